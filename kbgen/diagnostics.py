@@ -1,0 +1,77 @@
+"""Diagnostics as data: `path:line: code: message`, with a level per code and a summary count."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Iterable, Literal, TextIO
+
+Level = Literal["error", "warning", "info", "off"]
+
+# Default level of each code; `kbgen.toml` `[levels]` overrides them per code.
+DEFAULT_LEVELS: dict[str, Level] = {
+    "unresolved-link": "warning",
+    "ambiguous-link": "warning",
+    "missing-heading": "warning",
+    "missing-block": "warning",
+    "missing-attachment": "warning",
+    "missing-embed": "warning",
+    "embed-cycle": "warning",
+    "embed-depth": "warning",
+    "invalid-front-matter": "warning",
+    "encoding": "warning",
+    "binary-file": "warning",
+    "url-collision": "warning",
+    "duplicate-name": "info",
+    "outside-vault": "warning",
+    "symlink": "warning",
+    "invalid-name": "warning",
+    "math": "warning",
+    "mojibake": "warning",
+    "orphan-note": "info",
+    "empty-note": "info",
+    "duplicate-title": "info",
+    "config": "error",
+    "template": "error",
+    "search": "error",
+    "large-file": "info",
+}
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Diagnostic:
+    path: str
+    """Vault-relative path (or a file of the theme/config); '' for site-wide problems."""
+    line: int
+    """1-based line; 0 when the problem is the whole file."""
+    code: str
+    message: str
+    level: Level = "warning"
+
+    def format(self) -> str:
+        where = f"{self.path}:{self.line}" if self.path else "kbgen"
+        return f"{where}: {self.code}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"path": self.path, "line": self.line, "code": self.code,
+                "level": self.level, "message": self.message}
+
+
+def make(path: str, line: int, code: str, message: str) -> Diagnostic:
+    """A diagnostic at its code's default level (the build applies the configured levels)."""
+    return Diagnostic(path, line, code, message, DEFAULT_LEVELS.get(code, "warning"))
+
+
+def with_levels(diags: Iterable[Diagnostic], levels: dict[str, Level]) -> list[Diagnostic]:
+    """Apply configured levels, drop the ones turned off, and sort for stable output."""
+    out = []
+    for d in diags:
+        level = levels.get(d.code, d.level)
+        if level == "off":
+            continue
+        out.append(Diagnostic(d.path, d.line, d.code, d.message, level))
+    return sorted(set(out))
+
+
+def report(diags: Iterable[Diagnostic], stream: TextIO = sys.stderr) -> None:
+    for d in diags:
+        print(d.format(), file=stream)

@@ -1,0 +1,54 @@
+"""make_parser(): THE one ordered list of markdown-it plugins that defines kbgen's dialect."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from kbgen.markdown.collect import LINE_KEY
+from kbgen.markdown.mdlinks import mdlinks_plugin
+from kbgen.markdown.wikilinks import wikilinks_plugin
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    """The settings that change how a note parses; part of the parse-cache key."""
+
+    strict_line_breaks: bool = False
+    trust_html: bool = False
+
+
+def make_parser(options: ParseOptions = ParseOptions()) -> MarkdownIt:
+    """A markdown-it parser for Obsidian Flavored Markdown, plugins in their order of precedence."""
+    md = MarkdownIt(
+        "commonmark",
+        {"html": True, "linkify": True, "breaks": not options.strict_line_breaks,
+         "typographer": False},
+    )
+    md.enable(["table", "strikethrough", "linkify"])
+    md.core.ruler.at("inline", _inline_with_lines)
+    md.use(front_matter_plugin)
+    md.use(wikilinks_plugin)          # [[...]] and ![[...]] before link/image
+    md.use(footnote_plugin, inline=True)
+    _use_ofm(md, options)              # callouts, comments, tags, block ids, math, ... (ofm.py)
+    md.use(mdlinks_plugin)             # markdown links to notes; external link attributes
+    return md
+
+
+def _use_ofm(md: MarkdownIt, options: ParseOptions) -> None:
+    from kbgen.markdown import ofm
+
+    ofm.apply(md, trust_html=options.trust_html)
+
+
+def _inline_with_lines(state: StateCore) -> None:
+    """The core `inline` rule, telling inline rules which line their block starts on."""
+    for token in state.tokens:
+        if token.type == "inline":
+            if token.children is None:
+                token.children = []
+            state.env[LINE_KEY] = token.map[0] if token.map else 0
+            state.md.inline.parse(token.content, state.md, state.env, token.children)

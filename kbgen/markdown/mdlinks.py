@@ -1,0 +1,129 @@
+"""Markdown links and images that point into the vault become LinkRefs; external links get rel/class.
+
+`[text](Other%20Note.md#Heading)` and `[text](<Other Note>)` resolve like wikilinks (from the vault
+root, by shortest path); `![alt](diagram.png)` is an embed. Anything with a URL scheme, `//` or a
+leading `/` is external and left alone.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Sequence
+from urllib.parse import unquote
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
+
+from kbgen.markdown.collect import RENDER_KEY, collector
+from kbgen.model import Context, LinkRef
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+
+
+def mdlinks_plugin(md: MarkdownIt) -> None:
+    md.core.ruler.push("kbgen_mdlinks", _collect)
+    md.add_render_rule("link_open", _render_link_open)
+    md.add_render_rule("link_close", _render_link_close)
+    md.add_render_rule("image", _render_image)
+
+
+def is_external(href: str) -> bool:
+    return bool(_SCHEME.match(href)) or href.startswith("//") or href.startswith("/")
+
+
+def _collect(state: StateCore) -> None:
+    col = collector(state.env)
+    if col is None:
+        return
+    contexts: list[Context] = state.env.setdefault("_kb_contexts", [])
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        line0 = block.map[0] if block.map else 0
+        ctx_index = -1
+        breaks = 0
+        children = block.children
+        for i, tok in enumerate(children):
+            if tok.type in ("softbreak", "hardbreak"):
+                breaks += 1
+                continue
+            if tok.type not in ("link_open", "image") or tok.meta.get("ref"):
+                continue
+            href = str(tok.attrs.get("href" if tok.type == "link_open" else "src", ""))
+            if not href or is_external(href) or tok.info == "auto":
+                continue
+            path, _, sub = unquote(href).partition("#")
+            if tok.type == "link_open":
+                text = _link_text(children, i)
+                if not path and not sub:
+                    continue  # `[]()` and `[x]()` are not links in Obsidian
+                if ctx_index < 0:
+                    contexts.append(Context(block.content, col.file_line(line0)))
+                    ctx_index = len(contexts) - 1
+            else:
+                text = tok.content
+            original = f"[{text}]({href})" if tok.type == "link_open" else f"![{text}]({href})"
+            ref = LinkRef(
+                target=path.strip(), subpath=sub.strip(), display=text, embed=tok.type == "image",
+                kind="markdown", line=col.file_line(line0 + breaks), original=original,
+                context=ctx_index if tok.type == "link_open" else -1,
+            )
+            tok.meta["ref"] = ref
+            tok.meta["index"] = len(col.links)
+            col.links.append(ref)
+            if tok.type == "link_open":
+                _close_of(children, i).meta["ref"] = ref
+
+
+def _link_text(children: list[Token], i: int) -> str:
+    out = []
+    for tok in children[i + 1:]:
+        if tok.type == "link_close":
+            break
+        out.append(tok.content)
+    return "".join(out)
+
+
+def _close_of(children: list[Token], i: int) -> Token:
+    depth = 0
+    for tok in children[i:]:
+        depth += tok.nesting if tok.type in ("link_open", "link_close") else 0
+        if tok.type == "link_close" and depth == 0:
+            return tok
+    return children[-1]
+
+
+def _render_link_open(self: RendererHTML, tokens: Sequence[Token], idx: int,
+                      options: OptionsDict, env: dict[str, Any]) -> str:
+    tok = tokens[idx]
+    page = env.get(RENDER_KEY)
+    ref = tok.meta.get("ref")
+    if ref is not None and page is not None:
+        return page.link_open(ref)
+    if is_external(str(tok.attrs.get("href", ""))) and not str(tok.attrs.get("href", "")).startswith("/"):
+        tok.attrSet("class", "external-link")
+        tok.attrSet("rel", "noopener nofollow")
+        tok.attrSet("target", "_blank")
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_link_close(self: RendererHTML, tokens: Sequence[Token], idx: int,
+                       options: OptionsDict, env: dict[str, Any]) -> str:
+    ref = tokens[idx].meta.get("ref")
+    page = env.get(RENDER_KEY)
+    if ref is not None and page is not None:
+        return page.link_close(ref)
+    return "</a>"
+
+
+def _render_image(self: RendererHTML, tokens: Sequence[Token], idx: int,
+                  options: OptionsDict, env: dict[str, Any]) -> str:
+    tok = tokens[idx]
+    page = env.get(RENDER_KEY)
+    ref = tok.meta.get("ref")
+    if ref is not None and page is not None:
+        return page.embed(ref)
+    return page.external_image(tok, self, options, env) if page is not None else \
+        self.image(tokens, idx, options, env)

@@ -1,0 +1,186 @@
+"""`[[wikilinks]]` and `![[embeds]]`: inline rules that record LinkRefs and render through the page's resolver.
+
+Syntax (Obsidian's grammar, see research/ofm-spec.md §1.2)::
+
+    [[path#subpath|display]]   ![[path#subpath|display]]
+
+The first `|` splits off the display text (unless nothing stands before it), the first `#` splits
+path and subpath, whitespace around each part is trimmed, and the link cannot span lines.
+`[[]]`, an unclosed `[[` and anything in code or escaped are not links.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
+
+from kbgen.markdown.collect import RENDER_KEY, collector, inline_line
+from kbgen.model import Context, LinkRef
+
+
+def wikilinks_plugin(md: MarkdownIt) -> None:
+    """Register the `wikilink` (before `link`) and `embed` (before `image`) inline rules."""
+    md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+    md.inline.ruler.before("image", "embed", _embed_rule)
+    md.add_render_rule("wikilink_open", _render_open)
+    md.add_render_rule("wikilink_close", _render_close)
+    md.add_render_rule("embed", _render_embed)
+
+
+def split_linktext(inner: str) -> tuple[str, str, str | None]:
+    """`path#sub|display` → (path, subpath, display) with Obsidian's first-`|`, first-`#` rules."""
+    inner = inner.replace("\\|", "|")
+    display: str | None = None
+    bar = inner.find("|")
+    if bar > 0:
+        inner, display = inner[:bar], inner[bar + 1:]
+    path, _, sub = inner.partition("#")
+    return path.strip(), sub.strip(), display
+
+
+def default_display(path: str, subpath: str) -> str:
+    """Obsidian's display text: `Note > Heading > Sub`, `^block`, or the bare path."""
+    parts = [p.strip() for p in subpath.split("#") if p.strip()] if subpath else []
+    if path:
+        parts.insert(0, path)
+    return " > ".join(parts) if parts else path
+
+
+def _find_close(state: StateInline, start: int) -> int:
+    """Position of the `]]` that closes a `[[` opened before `start`, or -1 (no newline between).
+
+    The search result is memoised per inline source, so a line of 100 000 `[[` costs linear time."""
+    src = state.src
+    memo = state.env.get("_kb_close")
+    if memo is not None and memo[0] is src and memo[1] >= start:
+        close = memo[1]
+    else:
+        close = src.find("]]", start)
+        if close < 0:
+            close = len(src) + 1  # no closer anywhere after start
+        state.env["_kb_close"] = (src, close)
+    if close > len(src):
+        return -1
+    nl = src.find("\n", start, close)
+    return -1 if nl >= 0 else close
+
+
+def _scan(state: StateInline, start: int, silent: bool, embed: bool) -> bool:
+    """Shared body of both rules; `start` points at the `[[`."""
+    src = state.src
+    if not src.startswith("[[", start):
+        return False
+    close = _find_close(state, start + 2)
+    if close < 0:
+        return False
+    inner = src[start + 2:close]
+    if not inner.strip() or "[[" in inner:
+        return False  # `[[]]` is no link; a later `[[` on the line may still be one
+    if silent:
+        state.pos = close + 2
+        return True
+    path, subpath, display = split_linktext(inner)
+    col = collector(state.env)
+    original = src[state.pos:close + 2]
+    ref = LinkRef(
+        target=path, subpath=subpath, display=display, embed=embed, kind="wiki",
+        line=(col.file_line(inline_line(state)) if col else 1), original=original,
+        context=_context_index(state) if col and not embed else -1,
+    )
+    index = len(col.links) if col else -1
+    if col:
+        col.links.append(ref)
+    if embed:
+        token = state.push("embed", "", 0)
+        token.meta = {"ref": ref, "index": index}
+        state.pos = close + 2
+        return True
+    token = state.push("wikilink_open", "a", 1)
+    token.meta = {"ref": ref, "index": index}
+    if display is not None and display.strip():
+        # The display text is inline markdown; it sits after the first unescaped `|`.
+        bar = _display_start(src, start + 2, close)
+        old_max = state.posMax
+        state.pos, state.posMax = bar, close
+        state.linkLevel += 1
+        state.md.inline.tokenize(state)
+        state.linkLevel -= 1
+        state.posMax = old_max
+    else:
+        text = state.push("text", "", 0)
+        text.content = default_display(path, subpath) if path or subpath else inner
+    state.push("wikilink_close", "a", -1).meta = token.meta
+    state.pos = close + 2
+    return True
+
+
+def _display_start(src: str, begin: int, end: int) -> int:
+    i = begin
+    while i < end:
+        if src[i] == "|" and i > begin:
+            return i + 1
+        i += 1
+    return end
+
+
+def _context_index(state: StateInline) -> int:
+    """Register the inline block being parsed as a backlink context, once per block."""
+    col = collector(state.env)
+    assert col is not None
+    current = state.env.get("_kb_ctx")
+    if current is None or current[0] is not state.src:
+        line = col.file_line(state.env.get("kbgen_line", 0))
+        contexts: list[Context] = state.env.setdefault("_kb_contexts", [])
+        contexts.append(Context(state.src, line))
+        current = (state.src, len(contexts) - 1)
+        state.env["_kb_ctx"] = current
+    return current[1]
+
+
+def _wikilink_rule(state: StateInline, silent: bool) -> bool:
+    if state.src[state.pos] != "[" or state.linkLevel > 0:
+        return False
+    return _scan(state, state.pos, silent, embed=False)
+
+
+def _embed_rule(state: StateInline, silent: bool) -> bool:
+    if state.src[state.pos] != "!":
+        return False
+    return _scan(state, state.pos + 1, silent, embed=True)
+
+
+# -- rendering: the page's resolver (env[RENDER_KEY], see render.py) decides href and class ------
+
+def _render_open(self: RendererHTML, tokens: Sequence[Token], idx: int,
+                 options: OptionsDict, env: dict[str, Any]) -> str:
+    page = env.get(RENDER_KEY)
+    ref: LinkRef = tokens[idx].meta["ref"]
+    if page is None:
+        return f'<a class="internal-link" href="{_esc(ref.target)}">'
+    return page.link_open(ref)
+
+
+def _render_close(self: RendererHTML, tokens: Sequence[Token], idx: int,
+                  options: OptionsDict, env: dict[str, Any]) -> str:
+    page = env.get(RENDER_KEY)
+    ref: LinkRef = tokens[idx].meta["ref"]
+    if page is None:
+        return "</a>"
+    return page.link_close(ref)
+
+
+def _render_embed(self: RendererHTML, tokens: Sequence[Token], idx: int,
+                  options: OptionsDict, env: dict[str, Any]) -> str:
+    page = env.get(RENDER_KEY)
+    ref: LinkRef = tokens[idx].meta["ref"]
+    if page is None:
+        return f'<span class="embed" data-src="{_esc(ref.target)}"></span>'
+    return page.embed(ref)
+
+
+def _esc(s: str) -> str:
+    return s.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")

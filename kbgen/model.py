@@ -1,0 +1,104 @@
+"""The data every pipeline stage passes on: notes as parsed, links as written and as resolved."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, NewType
+
+SourcePath = NewType("SourcePath", str)
+"""A POSIX path relative to the vault root, with its extension, NFC-normalized (`notes/IAM/IAM Role.md`)."""
+
+Url = NewType("Url", str)
+"""A site-root-relative output path, never starting with `/` (`iam/iam-role.html`). Made relative
+to the current page only when rendered, so the site works under any sub-path and from disk."""
+
+LinkKind = Literal["wiki", "markdown", "frontmatter"]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRef:
+    """A link as written in a note, before resolution. Produced by the parse rules."""
+
+    target: str
+    """The path part, trimmed and (for markdown links) percent-decoded; empty for `[[#Heading]]`."""
+    subpath: str
+    """Everything after the first `#` (`Heading#Sub`, `^blockid`), trimmed; empty when absent."""
+    display: str | None
+    """The text after the first `|` of a wikilink, or the text of a markdown link; None when absent."""
+    embed: bool
+    """True for `![[...]]` (and `![](...)` to a note or attachment)."""
+    kind: LinkKind
+    line: int
+    """1-based line in the source file (front matter included)."""
+    original: str
+    """The source text of the link, as Obsidian reports it in `original`."""
+    context: int = -1
+    """Index into `ParsedNote.contexts`: the paragraph or list item that holds the link."""
+    commented: bool = False
+    """True when the link sits inside an inline `%%comment%%` (indexed by Obsidian, not shown)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    text: str
+    """The heading's source text (links and code kept raw, as Obsidian's HeadingCache does)."""
+    anchor: str
+    """The unique `id` of the heading on its page."""
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The plain text of the block that holds one or more links, for backlinks with context."""
+
+    text: str
+    line: int
+
+
+@dataclass(slots=True)
+class ParsedNote:
+    """Everything `parse` learns from one note; pure function of (text, parse settings)."""
+
+    path: SourcePath
+    digest: str
+    meta: dict[str, Any]
+    """Front matter, with dates kept as the strings they were written as."""
+    title: str
+    aliases: tuple[str, ...]
+    tags: tuple[str, ...]
+    """Front-matter tags then body tags, without `#`, in order of first appearance, original case."""
+    headings: tuple[Heading, ...]
+    blocks: dict[str, int]
+    """Block id (without `^`) → line."""
+    links: tuple[LinkRef, ...]
+    contexts: tuple[Context, ...]
+    tokens: list[Any]
+    """markdown-it tokens of the body; rendered after resolution."""
+    description: str = ""
+    """Front-matter `description`, else the first paragraph's text, shortened."""
+    first_image: str = ""
+    """The target of the first image embed, for Open Graph."""
+    has_math: bool = False
+    has_mermaid: bool = False
+    diagnostics: list[Any] = field(default_factory=list)
+    """Diagnostics found while parsing (front matter, encoding, …), kept with the cached parse."""
+
+    @property
+    def published(self) -> bool:
+        """False for `publish: false` or `draft: true` notes, which leave no trace in the site."""
+        pub = self.meta.get("publish", True)
+        draft = self.meta.get("draft", False)
+        return pub is not False and draft is not True
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a link goes after resolution."""
+
+    kind: Literal["note", "asset", "unresolved"]
+    path: SourcePath | None
+    """The note or attachment, or None when unresolved."""
+    anchor: str = ""
+    """The `id` on the target page (heading or block), already checked; empty for the page top."""
+    label: str = ""
+    """For unresolved links: the concept name (the target text as written)."""
