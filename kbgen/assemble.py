@@ -1,0 +1,192 @@
+"""From parsed notes to the resolved Site (URLs, link targets, graph, tags) and the list of its pages."""
+from __future__ import annotations
+
+import posixpath
+from typing import Iterator
+
+from kbgen.config import Config
+from kbgen.diagnostics import Diagnostic, make
+from kbgen.discover import Vault
+from kbgen.graph import LinkGraph
+from kbgen.model import LinkRef, ParsedNote, SourcePath, Target, Url
+from kbgen.pages import Page, concept_page, folder_page, note_page, tag_page, tags_page
+from kbgen.resolve import NoteInfo, Resolver
+from kbgen.site import Site, Tag, is_concept_label
+from kbgen.urls import asset_url, concept_url, folder_url, note_url, tag_url
+
+HOME_NAMES = ("home", "index", "readme")
+
+
+def site(config: Config, vault: Vault, notes: dict[SourcePath, ParsedNote]) -> tuple[Site, list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    published = {p: n for p, n in notes.items() if n.published}
+    hidden = {_stem_key(p) for p in notes if p not in published}
+    resolver = Resolver({p: NoteInfo(n.headings, n.blocks, n.aliases) for p, n in published.items()},
+                        vault.assets, content_dirs=config.content_dirs,
+                        resolve_aliases=config.resolve_aliases)
+    targets: dict[SourcePath, dict[LinkRef, Target]] = {}
+    for path, note in published.items():
+        table: dict[LinkRef, Target] = {}
+        for ref in note.links:
+            if ref in table:
+                continue
+            target, problems = resolver.resolve(path, ref)
+            diags.extend(problems)
+            if target.kind == "unresolved" and _stem_key(ref.target) in hidden:
+                target = Target("unresolved", None, label="")  # a private note leaves no trace
+            if target.kind == "unresolved" and not ref.embed and target.label:
+                diags.append(make(path, ref.line, "unresolved-link",
+                                  f"{ref.original!r}: no note or file {ref.target!r}"))
+            table[ref] = target
+        targets[path] = table
+    strip = _strip_prefix(config)
+    urls, url_diags = _note_urls(published, strip, config)
+    diags.extend(url_diags)
+    referenced = {t.path for table in targets.values() for t in table.values()
+                  if t.kind == "asset" and t.path}
+    for asset in sorted(vault.assets):
+        if config.publish_all_attachments or asset in referenced:
+            urls[asset] = asset_url(asset)
+    graph = LinkGraph.build({p: n.title for p, n in published.items()}, _links(targets))
+    home = _home(published, config, strip)
+    if home is not None:
+        urls[home] = Url("index.html")
+    folder_notes = _folder_notes(published, strip)
+    for folder, path in folder_notes.items():
+        if path != home:
+            urls[path] = folder_url(folder, strip)
+    return Site(config=config, notes=published, urls=urls, targets=targets, graph=graph,
+                tags=_tags(published), home=home, strip=strip, folder_notes=folder_notes), diags
+
+
+def pages(s: Site, vault: Vault) -> list[Page]:
+    """Every page of the site, in a stable order."""
+    out = [note_page(s, p) for p in s.notes]
+    if s.home is None:
+        out.append(Page(url="index.html", template="home.html", kind="home", title=s.config.site_title,
+                        description=f"{s.config.site_title}: {len(s.notes)} notes",
+                        context={"breadcrumbs": []}))
+    if s.config.concept_pages:
+        for node, name in s.graph.concepts():
+            if is_concept_label(name):
+                out.append(concept_page(s, node, name, concept_url(name)))
+    out.extend(tag_page(s, key) for key in sorted(s.tags))
+    if s.tags:
+        out.append(tags_page(s))
+    out.extend(_folder_pages(s))
+    out.append(Page(url="graph.html", template="graph.html", kind="graph", title="Graph",
+                    description="How the notes link to each other", context={"breadcrumbs": []}))
+    out.append(Page(url="404.html", template="404.html", kind="404", title="Page not found",
+                    description="", context={"breadcrumbs": []}))
+    seen: set[str] = set()
+    unique = []
+    for page in out:  # the first page to claim a URL keeps it (notes before generated pages)
+        if page.url not in seen:
+            seen.add(page.url)
+            unique.append(page)
+    return unique
+
+
+def folders(s: Site) -> dict[str, list[SourcePath]]:
+    """Folder (vault path, '' for the notes root) → notes directly in it."""
+    tree: dict[str, list[SourcePath]] = {}
+    for path in s.notes:
+        folder = posixpath.dirname(path)
+        tree.setdefault(folder, []).append(path)
+        while folder and folder + "/" != s.strip:
+            parent = posixpath.dirname(folder)
+            tree.setdefault(parent, [])
+            folder = parent
+    return tree
+
+
+def _folder_pages(s: Site) -> Iterator[Page]:
+    tree = folders(s)
+    root = s.strip.rstrip("/")
+    for folder in sorted(tree):
+        if folder == root or not folder.startswith(s.strip) and s.strip:
+            continue
+        if folder in s.folder_notes:
+            continue  # the folder note is the folder page
+        subs = sorted(f for f in tree if posixpath.dirname(f) == folder and f != folder)
+        entries = [(posixpath.basename(f), folder_url(f, s.strip), True) for f in subs]
+        entries += [(s.title(p), s.urls[p], False)
+                    for p in sorted(tree[folder], key=lambda p: s.title(p).casefold())]
+        yield folder_page(s, folder, entries)
+
+
+def _links(targets: dict[SourcePath, dict[LinkRef, Target]]) -> Iterator[tuple[SourcePath, LinkRef, Target]]:
+    for path, table in targets.items():
+        for ref, target in table.items():
+            yield path, ref, target
+
+
+def _stem_key(path: str) -> str:
+    name = posixpath.basename(path.strip()).casefold()
+    return name[:-3] if name.endswith(".md") else name
+
+
+def _strip_prefix(config: Config) -> str:
+    dirs = [d for d in config.content_dirs if d not in (".", "")]
+    return "notes/" if "notes" in dirs else ""
+
+
+def _note_urls(notes: dict[SourcePath, ParsedNote], strip: str,
+               config: Config) -> tuple[dict[SourcePath, Url], list[Diagnostic]]:
+    urls: dict[SourcePath, Url] = {}
+    owner: dict[str, SourcePath] = {}
+    diags = []
+    reserved = {"index.html", "404.html", "graph.html"}
+    for path, note in notes.items():
+        permalink = str(note.meta.get("permalink") or "").strip().strip("/")
+        url = note_url(SourcePath(permalink + ".md"), "") if permalink else note_url(path, strip)
+        base, n = url[:-5], 1
+        while url.casefold() in owner or url in reserved:
+            n += 1
+            url = Url(f"{base}-{n}.html")
+        if n > 1:
+            first = owner.get(f"{base}.html".casefold(), "a generated page")
+            diags.append(make(path, 0, "url-collision",
+                              f"would share the URL {base}.html with {first}; published at {url}"))
+        owner[url.casefold()] = path
+        urls[path] = url
+    return urls, diags
+
+
+def _home(notes: dict[SourcePath, ParsedNote], config: Config, strip: str) -> SourcePath | None:
+    if config.home:
+        want = config.home.casefold().removesuffix(".md")
+        for p in notes:
+            if _stem_key(p) == want or p.casefold().removesuffix(".md") in (want, (strip + want)):
+                return p
+    for name in HOME_NAMES:
+        for p in notes:
+            if posixpath.dirname(p) + "/" in (strip, "/") and _stem_key(p) == name:
+                return p
+    return None
+
+
+def _folder_notes(notes: dict[SourcePath, ParsedNote], strip: str) -> dict[str, SourcePath]:
+    found: dict[str, SourcePath] = {}
+    for p in notes:
+        folder = posixpath.dirname(p)
+        if not folder or folder + "/" == strip:
+            continue
+        stem = _stem_key(p)
+        if stem == posixpath.basename(folder).casefold() or (stem == "index" and folder not in found):
+            found[folder] = p
+    return found
+
+
+def _tags(notes: dict[SourcePath, ParsedNote]) -> dict[str, Tag]:
+    tags: dict[str, Tag] = {}
+    for path, note in notes.items():
+        for tag in note.tags:
+            parts = tag.split("/")
+            for i in range(1, len(parts) + 1):
+                name = "/".join(parts[:i])
+                key = name.casefold()
+                entry = tags.setdefault(key, Tag(name, tag_url(name)))
+                if path not in entry.notes:
+                    entry.notes.append(path)
+    return dict(sorted(tags.items()))

@@ -1,0 +1,225 @@
+"""A note's body as HTML on one page: links, embeds (transclusion) and tags through the resolved site.
+
+Links inside embedded content resolve as in the embedded note; hrefs are relative to the page.
+Embeds nest up to MAX_DEPTH; a note already being embedded on the way down is cut (a cycle)
+and shown as a plain link, so no input can recurse forever.
+"""
+from __future__ import annotations
+
+import html
+import posixpath
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from kbgen.diagnostics import Diagnostic, make
+from kbgen.markdown.collect import RENDER_KEY
+from kbgen.markdown.wikilinks import default_display
+from kbgen.model import LinkRef, SourcePath, Target
+from kbgen.parse import AUDIO_EXTS, IMAGE_EXTS, VIDEO_EXTS
+from kbgen.resolve import find_heading
+from kbgen.site import Site, is_concept_label
+from kbgen.urls import concept_url, relative, tag_url
+
+MAX_DEPTH = 6
+esc = html.escape
+
+
+class BodyRenderer:
+    """Renders note bodies for the page at `page_url`, collecting diagnostics and dependencies."""
+
+    def __init__(self, site: Site, md: MarkdownIt, page_url: str, tokens_of: Any) -> None:
+        self.site = site
+        self.md = md
+        self.page_url = page_url
+        self.tokens_of = tokens_of
+        """Callable SourcePath → tokens (loaded lazily: they may come from the cache)."""
+        self.diagnostics: list[Diagnostic] = []
+        self.deps: set[SourcePath] = set()
+        """Notes whose content this page shows (embeds), for incremental rebuilds."""
+
+    def href(self, url: str) -> str:
+        return relative(self.page_url, url)
+
+    def render(self, source: SourcePath, tokens: list[Token], stack: tuple[SourcePath, ...] = ()) -> str:
+        env = {RENDER_KEY: _Links(self, source, stack + (source,))}
+        return self.md.renderer.render(tokens, self.md.options, env)
+
+    # -- embeds -------------------------------------------------------------------------
+
+    def embed(self, source: SourcePath, ref: LinkRef, stack: tuple[SourcePath, ...]) -> str:
+        target = self.site.target(source, ref)
+        if target.kind == "asset" and target.path:
+            return self._asset_embed(target, ref)
+        if target.kind == "note" and target.path:
+            return self._note_embed(source, ref, target, stack)
+        name = ref.target or ref.original
+        if not is_concept_label(name):
+            self.diagnostics.append(make(source, ref.line, "missing-attachment",
+                                         f"{ref.original!r}: no file {name!r} in the vault"))
+            return (f'<span class="embed-missing" data-src="{esc(name)}" role="img" '
+                    f'aria-label="Missing attachment {esc(name)}">Missing attachment: {esc(name)}</span>')
+        self.diagnostics.append(make(source, ref.line, "missing-embed",
+                                     f"{ref.original!r}: no note {name!r} to embed"))
+        return (f'<div class="embed-missing embed-note-missing" data-src="{esc(name)}">'
+                f'“{esc(name)}” is not created yet.</div>')
+
+    def _asset_embed(self, target: Target, ref: LinkRef) -> str:
+        assert target.path
+        url = self.href(self.site.urls[target.path])
+        ext = target.path.rsplit(".", 1)[-1].lower() if "." in target.path else ""
+        name = posixpath.basename(target.path)
+        if ext in IMAGE_EXTS:
+            alt, size = _alt_and_size(ref.display)
+            return f'<img src="{esc(url)}" alt="{esc(alt or name)}"{size} loading="lazy" class="embed-image">'
+        if ext in VIDEO_EXTS:
+            return f'<video controls src="{esc(url)}" class="embed-video"></video>'
+        if ext in AUDIO_EXTS:
+            return f'<audio controls src="{esc(url)}" class="embed-audio"></audio>'
+        if ext == "pdf":
+            frag, height = _pdf_params(target.anchor)
+            src = url + (f"#{frag}" if frag else "")
+            return (f'<iframe class="embed-pdf" src="{esc(src)}" title="{esc(name)}" '
+                    f'style="height:{height}px" loading="lazy"></iframe>')
+        return f'<a class="embed-file internal-link" href="{esc(url)}" download>{esc(name)}</a>'
+
+    def _note_embed(self, source: SourcePath, ref: LinkRef, target: Target,
+                    stack: tuple[SourcePath, ...]) -> str:
+        path = target.path
+        assert path
+        note = self.site.notes[path]
+        link = self.href(self.site.urls[path] + (f"#{target.anchor}" if target.anchor else ""))
+        title = esc(ref.display or default_display(ref.target, ref.subpath) or note.title)
+        if path in stack or len(stack) >= MAX_DEPTH:
+            code = "embed-cycle" if path in stack else "embed-depth"
+            why = "embeds itself through a cycle" if path in stack else f"nests deeper than {MAX_DEPTH}"
+            self.diagnostics.append(make(source, ref.line, code, f"{ref.original!r} {why}; shown as a link"))
+            return f'<a class="internal-link embed-cut" href="{esc(link)}">→ {title}</a>'
+        self.deps.add(path)
+        tokens = self.tokens_of(path)
+        sub = ref.subpath
+        part = tokens
+        if sub.startswith("^"):
+            part = block_tokens(tokens, sub[1:])
+        elif sub:
+            heading = find_heading(note.headings, sub)
+            part = section_tokens(tokens, heading.anchor) if heading else None
+        if part is None:
+            self.diagnostics.append(make(source, ref.line, "missing-embed",
+                                         f"{ref.original!r}: no {'block' if sub.startswith('^') else 'heading'} "
+                                         f"{sub!r} in {path}"))
+            return (f'<div class="embed-missing" data-src="{esc(ref.target)}">'
+                    f'Unable to find “{esc(sub)}” in <a class="internal-link" href="{esc(link)}">{esc(note.title)}</a>.</div>')
+        inner = self.render(path, part, stack)
+        return (f'<div class="internal-embed markdown-embed" data-src="{esc(ref.target + ("#" + sub if sub else ""))}">'
+                f'<div class="markdown-embed-title"><a class="internal-link" href="{esc(link)}">{title}</a></div>'
+                f'<div class="markdown-embed-content">{inner}</div></div>')
+
+
+class _Links:
+    """The `env[RENDER_KEY]` object the markdown render rules call, for one source note."""
+
+    def __init__(self, body: BodyRenderer, source: SourcePath, stack: tuple[SourcePath, ...]) -> None:
+        self.body = body
+        self.source = source
+        self.stack = stack
+
+    def _target(self, ref: LinkRef) -> Target:
+        return self.body.site.target(self.source, ref)
+
+    def link_open(self, ref: LinkRef) -> str:
+        site = self.body.site
+        target = self._target(ref)
+        if target.kind in ("note", "asset") and target.path:
+            url = site.urls[target.path] + (f"#{target.anchor}" if target.anchor and target.kind == "note" else "")
+            if target.kind == "note" and target.path == self.body_page_note() and target.anchor:
+                href = "#" + target.anchor
+            else:
+                href = self.body.href(url)
+            return f'<a class="internal-link" href="{esc(href)}" data-href="{esc(ref.target)}">'
+        if target.label.strip() and site.config.concept_pages and is_concept_label(target.label):
+            href = self.body.href(concept_url(target.label))
+            return (f'<a class="internal-link is-unresolved" href="{esc(href)}" '
+                    f'data-href="{esc(ref.target)}" title="No note yet">')
+        return f'<span class="internal-link is-unresolved" data-href="{esc(ref.target)}">'
+
+    def link_close(self, ref: LinkRef) -> str:
+        target = self._target(ref)
+        if target.kind in ("note", "asset") and target.path:
+            return "</a>"
+        linked = target.label.strip() and self.body.site.config.concept_pages and is_concept_label(target.label)
+        return "</a>" if linked else "</span>"
+
+    def body_page_note(self) -> SourcePath | None:
+        return self.stack[0] if self.stack else None
+
+    def embed(self, ref: LinkRef) -> str:
+        return self.body.embed(self.source, ref, self.stack)
+
+    def tag_href(self, tag: str) -> str:
+        return self.body.href(tag_url(tag))
+
+    def external_image(self, tok: Token, renderer: Any, options: Any, env: Any) -> str:
+        """`![alt|100x145](https://…)` and `![250](https://…)`: Obsidian's size syntax."""
+        alt = "".join(t.content for t in (tok.children or []))
+        alt, size = _alt_and_size(alt)
+        src = str(tok.attrs.get("src", ""))
+        return f'<img src="{esc(src)}" alt="{esc(alt)}"{size} loading="lazy">'
+
+
+def _alt_and_size(display: str | None) -> tuple[str, str]:
+    """`300`, `300x200` or `alt|300` → (alt, ' width=.. height=..')."""
+    if not display:
+        return "", ""
+    alt, _bar, last = display.rpartition("|")
+    w, _x, h = last.strip().partition("x")
+    if w.isdigit() and (not _x or h.isdigit()):
+        size = f' width="{w}"' + (f' height="{h}"' if h else "")
+        return alt.strip(), size
+    return display.strip(), ""
+
+
+def _pdf_params(fragment: str) -> tuple[str, int]:
+    height, keep = 600, []
+    for part in fragment.split("&"):
+        key, _, value = part.partition("=")
+        if key == "height" and value.isdigit():
+            height = int(value)
+        elif part:
+            keep.append(part)
+    return "&".join(keep), height
+
+
+def section_tokens(tokens: list[Token], anchor: str) -> list[Token] | None:
+    """The heading with this anchor and everything under it, to the next heading of the same or
+    higher level (sub-headings included)."""
+    start = None
+    level = 0
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and tok.level == 0:
+            if start is None and tok.attrGet("id") == anchor:
+                start, level = i, int(tok.tag[1])
+            elif start is not None and int(tok.tag[1]) <= level:
+                return tokens[start:i]
+    return tokens[start:] if start is not None else None
+
+
+def block_tokens(tokens: list[Token], block_id: str) -> list[Token] | None:
+    """The paragraph, list item, list, quote, callout or table that carries `^block_id`."""
+    want = block_id.casefold()
+    for i, tok in enumerate(tokens):
+        bid = tok.meta.get("block_id") if tok.meta else None
+        if bid is not None and str(bid).casefold() == want and tok.nesting == 1:
+            depth = 0
+            for j in range(i, len(tokens)):
+                depth += tokens[j].nesting
+                if depth == 0:
+                    part = tokens[i:j + 1]
+                    if tok.type == "list_item_open":  # a lone item still needs its list
+                        wrap_open = Token("bullet_list_open", "ul", 1)
+                        wrap_close = Token("bullet_list_close", "ul", -1)
+                        part = [wrap_open, *part, wrap_close]
+                    return part
+            return tokens[i:]
+    return None

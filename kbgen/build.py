@@ -1,0 +1,218 @@
+"""The pipeline, in its one place: discover → parse → filter → resolve → graph → pages → render → write.
+
+`Builder.build()` writes a complete site into a staging folder and swaps it in; `rebuild()` (for
+serve) reruns the same pipeline with everything cached in memory and rewrites only the files whose
+bytes change. Each page has a fingerprint of all its inputs, so unchanged pages are not rendered.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kbgen import __version__, diagnostics as diag
+from kbgen.cache import ParseCache
+from kbgen.config import Config, load
+from kbgen.diagnostics import Diagnostic, make
+from kbgen.discover import Vault, discover
+from kbgen.markdown import ParseOptions, make_parser
+from kbgen.model import ParsedNote, SourcePath
+from kbgen.pages import Page
+from kbgen.parse import parse_note
+from kbgen.render import Theme
+from kbgen.site import Site
+from kbgen import assemble, output
+from kbgen.write import Staging, check_output, read_manifest, write_in_place
+
+log = logging.getLogger(__name__)
+PARALLEL_MIN = 400
+"""Below this many notes or pages, worker processes cost more than they save."""
+
+
+@dataclass
+class BuildResult:
+    notes: int = 0
+    pages: int = 0
+    links: int = 0
+    unresolved: int = 0
+    missing_attachments: int = 0
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    seconds: float = 0.0
+    rendered: int = 0
+    changed: list[str] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> int:
+        return sum(d.level in ("warning", "error") for d in self.diagnostics)
+
+    @property
+    def errors(self) -> int:
+        return sum(d.level == "error" for d in self.diagnostics)
+
+
+class Builder:
+    """Builds one vault into one output folder; keeps parsed notes in memory between rebuilds."""
+
+    def __init__(self, vault: Path, out: Path | None = None, *, config_file: Path | None = None,
+                 quiet: bool = False, force: bool = False, base_url: str | None = None,
+                 jobs: int | None = None, search: bool | None = None, cache: bool = True) -> None:
+        self.root = Path(vault).resolve()
+        self.out = Path(out).resolve() if out else self.root / "site"
+        self.config_file = config_file
+        self.quiet = quiet
+        self.force = force
+        self.overrides = {"base_url": base_url, "search": search}
+        self.jobs = jobs or os.cpu_count() or 1
+        self.use_cache = cache
+        self._memory: dict[str, ParsedNote] = {}
+        self._tokens: dict[str, list[Any]] = {}
+        self._config: Config | None = None
+
+    # -- public ---------------------------------------------------------------------------
+
+    def build(self) -> BuildResult:
+        """A full build into a staging folder, swapped in only when complete."""
+        start = time.perf_counter()
+        config = self._load_config(fresh=True)
+        check_output(self.out, self.root, config.content_dirs, self.force)
+        result, outputs = self._run(config)
+        staging = Staging(self.out)
+        try:
+            output.stage(staging, outputs, self.out)
+            staging.files.update(output.search_index(staging.dir, config, outputs, result))
+            staging.commit(outputs.manifest)
+        except BaseException:
+            staging.abort()
+            raise
+        result.seconds = time.perf_counter() - start
+        return result
+
+    def rebuild(self, changed: set[Path] | None = None) -> BuildResult:
+        """Bring the built site up to date after edits (serve); only changed bytes are written."""
+        start = time.perf_counter()
+        fresh = self._config is None or any(p.name == "kbgen.toml" for p in (changed or ()))
+        config = self._load_config(fresh=fresh)
+        if fresh or not (self.out / ".kbgen-site").exists():
+            return self.build()
+        result, outputs = self._run(config)
+        result.changed = output.write_incremental(self.out, outputs)
+        output.search_index(self.out, config, outputs, result, incremental=True)
+        result.seconds = time.perf_counter() - start
+        return result
+
+    def collect(self) -> tuple[Site, list[Diagnostic]]:
+        """Discover, parse and resolve without rendering (for `graph` and `check`)."""
+        config = self._load_config(fresh=True)
+        vault = discover(config, exclude=(self.out, self.root / config.cache_dir))
+        notes, parse_diags = self._parse(vault)
+        site, resolve_diags = assemble.site(config, vault, notes)
+        self._cache.save({n.digest for n in notes.values()})
+        levels = {**diag.DEFAULT_LEVELS, **config.levels}
+        all_diags = list(vault.diagnostics) + parse_diags + resolve_diags
+        return site, diag.with_levels(all_diags, levels)  # type: ignore[arg-type]
+
+    # -- the pipeline ---------------------------------------------------------------------
+
+    def _load_config(self, fresh: bool) -> Config:
+        if fresh or self._config is None:
+            self._config = load(self.root, self.config_file, **self.overrides)
+            self._theme = Theme(self._config)
+            opts = ParseOptions(self._config.strict_line_breaks, self._config.trust_html)
+            self._md = make_parser(opts)
+            self._cache = ParseCache(self.root / self._config.cache_dir if self.use_cache else None,
+                                     salt=repr(opts))
+            self._cache.load()
+        return self._config
+
+    def _run(self, config: Config) -> tuple[BuildResult, "output.Outputs"]:
+        vault = discover(config, exclude=(self.out, self.root / config.cache_dir))
+        notes, parse_diags = self._parse(vault)
+        site, resolve_diags = assemble.site(config, vault, notes)
+        pages = assemble.pages(site, vault)
+        previous = read_manifest(self.out).get("pages", {})
+        theme_digest = self._theme.digest()
+        outputs = output.render(site, pages, self._theme, self._md, self._tokens_of,
+                                previous, theme_digest, self.out, self.jobs)
+        all_diags = list(vault.diagnostics) + parse_diags + resolve_diags + outputs.diagnostics
+        all_diags += [make("", 0, "cache", p) for p in self._cache.problems]
+        self._cache.problems.clear()
+        levels = {**diag.DEFAULT_LEVELS, **config.levels}  # type: ignore[dict-item]
+        result = BuildResult(notes=len(site.notes), pages=len(pages), rendered=outputs.rendered,
+                             diagnostics=diag.with_levels(all_diags, levels))  # type: ignore[arg-type]
+        result.links = sum(len(t) for t in site.targets.values())
+        result.unresolved = sum(1 for t in site.targets.values() for x in t.values() if x.kind == "unresolved")
+        result.missing_attachments = sum(d.code == "missing-attachment" for d in result.diagnostics)
+        self._cache.save({n.digest for n in notes.values()})
+        return result, outputs
+
+    def _parse(self, vault: Vault) -> tuple[dict[SourcePath, ParsedNote], list[Diagnostic]]:
+        """Parse every note, reusing the memory and disk caches by content digest."""
+        notes: dict[SourcePath, ParsedNote] = {}
+        todo: list[tuple[SourcePath, bytes, str]] = []
+        for path, file in vault.notes.items():
+            try:
+                data = file.read_bytes()
+            except OSError as exc:
+                vault.diagnostics.append(make(path, 0, "unreadable", f"cannot read: {exc.strerror}"))
+                continue
+            key = note_key(path, data)
+            hit = self._memory.get(key) or self._cache.get(key)
+            if hit is not None:
+                notes[path] = hit
+            else:
+                todo.append((path, data, key))
+        for parsed in self._parse_many(todo):
+            notes[parsed.path] = parsed
+            self._tokens[parsed.digest] = parsed.tokens
+            self._cache.put(parsed)
+            self._memory[parsed.digest] = parsed
+        live = {n.digest for n in notes.values()}
+        for stale in set(self._memory) - live:
+            self._memory.pop(stale, None)
+            self._tokens.pop(stale, None)
+        diags = [d for n in notes.values() for d in n.diagnostics]
+        return dict(sorted(notes.items())), diags
+
+    def _parse_many(self, todo: list[tuple[SourcePath, bytes, str]]) -> list[ParsedNote]:
+        if len(todo) < PARALLEL_MIN or self.jobs < 2:
+            return [_parse_one(self._md, p, d, k) for p, d, k in todo]
+        from kbgen.parallel import parse_all
+        return parse_all(self._md, todo, self.jobs)
+
+    def _tokens_of(self, path: SourcePath, note: ParsedNote) -> list[Any]:
+        tokens = self._tokens.get(note.digest)
+        if tokens is None:
+            tokens = self._cache.tokens(note.digest)
+            if tokens is None:
+                data = (self.root / path).read_bytes() if (self.root / path).exists() else b""
+                tokens = _parse_one(self._md, path, data, note.digest).tokens
+            self._tokens[note.digest] = tokens
+        return tokens
+
+
+def note_key(path: str, data: bytes) -> str:
+    """The cache key of a note: its path (titles and diagnostics depend on it) and its bytes."""
+    h = hashlib.blake2b(path.encode(), digest_size=16)
+    h.update(b"\0")
+    h.update(data)
+    return h.hexdigest()
+
+
+def _parse_one(md: Any, path: SourcePath, data: bytes, key: str) -> ParsedNote:
+    parsed = parse_note(path, data, md)
+    parsed.digest = key
+    return parsed
+
+
+def fingerprint(*parts: Any) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(__version__.encode())
+    for p in parts:
+        h.update(json.dumps(p, sort_keys=True, default=str).encode())
+        h.update(b"\0")
+    return h.hexdigest()

@@ -1,0 +1,151 @@
+"""The one link graph: a networkx DiGraph of notes, attachments and unresolved concepts.
+
+Nodes are keyed `note:<path>`, `asset:<path>` and `concept:<casefolded name>`; each edge counts
+the links (body links, embeds and front-matter links, self-links included, as Obsidian's
+`resolvedLinks` does) and keeps the LinkRefs, so backlinks and concept pages come from here.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+import networkx as nx
+
+from kbgen.model import LinkRef, SourcePath, Target
+
+
+def note_node(path: str) -> str:
+    return "note:" + path
+
+
+def asset_node(path: str) -> str:
+    return "asset:" + path
+
+
+def concept_node(name: str) -> str:
+    return "concept:" + name.strip().casefold()
+
+
+def node_of(target: Target) -> str | None:
+    if target.kind == "note" and target.path:
+        return note_node(target.path)
+    if target.kind == "asset" and target.path:
+        return asset_node(target.path)
+    if target.kind == "unresolved" and target.label.strip():
+        return concept_node(target.label)
+    return None
+
+
+@dataclass(frozen=True)
+class Backlink:
+    source: SourcePath
+    refs: tuple[LinkRef, ...]
+
+
+class LinkGraph:
+    """Built once per build from every published note's resolved links."""
+
+    def __init__(self) -> None:
+        self.g = nx.DiGraph()
+
+    @classmethod
+    def build(cls, notes: dict[SourcePath, str],
+              links: Iterable[tuple[SourcePath, LinkRef, Target]]) -> "LinkGraph":
+        """`notes` maps each published note to its title; `links` are every resolved link."""
+        graph = cls()
+        g = graph.g
+        for path in sorted(notes):
+            g.add_node(note_node(path), kind="note", path=path, title=notes[path])
+        for source, ref, target in links:
+            dst = node_of(target)
+            if dst is None or ref.commented:
+                continue
+            if dst not in g:
+                if target.kind == "asset":
+                    g.add_node(dst, kind="asset", path=target.path, title=target.path)
+                else:
+                    g.add_node(dst, kind="concept", path="", title=target.label.strip())
+            src = note_node(source)
+            if g.has_edge(src, dst):
+                data = g.edges[src, dst]
+                data["count"] += 1
+                data["refs"].append(ref)
+                data["embed"] = data["embed"] or ref.embed
+            else:
+                g.add_edge(src, dst, count=1, refs=[ref], embed=ref.embed)
+        return graph
+
+    # -- queries ------------------------------------------------------------------------
+
+    def backlinks(self, node: str) -> list[Backlink]:
+        """Notes that link to `node` (self-links excluded), sorted by path."""
+        if node not in self.g:
+            return []
+        out = []
+        for src in sorted(self.g.predecessors(node)):
+            if src == node:
+                continue
+            out.append(Backlink(self.g.nodes[src]["path"], tuple(self.g.edges[src, node]["refs"])))
+        return out
+
+    def outlinks(self, node: str) -> list[str]:
+        return sorted(self.g.successors(node)) if node in self.g else []
+
+    def concepts(self) -> Iterator[tuple[str, str]]:
+        """(node, display name) of every unresolved concept, sorted."""
+        for node in sorted(self.g.nodes):
+            if node.startswith("concept:"):
+                yield node, self.g.nodes[node]["title"]
+
+    def degree(self, node: str) -> int:
+        return self.g.degree(node) if node in self.g else 0
+
+    def neighbourhood(self, node: str, depth: int = 2, limit: int = 40) -> list[str]:
+        """Nodes within `depth` links of `node` in either direction (no attachments), nearest
+        first and, among equals, best-connected first; at most `limit`, so a hub's page stays small."""
+        if node not in self.g:
+            return []
+        seen = {node: 0}
+        queue = deque([node])
+        while queue:
+            cur = queue.popleft()
+            if seen[cur] >= depth:
+                continue
+            for nb in sorted(set(self.g.successors(cur)) | set(self.g.predecessors(cur))):
+                if nb not in seen and not nb.startswith("asset:"):
+                    seen[nb] = seen[cur] + 1
+                    if seen[nb] < depth:
+                        queue.append(nb)
+        ranked = sorted(seen, key=lambda n: (seen[n], -self.g.degree(n), n))
+        return ranked[:limit]
+
+    def orphans(self) -> list[str]:
+        return sorted(n for n, d in self.g.nodes(data=True)
+                      if d["kind"] == "note" and self.g.degree(n) == 0)
+
+    # -- exports ------------------------------------------------------------------------
+
+    def obsidian_json(self) -> dict[str, dict[str, dict[str, int]]]:
+        """The shape of Obsidian's `resolvedLinks` / `unresolvedLinks`, keyed by vault path."""
+        resolved: dict[str, dict[str, int]] = {}
+        unresolved: dict[str, dict[str, int]] = {}
+        for src, dst, data in sorted(self.g.edges(data=True), key=lambda e: (e[0], e[1])):
+            spath = self.g.nodes[src]["path"]
+            kind = self.g.nodes[dst]["kind"]
+            if kind == "concept":
+                for ref in data["refs"]:
+                    bucket = unresolved.setdefault(spath, {})
+                    bucket[ref.target] = bucket.get(ref.target, 0) + 1
+            else:
+                resolved.setdefault(spath, {})[self.g.nodes[dst]["path"]] = data["count"]
+        return {"resolved": resolved, "unresolved": unresolved}
+
+    def plain(self) -> nx.DiGraph:
+        """A copy with only GraphML-friendly attributes."""
+        out = nx.DiGraph()
+        for n, d in sorted(self.g.nodes(data=True)):
+            out.add_node(n, kind=d["kind"], path=d["path"] or "", title=d["title"])
+        for s, t, d in sorted(self.g.edges(data=True), key=lambda e: (e[0], e[1])):
+            out.add_edge(s, t, count=d["count"], embed=bool(d["embed"]))
+        return out

@@ -1,0 +1,194 @@
+"""Every file of the site in memory or on disk: rendered pages, shared data, theme static files, attachments.
+
+A page is rendered only when its fingerprint (all of its inputs) differs from the last build's;
+otherwise the file already in the output is carried over, with the diagnostics it had.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from markdown_it import MarkdownIt
+
+from kbgen import __version__
+from kbgen.body import BodyRenderer
+from kbgen.diagnostics import Diagnostic
+from kbgen.model import ParsedNote, SourcePath
+from kbgen.pages import Page
+from kbgen.render import STATIC_PREFIX, Theme, base_context
+from kbgen.site import Site
+from kbgen.write import Staging, write_in_place
+
+DATA_PREFIX = "_kbgen/"
+
+
+@dataclass
+class Outputs:
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Freshly rendered or generated files."""
+    reused: set[str] = field(default_factory=set)
+    """Pages whose fingerprint matched: the file already in the output is kept."""
+    copies: dict[str, Path] = field(default_factory=dict)
+    """Files copied as they are (attachments, theme static files)."""
+    manifest: dict[str, Any] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    rendered: int = 0
+    pages: list[Page] = field(default_factory=list)
+
+    def all_files(self) -> set[str]:
+        return set(self.files) | self.reused | set(self.copies)
+
+
+def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
+           tokens_of: Callable[[SourcePath, ParsedNote], list[Any]], previous: dict[str, Any],
+           theme_digest: str, out: Path, jobs: int) -> Outputs:
+    outputs = Outputs(pages=pages)
+    statics = theme.static_files()
+    versions = {name: _file_digest(path) for name, path in statics.items()}
+    for name, path in statics.items():
+        outputs.copies[STATIC_PREFIX + name] = path
+    for path, url in site.urls.items():
+        if path not in site.notes:
+            outputs.copies[url] = site.config.root / path
+    from kbgen import sitedata
+    outputs.files.update(sitedata.files(site, pages))
+    config_digest = site.config.digest()
+    todo: list[tuple[Page, str]] = []
+    page_meta: dict[str, Any] = {}
+    for page in pages:
+        fp = _page_fingerprint(site, page, theme_digest, config_digest, versions)
+        old = previous.get(page.url)
+        if old and old.get("fp") == fp and (out / page.url).is_file():
+            outputs.reused.add(page.url)
+            outputs.diagnostics.extend(Diagnostic(*d) for d in old.get("diags", []))
+            page_meta[page.url] = old
+        else:
+            todo.append((page, fp))
+    renderer = PageRenderer(site, theme, md, tokens_of, versions)
+    if len(todo) >= 400 and jobs > 1:
+        from kbgen.parallel import render_all
+        results = render_all(renderer, todo, jobs)
+    else:
+        results = [renderer.render(page, fp) for page, fp in todo]
+    for url, data, diags, fp in results:
+        outputs.files[url] = data
+        outputs.diagnostics.extend(diags)
+        page_meta[url] = {"fp": fp, "diags": [[d.path, d.line, d.code, d.message, d.level] for d in diags]}
+    outputs.rendered = len(results)
+    outputs.manifest = {"kbgen": __version__, "pages": dict(sorted(page_meta.items()))}
+    return outputs
+
+
+class PageRenderer:
+    """Renders one page to bytes: the note body (if any) and the theme template around it."""
+
+    def __init__(self, site: Site, theme: Theme, md: MarkdownIt,
+                 tokens_of: Callable[[SourcePath, ParsedNote], list[Any]], versions: dict[str, str]) -> None:
+        self.site, self.theme, self.md, self.tokens_of, self.versions = site, theme, md, tokens_of, versions
+
+    def render(self, page: Page, fp: str) -> tuple[str, bytes, list[Diagnostic], str]:
+        ctx = base_context(self.site.config, page.url, self.versions)
+        body = BodyRenderer(self.site, self.md, page.url,
+                            lambda p: self.tokens_of(p, self.site.notes[p]))
+        ctx.update(page.context)
+        note = self.site.notes.get(page.source) if page.source else None
+        ctx["page"] = {
+            "kind": page.kind, "title": page.title, "url": page.url, "description": page.description,
+            "canonical": self.site.config.base_url.rstrip("/") + "/" + page.url if self.site.config.base_url else "",
+            "has_math": bool(note and note.has_math), "has_mermaid": bool(note and note.has_mermaid),
+            "image": "", "css_classes": " ".join(note.meta.get("cssclasses", [])) if note else "",
+        }
+        from markupsafe import Markup
+        ctx["body"] = Markup(body.render(page.source, self.tokens_of(page.source, note))) if note else Markup("")
+        if note and note.first_image:
+            target = next((t for r, t in self.site.targets.get(page.source, {}).items()
+                           if r.embed and t.kind == "asset" and t.path), None)
+            if target and target.path in self.site.urls:
+                ctx["page"]["image"] = self.site.urls[target.path]
+        html = self.theme.render(page.template, ctx)
+        return page.url, html.encode("utf-8"), sorted(set(body.diagnostics)), fp
+
+
+def _page_fingerprint(site: Site, page: Page, theme_digest: str, config_digest: str,
+                      versions: dict[str, str]) -> str:
+    """Everything a page's bytes depend on; equal fingerprints mean equal pages."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in (__version__, theme_digest, config_digest, page.url, page.template, page.title,
+                 page.description):
+        h.update(str(part).encode())
+        h.update(b"\0")
+    h.update(json.dumps(page.context, sort_keys=True, default=str).encode())
+    if page.source:
+        for path in sorted(_body_inputs(site, page.source)):
+            note = site.notes[path]
+            h.update(note.digest.encode())
+            table = site.targets.get(path, {})
+            for ref in note.links:
+                t = table.get(ref)
+                if t is not None:
+                    h.update(f"{t.kind}|{t.path}|{t.anchor}|{site.urls.get(t.path or '', '')}".encode())
+    return h.hexdigest()
+
+
+def _body_inputs(site: Site, path: SourcePath) -> set[SourcePath]:
+    """The note and every note it embeds, transitively."""
+    seen = {path}
+    stack = [path]
+    while stack:
+        cur = stack.pop()
+        for ref, t in site.targets.get(cur, {}).items():
+            if ref.embed and t.kind == "note" and t.path and t.path not in seen:
+                seen.add(t.path)
+                stack.append(t.path)
+    return seen
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.blake2b(path.read_bytes(), digest_size=4).hexdigest()
+
+
+def stage(staging: Staging, outputs: Outputs, out: Path) -> None:
+    for rel, data in sorted(outputs.files.items()):
+        staging.write(rel, data)
+    for rel in sorted(outputs.reused):
+        if not staging.reuse(rel):
+            raise RuntimeError(f"{rel} vanished from the output during the build")
+    for rel, src in sorted(outputs.copies.items()):
+        staging.copy(rel, src)
+
+
+def write_incremental(out: Path, outputs: Outputs) -> list[str]:
+    from kbgen.write import read_manifest
+    previous = set(read_manifest(out).get("files", []))
+    current = outputs.all_files()
+    extra = set(outputs.manifest.get("extra_files", []))
+    manifest = dict(outputs.manifest, files=sorted(current | extra | _search_files(out, previous)))
+    return write_in_place(out, outputs.files, outputs.copies,
+                          previous - current - _search_files(out, previous), manifest)
+
+
+def _search_files(out: Path, previous: set[str]) -> set[str]:
+    return {f for f in previous if f.startswith("pagefind/")}
+
+
+def search_index(site_dir: Path, config: Any, outputs: Outputs, result: Any,
+                 incremental: bool = False) -> list[str]:
+    """Build the Pagefind index into `site_dir/pagefind/` (see search.py); returns its files."""
+    if not config.search:
+        return []
+    from kbgen import search
+    files = search.index(site_dir, outputs, result, incremental=incremental)
+    if incremental and files:
+        from kbgen.write import MARK, _atomic_write, _manifest_bytes, read_manifest
+        manifest = read_manifest(site_dir)
+        kept = [f for f in manifest.get("files", []) if not f.startswith("pagefind/")]
+        manifest["files"] = sorted(set(kept) | set(files))
+        _atomic_write(site_dir / MARK, _manifest_bytes(manifest))
+    return files
+
+
+__all__ = ["Outputs", "render", "stage", "write_incremental", "search_index", "os"]

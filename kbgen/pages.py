@@ -1,0 +1,188 @@
+"""What each kind of page shows: the template context of note, home, tag, concept, folder and graph pages."""
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from kbgen.graph import concept_node, note_node
+from kbgen.graphview import local_graph
+from kbgen.markdown.wikilinks import default_display
+from kbgen.model import Context, LinkRef, ParsedNote, SourcePath
+from kbgen.site import Site
+from kbgen.urls import folder_url, relative, tag_url
+
+
+@dataclass
+class Page:
+    """One output page: where it goes, which template draws it, and its own context keys."""
+
+    url: str
+    template: str
+    kind: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict)
+    source: SourcePath | None = None
+    description: str = ""
+
+
+def crumbs(site: Site, path: str) -> list[dict[str, str]]:
+    """Home › Folder › Sub for a note path (folders link to their folder pages)."""
+    rel = path[len(site.strip):] if site.strip and path.startswith(site.strip) else path
+    parts = rel.split("/")[:-1]
+    out = [{"title": "Home", "url": "index.html"}]
+    for i in range(len(parts)):
+        folder = site.strip + "/".join(parts[: i + 1])
+        out.append({"title": parts[i], "url": folder_url(folder, site.strip)})
+    return out
+
+
+def tag_links(site: Site, tags: tuple[str, ...]) -> list[dict[str, str]]:
+    return [{"name": t, "url": tag_url(t)} for t in tags]
+
+
+def toc(note: ParsedNote) -> list[dict[str, Any]]:
+    return [{"level": h.level, "text": _strip_wiki(h.text), "anchor": h.anchor} for h in note.headings]
+
+
+_WIKI_OR_MD = re.compile(r"!?\[\[([^\]]*)\]\]|!?\[([^\]]*)\]\(([^)]*)\)")
+
+
+def _strip_wiki(text: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) is not None:
+            inner = m.group(1).replace("\\|", "|")
+            path, _, disp = inner.partition("|")
+            p, _, s = path.partition("#")
+            return disp or default_display(p.strip(), s.strip())
+        return m.group(2)
+    return _WIKI_OR_MD.sub(sub, text)
+
+
+def context_html(ctx: Context, refs: list[LinkRef], highlight: set[LinkRef]) -> Markup:
+    """The paragraph a link sits in, as safe HTML: links shown by their text, ours in <mark>."""
+    text = ctx.text
+    spans: list[tuple[int, int, LinkRef]] = []
+    pos = 0
+    for ref in refs:
+        i = text.find(ref.original, pos)
+        if i < 0:
+            i = text.find(ref.original)
+        if i >= 0:
+            spans.append((i, i + len(ref.original), ref))
+            pos = i + len(ref.original)
+    spans.sort(key=lambda s: s[0])
+    out, last = [], 0
+    for start, end, ref in spans:
+        if start < last:
+            continue
+        out.append(html.escape(_strip_wiki(text[last:start])))
+        shown = html.escape(_strip_wiki(ref.display or "") if ref.display else
+                            default_display(ref.target, ref.subpath))
+        out.append(f"<mark>{shown}</mark>" if ref in highlight else shown)
+        last = end
+    out.append(html.escape(_strip_wiki(text[last:])))
+    s = "".join(out).strip()
+    if len(s) > 600:
+        s = s[:600].rsplit(" ", 1)[0] + "…"
+    return Markup(s.replace("\n", "<br>"))
+
+
+def backlinks(site: Site, node: str) -> list[dict[str, Any]]:
+    """Each linking note with the paragraphs that hold its links to `node`."""
+    out = []
+    for bl in site.graph.backlinks(node):
+        note = site.notes.get(bl.source)
+        if note is None:
+            continue
+        wanted = set(bl.refs)
+        by_ctx: dict[int, list[LinkRef]] = {}
+        for ref in note.links:
+            if ref.context >= 0:
+                by_ctx.setdefault(ref.context, []).append(ref)
+        contexts = []
+        for ci in sorted({r.context for r in bl.refs if r.context >= 0}):
+            if ci < len(note.contexts):
+                contexts.append({"html": context_html(note.contexts[ci], by_ctx.get(ci, []), wanted),
+                                 "line": note.contexts[ci].line})
+        out.append({"title": note.title, "url": site.urls[bl.source], "path": bl.source,
+                    "contexts": contexts, "embed": any(r.embed for r in bl.refs)})
+    return out
+
+
+def outlinks(site: Site, path: SourcePath) -> list[dict[str, Any]]:
+    g = site.graph.g
+    out = []
+    for node in site.graph.outlinks(note_node(path)):
+        data = g.nodes[node]
+        if data["kind"] == "note":
+            out.append({"title": data["title"], "url": site.urls[data["path"]], "resolved": True})
+        elif data["kind"] == "concept":
+            from kbgen.graphview import node_url
+            out.append({"title": data["title"], "url": node_url(site, node), "resolved": False})
+    return out
+
+
+def note_page(site: Site, path: SourcePath, url: str | None = None) -> Page:
+    note = site.notes[path]
+    return Page(
+        url=url or site.urls[path], template="note.html", kind="note", title=note.title,
+        source=path, description=note.description,
+        context={
+            "note": {"title": note.title, "path": path, "meta": note.meta, "aliases": list(note.aliases),
+                     "tags": tag_links(site, note.tags),
+                     "date": str(note.meta.get("updated") or note.meta.get("date") or note.meta.get("created") or ""),
+                     "cssclasses": list(note.meta.get("cssclasses", []))},
+            "toc": toc(note),
+            "backlinks": backlinks(site, note_node(path)),
+            "outlinks": outlinks(site, path),
+            "graph": local_graph(site, path),
+            "breadcrumbs": crumbs(site, path),
+        })
+
+
+def concept_page(site: Site, node: str, name: str, url: str) -> Page:
+    return Page(url=url, template="concept.html", kind="concept", title=name,
+                description=f"“{name}” has no note yet; mentioned in {len(site.graph.backlinks(node))} notes.",
+                context={"concept": {"name": name}, "backlinks": backlinks(site, node),
+                         "graph": {"nodes": [], "edges": [], "size": 300}, "breadcrumbs": []})
+
+
+def tag_page(site: Site, key: str) -> Page:
+    tag = site.tags[key]
+    children = sorted({t.name for k, t in site.tags.items() if k.startswith(key + "/")}, key=str.casefold)
+    notes = sorted(tag.notes, key=lambda p: site.title(p).casefold())
+    return Page(url=tag.url, template="tag.html", kind="tag", title=f"#{tag.name}",
+                description=f"Notes tagged #{tag.name}",
+                context={"tag": {"name": tag.name,
+                                 "notes": [{"title": site.title(p), "url": site.urls[p]} for p in notes],
+                                 "children": [{"name": c, "url": tag_url(c)} for c in children]},
+                         "breadcrumbs": [{"title": "Tags", "url": "tags/index.html"}]})
+
+
+def tags_page(site: Site) -> Page:
+    items = [{"name": t.name, "url": t.url, "count": len(t.notes)}
+             for _, t in sorted(site.tags.items())]
+    return Page(url="tags/index.html", template="tags.html", kind="tags", title="Tags",
+                description="All tags", context={"tags": items, "breadcrumbs": []})
+
+
+def folder_page(site: Site, folder: str, entries: list[tuple[str, str, bool]]) -> Page:
+    """A generated listing of a folder: (title, url, is_folder) entries."""
+    name = posixpath.basename(folder) or site.config.site_title
+    return Page(url=folder_url(folder, site.strip), template="folder.html", kind="folder", title=name,
+                description=f"Notes in {name}",
+                context={"entries": [{"title": t, "url": u, "folder": f} for t, u, f in entries],
+                         "breadcrumbs": crumbs(site, folder + "/x")[:-1] or [{"title": "Home", "url": "index.html"}]})
+
+
+def rel(url_from: str, url_to: str) -> str:
+    return relative(url_from, url_to)
+
+
+__all__ = ["Page", "note_page", "concept_page", "tag_page", "tags_page", "folder_page",
+           "concept_node"]

@@ -1,0 +1,45 @@
+"""Spread parsing and rendering over the machine's cores with forked worker processes.
+
+Workers are forked after the site is assembled, so they share it copy-on-write and only the
+results (parsed notes, rendered bytes) cross process boundaries.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+from typing import Any
+
+_shared: dict[str, Any] = {}
+
+
+def _context() -> Any:
+    return mp.get_context("fork")
+
+
+def _chunks(items: list[Any], jobs: int) -> list[list[Any]]:
+    size = max(1, len(items) // (jobs * 4))
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _parse_chunk(chunk: list[tuple[str, bytes, str]]) -> list[Any]:
+    from kbgen.build import _parse_one
+    md = _shared["md"]
+    return [_parse_one(md, p, d, k) for p, d, k in chunk]
+
+
+def parse_all(md: Any, todo: list[tuple[str, bytes, str]], jobs: int) -> list[Any]:
+    _shared["md"] = md
+    with _context().Pool(jobs) as pool:
+        results = pool.map(_parse_chunk, _chunks(todo, jobs))
+    return [n for chunk in results for n in chunk]
+
+
+def _render_chunk(chunk: list[Any]) -> list[Any]:
+    renderer = _shared["renderer"]
+    return [renderer.render(page, fp) for page, fp in chunk]
+
+
+def render_all(renderer: Any, todo: list[Any], jobs: int) -> list[Any]:
+    _shared["renderer"] = renderer
+    with _context().Pool(jobs) as pool:
+        results = pool.map(_render_chunk, _chunks(todo, jobs))
+    return [r for chunk in results for r in chunk]

@@ -1,0 +1,173 @@
+"""Note bytes → ParsedNote: decode, front matter, tokens, headings with anchors, links, tags, blocks.
+
+Parsing is pure: the result depends only on the bytes, the path and the parse options, which is
+what lets build.py cache it by content digest. Nothing is resolved here.
+"""
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from kbgen import frontmatter
+from kbgen.diagnostics import make
+from kbgen.markdown.collect import ENV_KEY, Collector
+from kbgen.markdown.wikilinks import default_display, split_linktext
+from kbgen.model import Context, Heading, LinkRef, ParsedNote, SourcePath
+from kbgen.urls import heading_anchor
+
+_SPACES = re.compile(r"\s+")
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def decode(data: bytes, path: str) -> tuple[str, list[Any]]:
+    """UTF-8 with or without BOM; anything else is reported and decoded with replacement chars."""
+    diags = []
+    if b"\x00" in data:
+        diags.append(make(path, 0, "binary-file", "contains NUL bytes (binary data?); they were dropped"))
+        data = data.replace(b"\x00", b"")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        diags.append(make(path, line, "encoding",
+                          f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); shown with replacement characters"))
+        text = data.decode("utf-8-sig", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), diags
+
+
+def parse_note(path: SourcePath, data: bytes, md: MarkdownIt) -> ParsedNote:
+    """Parse one note. Never raises on bad input: problems become diagnostics on the result."""
+    text, diags = decode(data, path)
+    col = Collector(path=path)
+    env: dict[str, Any] = {ENV_KEY: col}
+    meta: dict[str, Any] = {}
+    fm_raw = _front_matter_source(text)
+    if fm_raw is not None:
+        meta, fm_diags = frontmatter.parse(fm_raw, path)
+        diags.extend(fm_diags)
+    try:
+        tokens = md.parse(text, env)
+    except RecursionError:
+        diags.append(make(path, 1, "too-deep", "nesting too deep to render; shown as plain text"))
+        col = Collector(path=path)
+        env = {ENV_KEY: col}
+        tokens = _plain_text_tokens(text)
+    if tokens and tokens[0].type == "front_matter":
+        tokens = tokens[1:]
+    headings = _headings(tokens, col)
+    stem = posixpath.basename(path)[:-3]
+    title = meta.get("title") or stem
+    links = list(col.links)
+    for key, inner, line in frontmatter.links(meta, fm_raw or ""):
+        target, sub, display = split_linktext(inner)
+        links.append(LinkRef(target, sub, display, False, "frontmatter", line, f"[[{inner}]]"))
+    fm_tags = [t.lstrip("#") for t in meta.get("tags", []) if t.lstrip("#")]
+    tags = list(dict.fromkeys(fm_tags + [t for t, _ in col.tags]))
+    return ParsedNote(
+        path=path,
+        digest=digest(data),
+        meta=meta,
+        title=str(title),
+        aliases=tuple(meta.get("aliases", [])),
+        tags=tuple(_dedupe_case(tags)),
+        headings=tuple(headings),
+        blocks=dict(col.blocks),
+        links=tuple(links),
+        contexts=tuple(env.get("_kb_contexts", ())),
+        tokens=tokens,
+        description=str(meta.get("description") or _first_paragraph(tokens)),
+        first_image=next((lr.target for lr in links if lr.embed and _is_image(lr.target)), ""),
+        has_math="math" in col.flags,
+        has_mermaid="mermaid" in col.flags,
+        diagnostics=diags + col.diagnostics,
+    )
+
+
+def _front_matter_source(text: str) -> str | None:
+    if not text.startswith("---"):
+        return None
+    first, _, rest = text.partition("\n")
+    if first.rstrip() != "---":
+        return None
+    m = re.search(r"^(---|\.\.\.)[ \t]*$", rest, re.MULTILINE)
+    return rest[:m.start()] if m else None
+
+
+def _headings(tokens: list[Token], col: Collector) -> list[Heading]:
+    """Collect headings and give each a unique anchor on its `heading_open` token."""
+    out: list[Heading] = []
+    used: dict[str, int] = {}
+    for i, tok in enumerate(tokens):
+        if tok.type != "heading_open":
+            continue
+        inline = tokens[i + 1]
+        anchor = heading_anchor(plain_text(inline.children or []))
+        n = used.get(anchor, 0)
+        used[anchor] = n + 1
+        if n:
+            anchor = f"{anchor}-{n}"
+            while anchor in used:
+                n += 1
+                anchor = f"{anchor.rsplit('-', 1)[0]}-{n}"
+            used[anchor] = 1
+        tok.attrSet("id", anchor)
+        line = col.file_line(tok.map[0]) if tok.map else 1
+        out.append(Heading(int(tok.tag[1]), inline.content.strip(), anchor, line))
+    return out
+
+
+def plain_text(children: list[Token]) -> str:
+    """The visible text of inline tokens (wikilinks by their display text)."""
+    out = []
+    for tok in children:
+        if tok.type in ("text", "code_inline", "math_inline"):
+            out.append(tok.content)
+        elif tok.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif tok.type == "embed":
+            ref: LinkRef = tok.meta["ref"]
+            out.append(ref.display or default_display(ref.target, ref.subpath))
+        elif tok.children:
+            out.append(plain_text(tok.children))
+    return "".join(out)
+
+
+def _first_paragraph(tokens: list[Token]) -> str:
+    for i, tok in enumerate(tokens):
+        if tok.type == "paragraph_open" and tok.level == 0 and i + 1 < len(tokens):
+            text = _SPACES.sub(" ", plain_text(tokens[i + 1].children or [])).strip()
+            if text:
+                return text if len(text) <= 200 else text[:197].rsplit(" ", 1)[0] + "…"
+    return ""
+
+
+def _dedupe_case(tags: list[str]) -> list[str]:
+    """Tag identity is case-insensitive; the first spelling wins."""
+    seen: dict[str, str] = {}
+    for t in tags:
+        seen.setdefault(t.casefold(), t)
+    return list(seen.values())
+
+
+def _is_image(target: str) -> bool:
+    return target.lower().rsplit(".", 1)[-1] in IMAGE_EXTS if "." in target else False
+
+
+def _plain_text_tokens(text: str) -> list[Token]:
+    tok = Token("html_block", "", 0)
+    tok.content = "<pre>" + text.replace("&", "&amp;").replace("<", "&lt;") + "</pre>"
+    return [tok]
+
+
+IMAGE_EXTS = {"avif", "bmp", "gif", "jpeg", "jpg", "png", "svg", "webp"}
+AUDIO_EXTS = {"flac", "m4a", "mp3", "ogg", "wav", "3gp"}
+VIDEO_EXTS = {"mkv", "mov", "mp4", "ogv", "webm"}
+

@@ -1,0 +1,94 @@
+"""The theme: jinja2 templates and static files, a vault's own theme folder overriding the default.
+
+Every template gets this context (the contract themes rely on):
+  site   – {title, base_url, lang}
+  page   – {kind, title, url, root, description, canonical, breadcrumbs, css_classes, has_math,
+            has_mermaid, image}; `root` is the relative path from the page to the site root
+  href   – href(site_url) → the URL relative to this page
+  static – static(name) → the relative URL of a theme static file
+  config – the Config
+plus what each page kind adds (see pages.py): note, body, toc, backlinks, outlinks, tags, graph, …
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+from markupsafe import Markup
+
+from kbgen.config import Config
+from kbgen.urls import relative, root_prefix
+
+THEMES = Path(__file__).resolve().parent.parent / "themes"
+STATIC_PREFIX = "_static/"
+
+
+class Theme:
+    """Template and static-file lookup through the chain: vault theme folder, then the named theme."""
+
+    def __init__(self, config: Config) -> None:
+        self.dirs: list[Path] = []
+        own = config.root / config.theme_dir
+        if own.is_dir():
+            self.dirs.append(own)
+        base = THEMES / config.theme
+        if not base.is_dir():
+            base = THEMES / "default"
+        self.dirs.append(base)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d / "templates") for d in self.dirs]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["markup"] = Markup
+
+    def static_files(self) -> dict[str, Path]:
+        """Static file name (relative, POSIX) → source file; earlier theme dirs win."""
+        found: dict[str, Path] = {}
+        for d in reversed(self.dirs):
+            static = d / "static"
+            if static.is_dir():
+                for f in sorted(static.rglob("*")):
+                    if f.is_file() and not f.is_symlink():
+                        found[f.relative_to(static).as_posix()] = f
+        return dict(sorted(found.items()))
+
+    def digest(self) -> str:
+        """Changes when any template or static file changes (invalidates rendered pages)."""
+        h = hashlib.blake2b(digest_size=12)
+        for d in self.dirs:
+            for f in sorted(d.rglob("*")):
+                if f.is_file():
+                    h.update(f.relative_to(d).as_posix().encode())
+                    h.update(f.read_bytes())
+        return h.hexdigest()
+
+    def render(self, template: str, context: dict[str, Any]) -> str:
+        return self.env.get_template(template).render(context)
+
+
+def base_context(config: Config, url: str, static_versions: dict[str, str]) -> dict[str, Any]:
+    """The keys every page shares (see the module docstring)."""
+
+    def href(target: str) -> str:
+        return relative(url, target)
+
+    def static(name: str) -> str:
+        v = static_versions.get(name, "")
+        return relative(url, STATIC_PREFIX + name) + (f"?v={v}" if v else "")
+
+    return {
+        "site": {"title": config.site_title, "base_url": config.base_url, "lang": config.language},
+        "href": href,
+        "static": static,
+        "config": config,
+        "root": root_prefix(url),
+    }
+
+
+HrefFn = Callable[[str], str]

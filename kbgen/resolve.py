@@ -1,0 +1,171 @@
+"""Obsidian's link resolution, in one place: a LinkRef written in a note → the note or file it reaches.
+
+Rules (research/ofm-spec.md §1.16), in order:
+ 1. an empty path (`[[#Heading]]`) is the linking note itself;
+ 2. `./x` and `../x` are relative to the linking note's folder (never outside the vault);
+ 3. an exact vault path, case-insensitive, trying `p` then `p + ".md"` (appended, never substituted);
+    paths are tried from the vault root and from each content folder (`notes/`);
+ 4. otherwise every file whose path ends with `/p` or `/p.md` on a segment boundary (a bare name
+    matches by file name anywhere); non-markdown files need their extension;
+ 5. several candidates: the linking note's own folder first, then the fewest path segments, then
+    the alphabetically first path — with an `ambiguous-link` warning naming them all;
+ 6. front-matter aliases only when `resolve_aliases` is set (Obsidian itself does not);
+ 7. anything else is unresolved (still rendered, and reported).
+Headings match after Obsidian-style normalization (case, punctuation such as `:`); `#A#B` chains
+must nest; a missing heading or block still links to the note, with a warning.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from kbgen.diagnostics import Diagnostic, make
+from kbgen.model import Heading, LinkRef, SourcePath, Target
+
+_HEADING_PUNCT = re.compile(r"[#|^:%\[\]\\/.&,?!*\"'<>`()]+")
+_WS = re.compile(r"\s+")
+
+
+def norm_heading(text: str) -> str:
+    """Obsidian's stripHeading, approximately: punctuation to spaces, spaces collapsed, casefolded."""
+    return _WS.sub(" ", _HEADING_PUNCT.sub(" ", unicodedata.normalize("NFC", text))).strip().casefold()
+
+
+def _key(path: str) -> str:
+    return unicodedata.normalize("NFC", path).strip().casefold()
+
+
+@dataclass
+class NoteInfo:
+    """What resolution needs to know about a note: its headings, blocks and aliases."""
+
+    headings: tuple[Heading, ...] = ()
+    blocks: dict[str, int] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+
+
+class Resolver:
+    """Built once per build from the published notes and the vault's attachments."""
+
+    def __init__(self, notes: dict[SourcePath, NoteInfo], assets: Iterable[SourcePath],
+                 *, content_dirs: tuple[str, ...] = (), resolve_aliases: bool = False) -> None:
+        self.notes = notes
+        self.assets = set(assets)
+        self._by_path: dict[str, SourcePath] = {}
+        self._by_name: dict[str, list[SourcePath]] = {}
+        prefixes = [d.rstrip("/") + "/" for d in content_dirs if d not in (".", "")]
+        for path in sorted([*notes, *self.assets]):
+            key = _key(path)
+            self._by_path.setdefault(key, path)
+            for prefix in prefixes:
+                if key.startswith(prefix.casefold()):
+                    self._by_path.setdefault(key[len(prefix):], path)
+            self._by_name.setdefault(key.rsplit("/", 1)[-1], []).append(path)
+        self._by_alias: dict[str, list[SourcePath]] = {}
+        if resolve_aliases:
+            for path, info in sorted(notes.items()):
+                for alias in info.aliases:
+                    self._by_alias.setdefault(_key(alias), []).append(path)
+
+    # -- the path part --------------------------------------------------------------------
+
+    def find(self, source: SourcePath, target: str) -> tuple[SourcePath | None, list[SourcePath], str]:
+        """(file, all candidates, problem) for a link path written in `source`."""
+        if not target:
+            return source, [source], ""
+        p = unicodedata.normalize("NFC", target).strip().replace("\\", "/")
+        if p.startswith(("./", "../")) or "/../" in p or p == "..":
+            joined = posixpath.normpath(posixpath.join(posixpath.dirname(source), p))
+            if joined.startswith("..") or joined.startswith("/"):
+                return None, [], "outside-vault"
+            p = joined
+        elif p.startswith("/"):
+            p = p.lstrip("/")
+        key = _key(p)
+        for k in (key, key + ".md"):
+            hit = self._by_path.get(k)
+            if hit is not None:
+                return hit, [hit], ""
+        name = key.rsplit("/", 1)[-1]
+        cands = self._by_name.get(name, []) + self._by_name.get(name + ".md", [])
+        if "/" in key:
+            cands = [c for c in cands if _key(c).endswith("/" + key) or _key(c).endswith("/" + key + ".md")]
+        if not cands:
+            cands = self._by_alias.get(key, [])
+        if not cands:
+            return None, [], ""
+        if len(cands) == 1:
+            return cands[0], cands, ""
+        folder = posixpath.dirname(source)
+        best = sorted(cands, key=lambda c: (posixpath.dirname(c) != folder, c.count("/"), c))
+        return best[0], best, "ambiguous"
+
+    # -- the whole link -------------------------------------------------------------------
+
+    def resolve(self, source: SourcePath, ref: LinkRef) -> tuple[Target, list[Diagnostic]]:
+        diags: list[Diagnostic] = []
+        path, cands, problem = self.find(source, ref.target)
+        if problem == "outside-vault":
+            diags.append(make(source, ref.line, "outside-vault",
+                              f"link {ref.original!r} points outside the vault; not followed"))
+            return Target("unresolved", None, label=ref.target), diags
+        if path is None:
+            return Target("unresolved", None, label=ref.target), diags
+        if problem == "ambiguous":
+            others = ", ".join(repr(c) for c in cands)
+            diags.append(make(source, ref.line, "ambiguous-link",
+                              f"{ref.original!r} matches {len(cands)} files ({others}); using {path!r}"))
+        if path in self.assets:
+            return Target("asset", path, anchor=ref.subpath), diags
+        anchor, problem_msg, code = self.anchor(path, ref.subpath)
+        if problem_msg:
+            diags.append(make(source, ref.line, code, f"{ref.original!r}: {problem_msg}"))
+        return Target("note", path, anchor=anchor), diags
+
+    def anchor(self, path: SourcePath, subpath: str) -> tuple[str, str, str]:
+        """(anchor, problem, code) for `#Heading#Sub` or `#^block` in note `path`."""
+        if not subpath:
+            return "", "", ""
+        info = self.notes.get(path, NoteInfo())
+        if subpath.startswith("^"):
+            block = subpath[1:].strip()
+            for bid in info.blocks:
+                if bid.casefold() == block.casefold():
+                    return "^" + bid, "", ""
+            return "", f"no block ^{block} in {path}", "missing-block"
+        heading = find_heading(info.headings, subpath)
+        if heading is None:
+            return "", f"no heading {subpath!r} in {path}", "missing-heading"
+        return heading.anchor, "", ""
+
+
+def find_heading(headings: tuple[Heading, ...], subpath: str) -> Heading | None:
+    """The heading `A#B#C` names: each part nested under the one before; first match wins."""
+    parts = [norm_heading(p) for p in subpath.split("#") if p.strip()]
+    if not parts:
+        return None
+    start, parent_level, found = 0, 0, None
+    for part in parts:
+        found = None
+        for i in range(start, len(headings)):
+            h = headings[i]
+            if found is None and parent_level and h.level <= parent_level and i > start:
+                break  # left the section of the previous part
+            if norm_heading(h.text) == part or norm_heading(_visible(h.text)) == part:
+                found = h
+                start, parent_level = i + 1, h.level
+                break
+        if found is None:
+            return None
+    return found
+
+
+_WIKI = re.compile(r"\[\[([^\]|#]*)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
+
+
+def _visible(text: str) -> str:
+    """Heading source with wikilinks replaced by their visible text."""
+    return _WIKI.sub(lambda m: m.group(2) or m.group(1), text)

@@ -1,0 +1,53 @@
+"""The resolved site: published notes, their URLs, every link's target, tags, concepts and the graph."""
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+
+from kbgen.config import Config
+from kbgen.graph import LinkGraph
+from kbgen.model import LinkRef, ParsedNote, SourcePath, Target, Url
+from kbgen.parse import AUDIO_EXTS, IMAGE_EXTS, VIDEO_EXTS
+
+ATTACHMENT_EXTS = IMAGE_EXTS | AUDIO_EXTS | VIDEO_EXTS | {"pdf", "canvas", "base", "zip", "txt", "csv"}
+
+
+@dataclass
+class Tag:
+    name: str
+    """Display spelling (first seen)."""
+    url: Url
+    notes: list[SourcePath] = field(default_factory=list)
+
+
+@dataclass
+class Site:
+    config: Config
+    notes: dict[SourcePath, ParsedNote]
+    """Published notes only."""
+    urls: dict[SourcePath, Url]
+    """Page URL of each published note, and URL of each published attachment."""
+    targets: dict[SourcePath, dict[LinkRef, Target]]
+    graph: LinkGraph
+    tags: dict[str, Tag]
+    """Casefolded tag (nested tags also under each parent) → Tag."""
+    home: SourcePath | None
+    strip: str = ""
+    """The content folder that maps to the site root (`notes/`)."""
+    folder_notes: dict[str, SourcePath] = field(default_factory=dict)
+    """Folder path → its folder note (`Folder/Folder.md` or `Folder/index.md`)."""
+
+    def title(self, path: SourcePath) -> str:
+        note = self.notes.get(path)
+        return note.title if note else posixpath.basename(path)
+
+    def target(self, source: SourcePath, ref: LinkRef) -> Target:
+        return self.targets.get(source, {}).get(ref) or Target("unresolved", None, label=ref.target)
+
+
+def is_concept_label(label: str) -> bool:
+    """Unresolved targets that look like files (`x.png`) are missing attachments, not concepts."""
+    if "." in label:
+        ext = label.rsplit(".", 1)[-1].lower()
+        return ext not in ATTACHMENT_EXTS
+    return bool(label.strip())

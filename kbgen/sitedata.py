@@ -1,0 +1,50 @@
+"""Shared data files loaded on demand by the theme's scripts: the explorer tree and the global graph."""
+from __future__ import annotations
+
+import json
+import posixpath
+from typing import Any
+
+from kbgen.pages import Page
+from kbgen.site import Site
+from kbgen.urls import folder_url
+
+DATA_PREFIX = "_kbgen/"
+
+
+def files(site: Site, pages: list[Page]) -> dict[str, bytes]:
+    from kbgen.graphview import global_layout
+    return {
+        DATA_PREFIX + "explorer.json": _json(explorer(site)),
+        DATA_PREFIX + "graph.json": _json(global_layout(site)),
+    }
+
+
+def explorer(site: Site) -> dict[str, Any]:
+    """The folder tree: {name, url, children: [...], notes: [{title, url}]} (site-relative urls)."""
+    root: dict[str, Any] = {"name": site.config.site_title, "url": "index.html", "folders": {}, "notes": []}
+    for path in site.notes:
+        rel = path[len(site.strip):] if site.strip and path.startswith(site.strip) else path
+        parts = rel.split("/")
+        node = root
+        for i, part in enumerate(parts[:-1]):
+            folder = site.strip + "/".join(parts[: i + 1])
+            node = node["folders"].setdefault(part, {"name": part, "url": folder_url(folder, site.strip),
+                                                     "folders": {}, "notes": []})
+        if path in site.folder_notes.values() or path == site.home:
+            continue
+        node["notes"].append({"title": site.title(path), "url": site.urls[path]})
+    return _finish(root)
+
+
+def _finish(node: dict[str, Any]) -> dict[str, Any]:
+    return {"name": node["name"], "url": node["url"],
+            "folders": [_finish(node["folders"][k]) for k in sorted(node["folders"], key=str.casefold)],
+            "notes": sorted(node["notes"], key=lambda n: n["title"].casefold())}
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
+
+
+__all__ = ["files", "explorer", "posixpath"]

@@ -1,0 +1,90 @@
+"""Slug rules and URLs: where each note, attachment and generated page lands, and relative hrefs.
+
+Slug rules (documented in the README): each path segment is NFC-normalized and lowercased;
+whitespace and the characters `? # % & : * " < > | \\ / [ ] { } ^ ' ` , ; = + ! @ $ ( )` become `-`;
+runs of `-` collapse and are trimmed; letters of any script, digits, emoji, `.`, `_` and `~` stay.
+A note `notes/IAM/IAM Role.md` becomes `iam/iam-role.html` (the `notes/` folder is the site root);
+attachments keep their own path and name (`attachments/Pasted image 1.png`), percent-encoded in hrefs.
+"""
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import unicodedata
+from urllib.parse import quote
+
+from kbgen.model import SourcePath, Url
+
+_UNSAFE = re.compile(r"""[\s?#%&:*"<>|\\/\[\]{}^'`,;=+!@$()]+""")
+_DASHES = re.compile(r"-{2,}")
+MAX_SEGMENT = 120
+"""Longer slugs are cut and given a digest suffix, so file names stay under file-system limits."""
+
+
+def slugify(text: str) -> str:
+    """One URL segment from a file or folder name (see the module docstring)."""
+    s = unicodedata.normalize("NFC", text).lower()
+    s = _UNSAFE.sub("-", s)
+    s = _DASHES.sub("-", s).strip("-")
+    if s in ("", ".", ".."):
+        s = "_" + hashlib.sha1(text.encode()).hexdigest()[:8] if text.strip(". ") else "_"
+    if len(s.encode()) > MAX_SEGMENT:
+        digest = hashlib.sha1(s.encode()).hexdigest()[:8]
+        cut = s.encode()[:MAX_SEGMENT - 9].decode("utf-8", "ignore").rstrip("-")
+        s = f"{cut}-{digest}"
+    return s
+
+
+def heading_anchor(text: str) -> str:
+    """The `id` of a heading: like slugify, keeping `.` out so ids stay simple to select."""
+    s = slugify(text).replace(".", "")
+    return s or "section"
+
+
+def note_url(path: SourcePath, strip: str = "") -> Url:
+    """The page of a note: each folder slugified, `.md` replaced by `.html`; `strip` is the
+    content folder (`notes/`) that maps to the site root."""
+    rel = path[len(strip):] if strip and path.startswith(strip) else path
+    folder, name = posixpath.split(rel)
+    stem = name[:-3] if name.lower().endswith(".md") else name
+    parts = [slugify(p) for p in folder.split("/") if p] + [slugify(stem)]
+    return Url("/".join(parts) + ".html")
+
+
+def folder_url(folder: str, strip: str = "") -> Url:
+    rel = folder[len(strip):] if strip and (folder + "/").startswith(strip) else folder
+    parts = [slugify(p) for p in rel.split("/") if p]
+    return Url("/".join(parts + ["index.html"]))
+
+
+def asset_url(path: SourcePath) -> Url:
+    """Attachments keep their vault path, so a user recognises their files in the site."""
+    return Url(path)
+
+
+def tag_url(tag: str) -> Url:
+    return Url("tags/" + "/".join(slugify(p) for p in tag.split("/") if p) + ".html")
+
+
+def concept_url(name: str) -> Url:
+    return Url("concepts/" + slugify(name.replace("/", " ")) + ".html")
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """An href from page `from_url` to `to_url` (both site-relative), percent-encoded."""
+    target, _, frag = to_url.partition("#")
+    base = posixpath.dirname(from_url)
+    rel = posixpath.relpath("/" + target, "/" + base) if target else posixpath.basename(from_url)
+    if target.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    out = quote(rel, safe="/-._~!$&'()*+,;=:@")
+    if frag:
+        out += "#" + quote(frag, safe="/-._~!$&'()*+,;=:@^")
+    return out
+
+
+def root_prefix(from_url: str) -> str:
+    """The relative path from a page to the site root (`""`, `"../"`, …)."""
+    depth = from_url.count("/")
+    return "../" * depth

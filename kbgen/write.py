@@ -1,0 +1,166 @@
+"""The output directory: refuse unsafe places, stage a full build and swap it in, write only changed bytes.
+
+kbgen marks the directories it creates with `.kbgen-site` (a manifest of the files it wrote).
+It never writes into a non-empty directory without that mark (unless forced), never deletes a
+file it did not write, and swaps a staged build in only once it is complete.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+MARK = ".kbgen-site"
+
+
+class OutputError(Exception):
+    """The output directory is unsafe to write to; the message says why."""
+
+
+def check_output(out: Path, root: Path, content_dirs: tuple[str, ...], force: bool = False) -> None:
+    out, root = out.resolve(), root.resolve()
+    if out == root:
+        raise OutputError(f"output directory {out} is the vault itself")
+    if root.is_relative_to(out):
+        raise OutputError(f"output directory {out} contains the vault {root}")
+    for content in content_dirs:
+        folder = (root / content).resolve()
+        if content not in (".", "") and out.is_relative_to(folder):
+            raise OutputError(f"output directory {out} lies inside the notes folder {folder}")
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"output path {out} exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARK).exists() and not force:
+        raise OutputError(f"output directory {out} is not empty and was not made by kbgen "
+                          f"(use --force to write there anyway)")
+
+
+def read_manifest(out: Path) -> dict:
+    try:
+        data = json.loads((out / MARK).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _manifest_bytes(manifest: dict) -> bytes:
+    return (json.dumps(manifest, sort_keys=True, indent=0) + "\n").encode()
+
+
+class Staging:
+    """A full build written beside `out` and swapped in by commit(); unchanged files are hard-linked."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out.resolve()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.dir = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.kbgen-", dir=self.out.parent))
+        self.files: set[str] = set()
+
+    def path(self, rel: str) -> Path:
+        p = self.dir / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        self.files.add(rel)
+        return p
+
+    def write(self, rel: str, data: bytes) -> None:
+        old = self.out / rel
+        target = self.path(rel)
+        try:
+            if old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
+                os.link(old, target)  # same bytes: keep the old file (and its mtime)
+                return
+        except OSError:
+            pass
+        target.write_bytes(data)
+
+    def copy(self, rel: str, src: Path) -> None:
+        old = self.out / rel
+        target = self.path(rel)
+        try:
+            st_old, st_src = old.stat(), src.stat()
+            if st_old.st_size == st_src.st_size and old.read_bytes() == src.read_bytes():
+                os.link(old, target)
+                return
+        except OSError:
+            pass
+        shutil.copyfile(src, target)
+
+    def reuse(self, rel: str) -> bool:
+        """Carry an unchanged file over from the current output; False when it is not there."""
+        old = self.out / rel
+        if not old.is_file():
+            return False
+        try:
+            os.link(old, self.path(rel))
+        except OSError:
+            shutil.copyfile(old, self.path(rel))
+        return True
+
+    def commit(self, manifest: dict) -> None:
+        """Keep files in `out` that kbgen did not write, then swap the staged site in."""
+        previous = read_manifest(self.out)
+        ours = set(previous.get("files", [])) | {MARK}
+        if self.out.is_dir():
+            for f in sorted(self.out.rglob("*")):
+                rel = f.relative_to(self.out).as_posix()
+                if f.is_file() and rel not in ours and rel not in self.files:
+                    self.reuse(rel)  # the user's own file: never lost
+        manifest = dict(manifest, files=sorted(self.files))
+        (self.dir / MARK).write_bytes(_manifest_bytes(manifest))
+        old = None
+        if self.out.exists():
+            old = self.out.with_name(f".{self.out.name}.kbgen-old")
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(self.out, old)
+        os.replace(self.dir, self.out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def write_in_place(out: Path, files: dict[str, bytes], copies: dict[str, Path],
+                   deleted: set[str], manifest: dict) -> list[str]:
+    """An incremental update of a built site: atomic per file, only bytes that changed.
+    Returns the files that actually changed."""
+    changed = []
+    for rel, data in sorted(files.items()):
+        target = out / rel
+        try:
+            if target.is_file() and target.read_bytes() == data:
+                continue
+        except OSError:
+            pass
+        _atomic_write(target, data)
+        changed.append(rel)
+    for rel, src in sorted(copies.items()):
+        target = out / rel
+        data = src.read_bytes()
+        try:
+            if target.is_file() and target.read_bytes() == data:
+                continue
+        except OSError:
+            pass
+        _atomic_write(target, data)
+        changed.append(rel)
+    previous = set(read_manifest(out).get("files", []))
+    for rel in sorted(deleted & previous):
+        try:
+            (out / rel).unlink()
+            changed.append(rel)
+        except FileNotFoundError:
+            pass
+    _atomic_write(out / MARK, _manifest_bytes(manifest))
+    return changed
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".kbgen-tmp-")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)
