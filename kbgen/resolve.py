@@ -152,7 +152,7 @@ def find_heading(headings: tuple[Heading, ...], subpath: str) -> Heading | None:
         found = None
         for i in range(start, len(headings)):
             h = headings[i]
-            if found is None and parent_level and h.level <= parent_level and i > start:
+            if parent_level and h.level <= parent_level:
                 break  # left the section of the previous part
             if norm_heading(h.text) == part or norm_heading(_visible(h.text)) == part:
                 found = h
