@@ -44,6 +44,7 @@ def _collect(state: StateCore) -> None:
         line0 = block.map[0] if block.map else 0
         ctx_index = -1
         breaks = 0
+        used: set[int] = set()
         children = block.children
         for i, tok in enumerate(children):
             if tok.type in ("softbreak", "hardbreak"):
@@ -64,7 +65,8 @@ def _collect(state: StateCore) -> None:
                     ctx_index = len(contexts) - 1
             else:
                 text = tok.content
-            original = f"[{text}]({href})" if tok.type == "link_open" else f"![{text}]({href})"
+            original = _source_of(block.content, href, tok.type == "image", used) or \
+                (f"[{text}]({href})" if tok.type == "link_open" else f"![{text}]({href})")
             ref = LinkRef(
                 target=path.strip(), subpath=sub.strip(), display=text, embed=tok.type == "image",
                 kind="markdown", line=col.file_line(line0 + breaks), original=original,
@@ -75,6 +77,22 @@ def _collect(state: StateCore) -> None:
             col.links.append(ref)
             if tok.type == "link_open":
                 _close_of(children, i).meta["ref"] = ref
+
+
+_MD_LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(<[^>]*>|[^\s)]*)(?:\s+[^)]*)?\)")
+
+
+def _source_of(content: str, href: str, image: bool, used: set[int]) -> str:
+    """The link as written in the source (Obsidian reports `original` verbatim)."""
+    want = unquote(href)
+    for m in _MD_LINK.finditer(content):
+        if m.start() in used or (m.group(1) == "!") != image:
+            continue
+        dest = m.group(3)[1:-1] if m.group(3).startswith("<") else m.group(3)
+        if unquote(dest) == want or unquote(dest.replace(" ", "%20")) == want:
+            used.add(m.start())
+            return m.group(0)
+    return ""
 
 
 def _link_text(children: list[Token], i: int) -> str:
