@@ -1,0 +1,231 @@
+"""The core build on small vaults: pages, links, backlinks, concepts, attachments, encoding, CLI."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import build, codes
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d4944415478da63f8cfc0f01f0005000201a5d6c2a90000000049454e44ae426082")
+
+
+def html(out: Path, url: str) -> str:
+    return (out / url).read_text(encoding="utf-8")
+
+
+def body(out: Path, url: str) -> str:
+    page = html(out, url)
+    return page.split('<div class="note-body markdown-rendered">', 1)[1].split("</article>", 1)[0]
+
+
+@pytest.fixture
+def vault(make_vault):
+    return make_vault({
+        "notes/Home.md": "# Welcome\nStart with [[IAM Role]] and [[IAM role|roles]].\n",
+        "notes/IAM/IAM Role.md": (
+            "---\ntitle: IAM Role\naliases: [Role]\ntags: [iam, aws/iam]\ndate: 2024-01-31\n---\n"
+            "# Heading one\nA role for [[IAM user]]s and [[Trust policy]]are here.\n\n"
+            "## Using [[AssumeRole]]\nCall it. ![[Pasted image 20230131141528.png|300]]\n"
+            "See [[#Heading one]] and [[Missing concept]].\n"),
+        "notes/IAM/IAM user.md": "Users assume an [[IAM Role#Using AssumeRole]].\n\n- item with [[IAM Role]] link\n",
+        "notes/Policies/Trust policy.md": "A [text](../IAM/IAM%20Role.md) and [b](<IAM user>) link.\n",
+        "notes/notes.with.dots.md": "dots [[Home]]\n",
+        "notes/Code.md": "`[[not a link]]` and \\[\\[escaped]] and [[unclosed and [[]].\n\n```\n[[nope]]\n```\n",
+        "attachments/Pasted image 20230131141528.png": PNG,
+        "attachments/unused.png": PNG,
+    })
+
+
+def test_every_note_is_a_page_with_readable_urls(vault):
+    result, out = build(vault)
+    assert result.notes == 6
+    for url in ("index.html", "iam/iam-role.html", "iam/iam-user.html", "policies/trust-policy.html",
+                "notes.with.dots.html", "code.html"):
+        assert (out / url).is_file(), url
+    assert "<title>IAM Role" in html(out, "iam/iam-role.html")
+
+
+def test_links_resolve_like_obsidian(vault):
+    _, out = build(vault)
+    home = body(out, "index.html")
+    # both letter cases reach the same page; hrefs are relative
+    assert home.count('href="iam/iam-role.html"') == 2
+    role = body(out, "iam/iam-role.html")
+    assert '<a class="internal-link" href="iam-user.html" data-href="IAM user">IAM user</a>s' in role
+    assert re.search(r'href="\.\./policies/trust-policy\.html"[^>]*>Trust policy</a>are', role)
+    assert 'href="#heading-one"' in role
+    assert '<h2 id="using-assumerole">' in role
+    user = body(out, "iam/iam-user.html")
+    assert 'href="iam-role.html#using-assumerole"' in user
+    assert ">IAM Role &gt; Using AssumeRole</a>" in user
+    trust = body(out, "policies/trust-policy.html")
+    assert 'href="../iam/iam-role.html"' in trust and 'href="../iam/iam-user.html"' in trust
+
+
+def test_not_links(vault):
+    _, out = build(vault)
+    code = body(out, "code.html")
+    assert "<code>[[not a link]]</code>" in code
+    assert "[[escaped]]" in code and "[[unclosed and [[]]" in code
+    assert "internal-link" not in code
+
+
+def test_unresolved_links_render_and_get_concept_pages(vault):
+    result, out = build(vault)
+    role = body(out, "iam/iam-role.html")
+    assert 'class="internal-link is-unresolved" href="../concepts/missing-concept.html"' in role
+    concept = html(out, "concepts/missing-concept.html")
+    assert "no note on <strong>Missing concept</strong>" in concept
+    assert "<mark>Missing concept</mark>" in concept  # the mention, in context
+    assert ("notes/IAM/IAM Role.md", 12, "unresolved-link") in codes(result)
+
+
+def test_concept_pages_can_be_turned_off(vault):
+    (vault / "kbgen.toml").write_text("concept_pages = false\n")
+    _, out = build(vault)
+    assert not (out / "concepts").exists()
+    assert '<span class="internal-link is-unresolved" data-href="Missing concept">' in body(out, "iam/iam-role.html")
+
+
+def test_backlinks_with_context(vault):
+    _, out = build(vault)
+    page = html(out, "iam/iam-role.html")
+    back = page.split('class="backlinks"', 1)[1]
+    assert "Users assume an <mark>roles" not in back
+    assert "Users assume an <mark>IAM Role &gt; Using AssumeRole</mark>." in back
+    assert "item with <mark>IAM Role</mark> link" in back
+    assert "Start with <mark>IAM Role</mark> and <mark>roles</mark>." in back
+
+
+def test_attachments_copied_only_when_referenced(vault):
+    result, out = build(vault)
+    assert (out / "attachments/Pasted image 20230131141528.png").read_bytes() == PNG
+    assert not (out / "attachments/unused.png").exists()
+    assert '<img src="../attachments/Pasted%20image%2020230131141528.png" alt="Pasted image 20230131141528.png" width="300"' in \
+        body(out, "iam/iam-role.html")
+    assert result.missing_attachments == 0
+
+
+def test_missing_attachment_placeholder(make_vault):
+    vault = make_vault({"notes/A.md": "x\n\n![[Pasted image 1.png]]\n"})
+    result, out = build(vault)
+    assert 'class="embed-missing"' in body(out, "a.html")
+    assert "Missing attachment: Pasted image 1.png" in body(out, "a.html")
+    assert ("notes/A.md", 3, "missing-attachment") in codes(result)
+
+
+def test_front_matter_kept_for_templates_and_title(vault):
+    _, out = build(vault)
+    page = html(out, "iam/iam-role.html")
+    assert 'href="../tags/iam.html"' in page and 'href="../tags/aws/iam.html"' in page
+    assert "2024-01-31" in page
+    tag = html(out, "tags/aws.html")  # a parent tag lists the nested tag's notes
+    assert "IAM Role" in tag
+
+
+def test_title_is_file_name_not_first_heading(make_vault):
+    vault = make_vault({"notes/My Note.md": "# A different heading\ntext\n"})
+    _, out = build(vault)
+    assert '<h1 class="note-title" data-pagefind-meta="title">My Note</h1>' in html(out, "my-note.html")
+
+
+def test_invalid_front_matter_is_reported_and_note_renders(make_vault):
+    vault = make_vault({"notes/Bad.md": "---\ntitle: [unclosed\ntags: x\n---\nBody text\n"})
+    result, out = build(vault)
+    assert any(c[0] == "notes/Bad.md" and c[2] == "invalid-front-matter" and c[1] >= 2 for c in codes(result))
+    assert "Body text" in body(out, "bad.html")
+
+
+def test_non_utf8_is_reported_and_built(make_vault):
+    vault = make_vault({"notes/Latin.md": b"line one\ncaf\xe9 au lait\n", "notes/Bom.md": b"\xef\xbb\xbf# Hi\nbom\n"})
+    result, out = build(vault)
+    assert ("notes/Latin.md", 2, "encoding") in codes(result)
+    assert "caf\ufffd au lait" in body(out, "latin.html")
+    assert '<h1 id="hi">Hi</h1>' in body(out, "bom.html")
+
+
+def test_duplicate_names_in_two_folders(make_vault):
+    vault = make_vault({
+        "notes/A/Note.md": "in A [[Note]]\n", "notes/B/Note.md": "in B [[Note]]\n",
+        "notes/C/Other.md": "from C [[Note]]\n",
+    })
+    result, out = build(vault)
+    assert 'href="note.html"' in body(out, "a/note.html")   # own folder first
+    assert 'href="note.html"' in body(out, "b/note.html")
+    assert 'href="../a/note.html"' in body(out, "c/other.html")  # then alphabetical
+    assert ("notes/C/Other.md", 1, "ambiguous-link") in codes(result)
+
+
+def test_url_collisions_are_reported_not_overwritten(make_vault):
+    vault = make_vault({"notes/A b.md": "one\n", "notes/a-b.md": "two\n"})
+    result, out = build(vault)
+    assert "url-collision" in [c[2] for c in codes(result)]
+    texts = {body(out, "a-b.html").strip(), body(out, "a-b-2.html").strip()}
+    assert any("one" in t for t in texts) and any("two" in t for t in texts)
+
+
+def test_line_breaks_follow_obsidian_by_default(make_vault):
+    vault = make_vault({"notes/A.md": "one\ntwo\n"})
+    _, out = build(vault)
+    assert "one<br />\ntwo" in body(out, "a.html")
+    (vault / "kbgen.toml").write_text("strict_line_breaks = true\n")
+    _, out = build(vault)
+    assert "one\ntwo" in body(out, "a.html")
+
+
+def test_code_is_highlighted_at_build_time(make_vault):
+    vault = make_vault({"notes/A.md": "```python\ndef f():\n    return 1\n```\n"})
+    _, out = build(vault)
+    assert "<script" not in body(out, "a.html")
+    assert 'class="k"' in body(out, "a.html") or 'class="kn"' in body(out, "a.html")
+
+
+def test_output_is_deterministic(vault, tmp_path):
+    _, out1 = build(vault, tmp_path / "one")
+    _, out2 = build(vault, tmp_path / "two")
+    files1 = sorted(p.relative_to(out1).as_posix() for p in out1.rglob("*") if p.is_file())
+    files2 = sorted(p.relative_to(out2).as_posix() for p in out2.rglob("*") if p.is_file())
+    assert files1 == files2
+    for rel in files1:
+        assert (out1 / rel).read_bytes() == (out2 / rel).read_bytes(), rel
+
+
+def test_cli_build_summary_and_strict(vault):
+    proc = subprocess.run([sys.executable, "-m", "kbgen", "build", str(vault), "--no-search"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r"kbgen: 6 notes → \d+ pages", proc.stderr)
+    assert re.search(r"^notes/IAM/IAM Role\.md:12: unresolved-link: ", proc.stderr, re.M)
+    strict = subprocess.run([sys.executable, "-m", "kbgen", "build", str(vault), "--no-search", "--strict"],
+                            capture_output=True, text=True)
+    assert strict.returncode == 1
+
+
+def test_graph_export_has_obsidian_shape(vault):
+    proc = subprocess.run([sys.executable, "-m", "kbgen", "graph", str(vault)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["resolved"]["notes/Home.md"] == {"notes/IAM/IAM Role.md": 2}
+    assert data["resolved"]["notes/IAM/IAM Role.md"]["notes/IAM/IAM Role.md"] == 1  # self-link counted
+    assert data["resolved"]["notes/IAM/IAM Role.md"]["attachments/Pasted image 20230131141528.png"] == 1
+    assert data["unresolved"]["notes/IAM/IAM Role.md"] == {"AssumeRole": 1, "Missing concept": 1}
+    graphml = subprocess.run([sys.executable, "-m", "kbgen", "graph", str(vault), "--format", "graphml"],
+                             capture_output=True, text=True)
+    assert "<graphml" in graphml.stdout and "note:notes/Home.md" in graphml.stdout
+
+
+def test_theme_override_from_vault(vault):
+    (vault / "theme/templates").mkdir(parents=True)
+    (vault / "theme/templates/tags.html").write_text("CUSTOM {{ tags | length }}\n")
+    (vault / "theme/static/css").mkdir(parents=True)
+    (vault / "theme/static/css/kbgen.css").write_text("body{}\n")
+    _, out = build(vault)
+    assert html(out, "tags/index.html").startswith("CUSTOM 3")
+    assert (out / "_static/css/kbgen.css").read_text() == "body{}\n"
