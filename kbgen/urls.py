@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+from functools import lru_cache
 import re
 import unicodedata
 from urllib.parse import quote
@@ -74,14 +75,28 @@ def concept_url(name: str) -> Url:
 def relative(from_url: str, to_url: str) -> str:
     """An href from page `from_url` to `to_url` (both site-relative), percent-encoded."""
     target, _, frag = to_url.partition("#")
-    base = posixpath.dirname(from_url)
-    rel = posixpath.relpath("/" + target, "/" + base) if target else posixpath.basename(from_url)
-    if target.endswith("/") and not rel.endswith("/"):
-        rel += "/"
-    out = quote(rel, safe="/-._~!$&'()*+,;=:@")
+    out = _relative_path(from_url.rpartition("/")[0], target) if target else \
+        _quote(from_url.rpartition("/")[2])
     if frag:
         out += "#" + quote(frag, safe="/-._~!$&'()*+,;=:@^")
     return out
+
+
+@lru_cache(maxsize=65536)
+def _relative_path(base: str, target: str) -> str:
+    """`target` seen from folder `base` (both site-relative, no leading slash)."""
+    b = base.split("/") if base else []
+    t = target.split("/")
+    common = 0
+    while common < len(b) and common < len(t) - 1 and b[common] == t[common]:
+        common += 1
+    rel = "../" * (len(b) - common) + "/".join(t[common:])
+    return _quote(rel or "./")
+
+
+@lru_cache(maxsize=65536)
+def _quote(path: str) -> str:
+    return quote(path, safe="/-._~!$&'()*+,;=:@")
 
 
 def root_prefix(from_url: str) -> str:
