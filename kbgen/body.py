@@ -54,6 +54,8 @@ class BodyRenderer:
             return self._asset_embed(target, ref)
         if target.kind == "note" and target.path:
             return self._note_embed(source, ref, target, stack)
+        if is_private(target, ref):
+            return ""  # an unpublished note: its content and its name stay out of the page
         name = ref.target or ref.original
         if not is_concept_label(name):
             self.diagnostics.append(make(source, ref.line, "missing-attachment",
@@ -142,6 +144,8 @@ class _Links:
             href = self.body.href(concept_url(target.label))
             return (f'<a class="internal-link is-unresolved" href="{esc(href)}" '
                     f'data-href="{esc(ref.target)}" title="No note yet">')
+        if is_private(target, ref):
+            return '<span class="internal-link is-unresolved">'  # no trace of the unpublished name
         return f'<span class="internal-link is-unresolved" data-href="{esc(ref.target)}">'
 
     def link_close(self, ref: LinkRef) -> str:
@@ -166,6 +170,11 @@ class _Links:
         alt, size = _alt_and_size(alt)
         src = str(tok.attrs.get("src", ""))
         return f'<img src="{esc(src)}" alt="{esc(alt)}"{size} loading="lazy">'
+
+
+def is_private(target: Target, ref: LinkRef) -> bool:
+    """A link to an unpublished note: assemble resolves it to an unresolved target without a label."""
+    return target.kind == "unresolved" and not target.label and bool(ref.target)
 
 
 def _alt_and_size(display: str | None) -> tuple[str, str]:
