@@ -34,6 +34,8 @@ DEFAULT_LEVELS: dict[str, Level] = {
     "template": "error",
     "search": "error",
     "large-file": "info",
+    "invalid-date": "info",
+    "redirect-conflict": "info",
 }
 
 
