@@ -4,7 +4,8 @@ from __future__ import annotations
 import posixpath
 from typing import Iterator
 
-from kbgen.config import Config
+from kbgen import feeds
+from kbgen.config import CONFIG_NAME, Config
 from kbgen.diagnostics import Diagnostic, make
 from kbgen.discover import Vault
 from kbgen.graph import LinkGraph
@@ -42,11 +43,8 @@ def site(config: Config, vault: Vault, notes: dict[SourcePath, ParsedNote]) -> t
     strip = _strip_prefix(config)
     urls, url_diags = _note_urls(published, strip, config)
     diags.extend(url_diags)
-    referenced = {t.path for table in targets.values() for t in table.values()
-                  if t.kind == "asset" and t.path}
-    for asset in sorted(vault.assets):
-        if config.publish_all_attachments or asset in referenced:
-            urls[asset] = asset_url(asset)
+    for asset in sorted(published_assets(config, vault, published, targets)):
+        urls[asset] = asset_url(asset)
     graph = LinkGraph.build({p: n.title for p, n in published.items()}, _links(targets))
     home = _home(published, config, strip)
     if home is not None:
@@ -55,8 +53,31 @@ def site(config: Config, vault: Vault, notes: dict[SourcePath, ParsedNote]) -> t
     for folder, path in folder_notes.items():
         if path != home:
             urls[path] = folder_url(folder, strip)
-    return Site(config=config, notes=published, urls=urls, targets=targets, graph=graph,
-                tags=_tags(published), home=home, strip=strip, folder_notes=folder_notes), diags
+    result = Site(config=config, notes=published, urls=urls, targets=targets, graph=graph,
+                  tags=_tags(published), home=home, strip=strip, folder_notes=folder_notes)
+    diags.extend(feeds.date_diagnostics(published, vault.notes))
+    diags.extend(feeds.redirects(result, _generated_urls(result))[1])
+    return result, diags
+
+
+def published_assets(config: Config, vault: Vault, notes: dict[SourcePath, ParsedNote],
+                     targets: dict[SourcePath, dict[LinkRef, Target]]) -> set[SourcePath]:
+    """Attachments that reach the site: those a published note shows or links to, outside
+    `%%comments%%` (hidden text publishes nothing), or all with `publish_all_attachments` —
+    never the config file or the vault's theme folder, which only look like attachments."""
+    if config.publish_all_attachments:
+        theme = config.theme_dir.strip("/") + "/"
+        return {a for a in vault.assets if a != CONFIG_NAME and not a.startswith(theme)}
+    return {t.path for path, table in targets.items() if path in notes
+            for ref, t in table.items() if t.kind == "asset" and t.path and not ref.commented}
+
+
+def _generated_urls(s: Site) -> set[str]:
+    """URLs that generated pages will take (redirects never replace them)."""
+    taken = set(s.urls.values()) | {"index.html", "404.html", "graph.html", "tags/index.html"}
+    taken |= {t.url for t in s.tags.values()}
+    taken |= {folder_url(f, s.strip) for f in folders(s)}
+    return taken
 
 
 def pages(s: Site, vault: Vault) -> list[Page]:

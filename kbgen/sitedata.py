@@ -1,4 +1,4 @@
-"""Shared data files loaded on demand by the theme's scripts: the explorer tree and the global graph."""
+"""Shared files written with every build: explorer tree and global graph for the scripts; sitemap, feed, redirects."""
 from __future__ import annotations
 
 import json
@@ -13,10 +13,12 @@ DATA_PREFIX = "_kbgen/"
 
 
 def files(site: Site, pages: list[Page]) -> dict[str, bytes]:
+    from kbgen import feeds
     from kbgen.graphview import global_layout
     return {
         DATA_PREFIX + "explorer.json": _json(explorer(site)),
         DATA_PREFIX + "graph.json": _json(global_layout(site)),
+        **feeds.files(site, pages),  # sitemap.xml, feed.xml, redirect pages
     }
 
 
