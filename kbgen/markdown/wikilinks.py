@@ -14,6 +14,7 @@ from typing import Any, Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
@@ -29,6 +30,7 @@ def wikilinks_plugin(md: MarkdownIt) -> None:
     md.add_render_rule("wikilink_open", _render_open)
     md.add_render_rule("wikilink_close", _render_close)
     md.add_render_rule("embed", _render_embed)
+    md.core.ruler.push("embed_paragraphs", _unwrap_embed_paragraphs)
 
 
 def split_linktext(inner: str) -> tuple[str, str, str | None]:
@@ -151,6 +153,20 @@ def _embed_rule(state: StateInline, silent: bool) -> bool:
     if state.src[state.pos] != "!":
         return False
     return _scan(state, state.pos + 1, silent, embed=True)
+
+
+def _unwrap_embed_paragraphs(state: StateCore) -> None:
+    """A paragraph holding only embeds renders without `<p>`: a note embed is a block."""
+    tokens = state.tokens
+    for i in range(len(tokens) - 2):
+        if tokens[i].type != "paragraph_open" or tokens[i + 1].type != "inline":
+            continue
+        children = tokens[i + 1].children or []
+        if any(c.type == "embed" for c in children) and all(
+                c.type in ("embed", "softbreak", "hardbreak") or (c.type == "text" and not c.content.strip())
+                for c in children):
+            tokens[i].hidden = True
+            tokens[i + 2].hidden = True
 
 
 # -- rendering: the page's resolver (env[RENDER_KEY], see render.py) decides href and class ------
