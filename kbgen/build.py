@@ -76,11 +76,22 @@ class Builder:
     # -- public ---------------------------------------------------------------------------
 
     def build(self) -> BuildResult:
-        """A full build into a staging folder, swapped in only when complete."""
+        """A full build into a staging folder, swapped in only when complete.
+
+        When nothing the site depends on changed since the last build (notes, attachments,
+        theme, config, kbgen itself) and the output is intact, nothing is redone."""
         start = time.perf_counter()
         config = self._load_config(fresh=True)
         check_output(self.out, self.root, config.content_dirs, self.force)
-        result, outputs = self._run(config)
+        vault, sources = self._read(config)
+        inputs = self._inputs(config, vault, sources)
+        previous = read_manifest(self.out)
+        if previous.get("inputs") == inputs and _intact(self.out, previous):
+            result = _replay(previous)
+            result.seconds = time.perf_counter() - start
+            return result
+        result, outputs = self._run(config, vault, sources)
+        outputs.manifest.update(inputs=inputs, summary=_summary(result))
         staging = Staging(self.out)
         try:
             output.stage(staging, outputs, self.out)
@@ -99,7 +110,9 @@ class Builder:
         config = self._load_config(fresh=fresh)
         if fresh or not (self.out / ".kbgen-site").exists():
             return self.build()
-        result, outputs = self._run(config)
+        vault, sources = self._read(config)
+        result, outputs = self._run(config, vault, sources)
+        outputs.manifest.update(inputs=self._inputs(config, vault, sources), summary=_summary(result))
         result.changed = output.write_incremental(self.out, outputs)
         output.search_index(self.out, config, outputs, result, incremental=True)
         result.seconds = time.perf_counter() - start
@@ -108,8 +121,8 @@ class Builder:
     def collect(self) -> tuple[Site, list[Diagnostic]]:
         """Discover, parse and resolve without rendering (for `graph` and `check`)."""
         config = self._load_config(fresh=True)
-        vault = discover(config, exclude=(self.out, self.root / config.cache_dir))
-        notes, parse_diags = self._parse(vault)
+        vault, sources = self._read(config)
+        notes, parse_diags = self._parse(sources)
         site, resolve_diags = assemble.site(config, vault, notes)
         self._cache.save({n.digest for n in notes.values()})
         levels = {**diag.DEFAULT_LEVELS, **config.levels}
@@ -126,12 +139,37 @@ class Builder:
             self._md = make_parser(opts)
             self._cache = ParseCache(self.root / self._config.cache_dir if self.use_cache else None,
                                      salt=repr(opts))
-            self._cache.load()
         return self._config
 
-    def _run(self, config: Config) -> tuple[BuildResult, "output.Outputs"]:
+    def _read(self, config: Config) -> tuple[Vault, list[tuple[SourcePath, bytes, str]]]:
+        """Discover the vault and read every note: (path, bytes, cache key)."""
         vault = discover(config, exclude=(self.out, self.root / config.cache_dir))
-        notes, parse_diags = self._parse(vault)
+        sources = []
+        for path, file in vault.notes.items():
+            try:
+                data = file.read_bytes()
+            except OSError as exc:
+                vault.diagnostics.append(make(path, 0, "unreadable", f"cannot read: {exc.strerror}"))
+                continue
+            sources.append((path, data, note_key(path, data)))
+        return vault, sources
+
+    def _inputs(self, config: Config, vault: Vault, sources: list[tuple[SourcePath, bytes, str]]) -> str:
+        """A digest of everything the site is made from."""
+        h = hashlib.blake2b(digest_size=16)
+        h.update(f"{__version__}|{config.digest()}|{self._theme.digest()}".encode())
+        for _, _, key in sources:
+            h.update(key.encode())
+        for path, file in vault.assets.items():
+            st = file.stat()
+            h.update(f"{path}|{st.st_size}|{st.st_mtime_ns}".encode())
+        for d in vault.diagnostics:
+            h.update(d.format().encode())
+        return h.hexdigest()
+
+    def _run(self, config: Config, vault: Vault,
+             sources: list[tuple[SourcePath, bytes, str]]) -> tuple[BuildResult, "output.Outputs"]:
+        notes, parse_diags = self._parse(sources)
         site, resolve_diags = assemble.site(config, vault, notes)
         pages = assemble.pages(site, vault)
         previous = read_manifest(self.out).get("pages", {})
@@ -150,17 +188,11 @@ class Builder:
         self._cache.save({n.digest for n in notes.values()})
         return result, outputs
 
-    def _parse(self, vault: Vault) -> tuple[dict[SourcePath, ParsedNote], list[Diagnostic]]:
+    def _parse(self, sources: list[tuple[SourcePath, bytes, str]]) -> tuple[dict[SourcePath, ParsedNote], list[Diagnostic]]:
         """Parse every note, reusing the memory and disk caches by content digest."""
         notes: dict[SourcePath, ParsedNote] = {}
         todo: list[tuple[SourcePath, bytes, str]] = []
-        for path, file in vault.notes.items():
-            try:
-                data = file.read_bytes()
-            except OSError as exc:
-                vault.diagnostics.append(make(path, 0, "unreadable", f"cannot read: {exc.strerror}"))
-                continue
-            key = note_key(path, data)
+        for path, data, key in sources:
             hit = self._memory.get(key) or self._cache.get(key)
             if hit is not None:
                 notes[path] = hit
@@ -193,6 +225,24 @@ class Builder:
                 tokens = _parse_one(self._md, path, data, note.digest).tokens
             self._tokens[note.digest] = tokens
         return tokens
+
+
+def _summary(result: BuildResult) -> dict[str, Any]:
+    return {"notes": result.notes, "pages": result.pages, "links": result.links,
+            "unresolved": result.unresolved, "missing_attachments": result.missing_attachments,
+            "diagnostics": [[d.path, d.line, d.code, d.message, d.level] for d in result.diagnostics]}
+
+
+def _replay(manifest: dict[str, Any]) -> BuildResult:
+    """The result of the last build, for a build that found nothing to do."""
+    s = manifest.get("summary", {})
+    return BuildResult(notes=s.get("notes", 0), pages=s.get("pages", 0), links=s.get("links", 0),
+                       unresolved=s.get("unresolved", 0), missing_attachments=s.get("missing_attachments", 0),
+                       diagnostics=[Diagnostic(*d) for d in s.get("diagnostics", [])])
+
+
+def _intact(out: Path, manifest: dict[str, Any]) -> bool:
+    return all((out / f).is_file() for f in manifest.get("files", []))
 
 
 def note_key(path: str, data: bytes) -> str:

@@ -28,8 +28,13 @@ class ParseCache:
         self.meta: dict[str, ParsedNote] = {}
         self.problems: list[str] = []
         self._dirty = False
+        self._loaded = False
 
     def load(self) -> None:
+        """Read the metadata file; called on first use, so a build with nothing to do skips it."""
+        if self._loaded:
+            return
+        self._loaded = True
         if self.dir is None:
             return
         file = self.dir / "meta.pickle"
@@ -46,10 +51,12 @@ class ParseCache:
             self.meta = {}
 
     def get(self, digest: str) -> ParsedNote | None:
+        self.load()
         return self.meta.get(digest)
 
     def put(self, note: ParsedNote) -> None:
         """Remember a freshly parsed note (metadata now, tokens in its own file)."""
+        self.load()
         self.meta[note.digest] = replace(note, tokens=None)  # type: ignore[arg-type]
         self._dirty = True
         if self.dir is not None:
@@ -71,7 +78,7 @@ class ParseCache:
 
     def save(self, keep: set[str]) -> None:
         """Write the metadata of the notes in `keep` (the current vault); drop the rest."""
-        if self.dir is None:
+        if self.dir is None or not self._loaded:
             return
         stale = set(self.meta) - keep
         if not self._dirty and not stale:

@@ -229,3 +229,41 @@ def test_theme_override_from_vault(vault):
     _, out = build(vault)
     assert html(out, "tags/index.html").startswith("CUSTOM 3")
     assert (out / "_static/css/kbgen.css").read_text() == "body{}\n"
+
+
+def test_warm_build_with_nothing_changed_does_nothing(vault):
+    first, out = build(vault)
+    mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    again, _ = build(vault)
+    assert again.rendered == 0 and again.notes == first.notes
+    assert [d.format() for d in again.diagnostics] == [d.format() for d in first.diagnostics]
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == mtimes
+    (vault / "notes/Home.md").write_text("# Welcome\nChanged [[IAM Role]].\n", encoding="utf-8")
+    third, _ = build(vault)
+    assert 0 < third.rendered < first.rendered     # only pages whose inputs changed
+    assert "Changed" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_cold_warm_and_incremental_builds_are_identical(vault, tmp_path):
+    from kbgen.build import Builder
+    builder = Builder(vault, tmp_path / "inc", quiet=True, search=False)
+    builder.build()
+    (vault / "notes/New.md").write_text("links [[Home]] and [[IAM Role#Heading one]]\n", encoding="utf-8")
+    (vault / "notes/Code.md").unlink()
+    builder.rebuild({vault / "notes/New.md", vault / "notes/Code.md"})
+    _, cold = build(vault, tmp_path / "cold", cache=False)
+    files = sorted(p.relative_to(cold).as_posix() for p in cold.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(tmp_path / "inc").as_posix()
+                           for p in (tmp_path / "inc").rglob("*") if p.is_file())
+    for rel in files:
+        assert (cold / rel).read_bytes() == (tmp_path / "inc" / rel).read_bytes(), rel
+
+
+def test_corrupt_cache_is_ignored_with_a_warning(vault):
+    build(vault)
+    for meta in (vault / ".kbgen-cache").rglob("meta.pickle"):
+        meta.write_bytes(b"not a pickle")
+    (vault / "notes/Home.md").write_text("# Welcome\nEdited.\n", encoding="utf-8")
+    result, out = build(vault)
+    assert any(d.code == "cache" and "unreadable" in d.message for d in result.diagnostics)
+    assert "Edited." in (out / "index.html").read_text(encoding="utf-8")
