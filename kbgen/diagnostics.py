@@ -34,6 +34,9 @@ DEFAULT_LEVELS: dict[str, Level] = {
     "template": "error",
     "search": "error",
     "large-file": "info",
+    "cache": "warning",
+    "unreadable": "error",
+    "too-deep": "warning",
     "invalid-date": "info",
     "redirect-conflict": "info",
 }
