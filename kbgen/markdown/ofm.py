@@ -3,6 +3,15 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
+from kbgen.markdown.highlight import highlight_plugin
+
 
 def apply(md: MarkdownIt, *, trust_html: bool = False) -> None:
-    """Register every OFM plugin on `md`; make_parser() calls this at its fixed place."""
+    """Register every OFM plugin on `md`; make_parser() calls this at its fixed place.
+
+    Order matters where rules share a stage. Core rules run: `block` → callouts, tasks (they
+    reshape blocks before `inline`) → `inline` → comment spans (hide what an unclosed `%%`
+    covers, before anything is collected) → tags, math, block ids, mermaid (collect from what is
+    left). Inline rules only compete for their own characters (`%`, `=`, `#`, `$`).
+    """
+    md.use(highlight_plugin)     # inline `==` before emphasis
