@@ -4,6 +4,7 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 
 from kbgen.markdown.highlight import highlight_plugin
+from kbgen.markdown.rawhtml import rawhtml_plugin
 
 
 def apply(md: MarkdownIt, *, trust_html: bool = False) -> None:
@@ -15,3 +16,5 @@ def apply(md: MarkdownIt, *, trust_html: bool = False) -> None:
     left). Inline rules only compete for their own characters (`%`, `=`, `#`, `$`).
     """
     md.use(highlight_plugin)     # inline `==` before emphasis
+    if not trust_html:
+        md.use(rawhtml_plugin)   # html_block/html_inline render through nh3
