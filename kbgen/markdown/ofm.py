@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
+from kbgen.markdown.code import code_plugin
 from kbgen.markdown.highlight import highlight_plugin
 from kbgen.markdown.rawhtml import rawhtml_plugin
 
@@ -16,5 +17,6 @@ def apply(md: MarkdownIt, *, trust_html: bool = False) -> None:
     left). Inline rules only compete for their own characters (`%`, `=`, `#`, `$`).
     """
     md.use(highlight_plugin)     # inline `==` before emphasis
+    md.use(code_plugin)          # fence/code_block render; core mermaid flag
     if not trust_html:
         md.use(rawhtml_plugin)   # html_block/html_inline render through nh3
