@@ -4,6 +4,7 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 
 from kbgen.markdown.code import code_plugin
+from kbgen.markdown.comments import comments_plugin
 from kbgen.markdown.highlight import highlight_plugin
 from kbgen.markdown.rawhtml import rawhtml_plugin
 
@@ -16,6 +17,7 @@ def apply(md: MarkdownIt, *, trust_html: bool = False) -> None:
     covers, before anything is collected) → tags, math, block ids, mermaid (collect from what is
     left). Inline rules only compete for their own characters (`%`, `=`, `#`, `$`).
     """
+    md.use(comments_plugin)      # block rule before table; inline rule; core right after inline
     md.use(highlight_plugin)     # inline `==` before emphasis
     md.use(code_plugin)          # fence/code_block render; core mermaid flag
     if not trust_html:
