@@ -7,6 +7,7 @@ from kbgen.markdown.code import code_plugin
 from kbgen.markdown.comments import comments_plugin
 from kbgen.markdown.highlight import highlight_plugin
 from kbgen.markdown.rawhtml import rawhtml_plugin
+from kbgen.markdown.tags import tags_plugin
 
 
 def apply(md: MarkdownIt, *, trust_html: bool = False) -> None:
@@ -19,6 +20,7 @@ def apply(md: MarkdownIt, *, trust_html: bool = False) -> None:
     """
     md.use(comments_plugin)      # block rule before table; inline rule; core right after inline
     md.use(highlight_plugin)     # inline `==` before emphasis
+    md.use(tags_plugin)          # inline `#` before emphasis; core collects
     md.use(code_plugin)          # fence/code_block render; core mermaid flag
     if not trust_html:
         md.use(rawhtml_plugin)   # html_block/html_inline render through nh3
