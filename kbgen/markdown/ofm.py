@@ -8,6 +8,7 @@ from kbgen.markdown.comments import comments_plugin
 from kbgen.markdown.highlight import highlight_plugin
 from kbgen.markdown.rawhtml import rawhtml_plugin
 from kbgen.markdown.tags import tags_plugin
+from kbgen.markdown.tasks import tasks_plugin
 
 
 def apply(md: MarkdownIt, *, trust_html: bool = False) -> None:
@@ -19,6 +20,7 @@ def apply(md: MarkdownIt, *, trust_html: bool = False) -> None:
     left). Inline rules only compete for their own characters (`%`, `=`, `#`, `$`).
     """
     md.use(comments_plugin)      # block rule before table; inline rule; core right after inline
+    md.use(tasks_plugin)         # core after block
     md.use(highlight_plugin)     # inline `==` before emphasis
     md.use(tags_plugin)          # inline `#` before emphasis; core collects
     md.use(code_plugin)          # fence/code_block render; core mermaid flag

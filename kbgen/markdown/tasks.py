@@ -1,0 +1,67 @@
+"""Task list items with any status character: `- [x]`, `- [ ]`, `- [/]`, `- [-]`, `- [?]`, ….
+
+Syntax (Obsidian, see research/ofm-spec.md §1.14)::
+
+    - [ ] to do        - [x] done        - [/] in progress        - [-] cancelled
+
+Any single character between the brackets makes a task; every character but a space counts as
+checked. The item renders as `<li class="task-list-item" data-task="x">` holding a read-only
+`<input type="checkbox" class="task-list-item-checkbox" disabled checked>`; its list gets
+`contains-task-list`. (markdown-it-py's own task lists only know ` `, `x` and `X`.)
+
+The core rule runs before `inline`: it cuts `[c] ` off the item's text, so the rest is parsed as
+usual, and puts a `task_checkbox` token in front of the children the inline parser will add.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
+
+_TASK = re.compile(r"\[([^\n])\](?:[ \t]+\n?|\n|$)")
+_LISTS = ("bullet_list_open", "ordered_list_open")
+
+
+def tasks_plugin(md: MarkdownIt) -> None:
+    """Register the `kbgen_tasks` core rule (after `block`) and the checkbox render rule."""
+    md.core.ruler.after("block", "kbgen_tasks", _task_rule)
+    md.add_render_rule("task_checkbox", _render_checkbox)
+
+
+def _task_rule(state: StateCore) -> None:
+    tokens = state.tokens
+    lists: list[Token] = []
+    for i, tok in enumerate(tokens):
+        if tok.type in _LISTS:
+            lists.append(tok)
+        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            if lists:
+                lists.pop()
+        elif (tok.type == "list_item_open" and i + 2 < len(tokens)
+                and tokens[i + 1].type == "paragraph_open" and tokens[i + 2].type == "inline"):
+            inline = tokens[i + 2]
+            m = _TASK.match(inline.content)
+            if m is None:
+                continue
+            status = m.group(1)
+            checked = status != " "
+            inline.content = inline.content[m.end():]
+            box = Token("task_checkbox", "input", 0, meta={"task": status, "checked": checked})
+            inline.children = [box]
+            tok.attrJoin("class", "task-list-item" + (" is-checked" if checked else ""))
+            tok.attrSet("data-task", "" if status == " " else status)
+            tok.meta["task"] = status
+            if lists and "contains-task-list" not in str(lists[-1].attrGet("class") or ""):
+                lists[-1].attrJoin("class", "contains-task-list")
+
+
+def _render_checkbox(self: RendererHTML, tokens: Sequence[Token], idx: int,
+                     options: OptionsDict, env: dict[str, Any]) -> str:
+    tok = tokens[idx]
+    checked = " checked" if tok.meta.get("checked") else ""
+    return f'<input type="checkbox" class="task-list-item-checkbox" disabled{checked}>'
