@@ -2,7 +2,9 @@
 
 Links inside embedded content resolve as in the embedded note; hrefs are relative to the page.
 Embeds nest up to MAX_DEPTH; a note already being embedded on the way down is cut (a cycle)
-and shown as a plain link, so no input can recurse forever.
+and shown as a plain link, so no input can recurse forever. A page renders at most MAX_EMBEDS
+note embeds in all: without that cap, n notes that embed one another (no cycle on any one path)
+would make pages of about n^MAX_DEPTH embeds.
 """
 from __future__ import annotations
 
@@ -23,6 +25,8 @@ from kbgen.site import Site, is_concept_label
 from kbgen.urls import concept_url, relative, tag_url
 
 MAX_DEPTH = 6
+MAX_EMBEDS = 2000
+"""Note embeds rendered on one page; later ones are shown as links (a note may embed 1 000 notes)."""
 esc = html.escape
 
 
@@ -38,6 +42,8 @@ class BodyRenderer:
         self.diagnostics: list[Diagnostic] = []
         self.deps: set[SourcePath] = set()
         """Notes whose content this page shows (embeds), for incremental rebuilds."""
+        self.embeds = 0
+        """Note embeds rendered on this page so far (see MAX_EMBEDS)."""
 
     def href(self, url: str) -> str:
         return relative(self.page_url, url)
@@ -97,6 +103,13 @@ class BodyRenderer:
             code = "embed-cycle" if path in stack else "embed-depth"
             why = "embeds itself through a cycle" if path in stack else f"nests deeper than {MAX_DEPTH}"
             self.diagnostics.append(make(source, ref.line, code, f"{ref.original!r} {why}; shown as a link"))
+            return f'<a class="internal-link embed-cut" href="{esc(link)}">→ {title}</a>'
+        self.embeds += 1
+        if self.embeds > MAX_EMBEDS:
+            if self.embeds == MAX_EMBEDS + 1:  # once per page, not once per cut embed
+                self.diagnostics.append(make(source, ref.line, "embed-limit",
+                                             f"{ref.original!r} is past the {MAX_EMBEDS} note embeds "
+                                             f"one page shows; shown as a link (and so are the rest)"))
             return f'<a class="internal-link embed-cut" href="{esc(link)}">→ {title}</a>'
         self.deps.add(path)
         tokens = self.tokens_of(path)

@@ -17,6 +17,7 @@ DEFAULT_LEVELS: dict[str, Level] = {
     "missing-embed": "warning",
     "embed-cycle": "warning",
     "embed-depth": "warning",
+    "embed-limit": "warning",
     "invalid-front-matter": "warning",
     "encoding": "warning",
     "binary-file": "warning",
