@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
+from kbgen.markdown.blockids import blockids_plugin
+from kbgen.markdown.callouts import callouts_plugin
 from kbgen.markdown.code import code_plugin
 from kbgen.markdown.comments import comments_plugin
 from kbgen.markdown.highlight import highlight_plugin
@@ -20,9 +22,11 @@ def apply(md: MarkdownIt, *, trust_html: bool = False) -> None:
     left). Inline rules only compete for their own characters (`%`, `=`, `#`, `$`).
     """
     md.use(comments_plugin)      # block rule before table; inline rule; core right after inline
+    md.use(callouts_plugin)      # core after block
     md.use(tasks_plugin)         # core after block
     md.use(highlight_plugin)     # inline `==` before emphasis
     md.use(tags_plugin)          # inline `#` before emphasis; core collects
+    md.use(blockids_plugin)      # core, after the inline rules and comment spans
     md.use(code_plugin)          # fence/code_block render; core mermaid flag
     if not trust_html:
         md.use(rawhtml_plugin)   # html_block/html_inline render through nh3
