@@ -8,6 +8,7 @@ from kbgen.markdown.callouts import callouts_plugin
 from kbgen.markdown.code import code_plugin
 from kbgen.markdown.comments import comments_plugin
 from kbgen.markdown.highlight import highlight_plugin
+from kbgen.markdown.mathml import mathml_plugin
 from kbgen.markdown.rawhtml import rawhtml_plugin
 from kbgen.markdown.tags import tags_plugin
 from kbgen.markdown.tasks import tasks_plugin
@@ -25,6 +26,7 @@ def apply(md: MarkdownIt, *, trust_html: bool = False) -> None:
     md.use(callouts_plugin)      # core after block
     md.use(tasks_plugin)         # core after block
     md.use(highlight_plugin)     # inline `==` before emphasis
+    md.use(mathml_plugin)        # dollarmath (inline before escape, block before fence); core
     md.use(tags_plugin)          # inline `#` before emphasis; core collects
     md.use(blockids_plugin)      # core, after the inline rules and comment spans
     md.use(code_plugin)          # fence/code_block render; core mermaid flag

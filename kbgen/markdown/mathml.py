@@ -1,0 +1,129 @@
+"""`$inline$` and `$$display$$` math, converted from TeX to MathML at parse time (no JavaScript).
+
+Syntax (Obsidian, see research/ofm-spec.md §1.13)::
+
+    Euler: $e^{2i\\pi} = 1$, but $5 and $10 stay text.
+
+    $$
+    \\begin{align} a &= b \\tag{1} \\end{align}
+    $$
+
+Parsing is mdit-py-plugins' dollarmath with `allow_space=False, allow_digits=False` (a `$` next to
+a space or digit does not open or close math, so prices stay text) and `double_inline=True`
+(`$$…$$` inside a paragraph is display math, rendered in a `<span>`). A core rule converts each
+formula with latex2mathml into `token.meta["mathml"]` and sets the note's `math` flag. A formula
+that latex2mathml rejects, or that uses a command it does not know, keeps its TeX source visible
+(`class="math math-error"`, the reason in `title`) and is reported as a `math` diagnostic.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Sequence
+
+from latex2mathml.converter import convert
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+from kbgen.markdown.collect import collector
+
+_BLOCKS = ("math_block", "math_block_label")
+_INLINES = ("math_inline", "math_inline_double")
+# latex2mathml writes a command it does not know as an identifier, backslash and all.
+_UNKNOWN = re.compile(r"<m[io][^>]*>(\\[A-Za-z]+)<")
+
+
+def mathml_plugin(md: MarkdownIt) -> None:
+    """Register dollarmath, the `kbgen_mathml` core rule and MathML render rules."""
+    # double_inline: `$$…$$` inside a paragraph (e.g. right under a callout's title) is display
+    # math too, as in Obsidian, where `$$` need not start a block.
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+    md.core.ruler.push("kbgen_mathml", _convert_rule)
+    md.add_render_rule("math_inline", _render_inline)
+    md.add_render_rule("math_inline_double", _render_inline)
+    md.add_render_rule("math_block", _render_block)
+    md.add_render_rule("math_block_label", _render_block)
+
+
+def to_mathml(tex: str, display: bool) -> tuple[str | None, str]:
+    """(MathML, "") for a formula latex2mathml handles, else (None, the reason)."""
+    try:
+        out = convert(tex.strip(), display="block" if display else "inline")
+    except Exception as exc:  # latex2mathml raises many kinds; a bad formula must not stop a build
+        return None, _reason(exc)
+    unknown = _UNKNOWN.search(out)
+    if unknown is not None:
+        return None, f"unknown command {unknown.group(1)}"
+    return out, ""
+
+
+def _reason(exc: Exception) -> str:
+    """`NoAvailableTokensError('')` → "no available tokens"; the message, if any, follows."""
+    name = re.sub(r"Error$", "", type(exc).__name__)
+    words = re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
+    detail = str(exc).strip()
+    return f"{words}: {detail}" if detail else words
+
+
+def _convert_rule(state: StateCore) -> None:
+    col = collector(state.env)
+    found = False
+    for tok in state.tokens:
+        if tok.type in _BLOCKS:
+            found = True
+            _convert(tok, True, tok.map[0] if tok.map else 0, state)
+        elif tok.type == "inline" and tok.children:
+            line0 = tok.map[0] if tok.map else 0
+            at = 0
+            for child in tok.children:
+                if child.type in _INLINES:
+                    found = True
+                    # The line of the formula inside its paragraph, searching on from the last.
+                    pos = tok.content.find(child.content, at)
+                    if pos >= 0:
+                        at = pos + len(child.content)
+                    _convert(child, child.type == "math_inline_double",
+                             line0 + tok.content.count("\n", 0, max(pos, 0)), state)
+    if found and col is not None:
+        col.flags.add("math")
+
+
+def _convert(tok: Token, display: bool, line0: int, state: StateCore) -> None:
+    mathml, error = to_mathml(tok.content, display)
+    if mathml is not None:
+        tok.meta["mathml"] = mathml
+        return
+    tok.meta["math_error"] = error
+    col = collector(state.env)
+    if col is not None:
+        col.report(line0, "math", f"cannot convert ${tok.content.strip()}$ to MathML ({error})")
+
+
+def _render_inline(self: RendererHTML, tokens: Sequence[Token], idx: int,
+                   options: OptionsDict, env: dict[str, Any]) -> str:
+    tok = tokens[idx]
+    mathml = tok.meta.get("mathml") if tok.meta else None
+    if mathml is None:
+        title = escapeHtml(tok.meta.get("math_error", "") if tok.meta else "")
+        return (f'<span class="math math-error" title="{title}">'
+                f'{tok.markup}{escapeHtml(tok.content)}{tok.markup}</span>')
+    # `$$…$$` inside a paragraph: display math, in a span because it sits inside a <p>.
+    kind = "math-block" if tok.type == "math_inline_double" else "math-inline"
+    return f'<span class="math {kind}">{mathml}</span>'
+
+
+def _render_block(self: RendererHTML, tokens: Sequence[Token], idx: int,
+                  options: OptionsDict, env: dict[str, Any]) -> str:
+    tok = tokens[idx]
+    anchor = tok.attrGet("id") or (tok.info if tok.type == "math_block_label" else None)
+    ident = f' id="{escapeHtml(str(anchor))}"' if anchor else ""
+    mathml = tok.meta.get("mathml") if tok.meta else None
+    if mathml is None:
+        title = escapeHtml(tok.meta.get("math_error", "") if tok.meta else "")
+        return (f'<div class="math math-block math-error"{ident} title="{title}">'
+                f'$${escapeHtml(tok.content)}$$</div>\n')
+    return f'<div class="math math-block"{ident}>{mathml}</div>\n'
