@@ -13,21 +13,23 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kbgen import __version__, diagnostics as diag
 from kbgen.cache import ParseCache
 from kbgen.config import Config, load
 from kbgen.diagnostics import Diagnostic, make
 from kbgen.discover import Vault, discover
-from kbgen.markdown import ParseOptions, make_parser
 from kbgen.model import ParsedNote, SourcePath
-from kbgen.pages import Page
-from kbgen.parse import parse_note
 from kbgen.render import Theme
-from kbgen.site import Site
-from kbgen import assemble, output
-from kbgen.write import Staging, check_output, read_manifest, write_in_place
+from kbgen.write import Staging, check_output, read_manifest
+
+if TYPE_CHECKING:
+    from kbgen.output import Outputs
+    from kbgen.site import Site
+
+# The markdown parser, networkx and the renderer are imported when first needed: a build that
+# finds nothing changed should not pay for loading them.
 
 log = logging.getLogger(__name__)
 PARALLEL_MIN = 400
@@ -92,6 +94,7 @@ class Builder:
             return result
         result, outputs = self._run(config, vault, sources)
         outputs.manifest.update(inputs=inputs, summary=_summary(result))
+        from kbgen import output
         staging = Staging(self.out)
         try:
             output.stage(staging, outputs, self.out)
@@ -111,6 +114,7 @@ class Builder:
         if fresh or not (self.out / ".kbgen-site").exists():
             return self.build()
         vault, sources = self._read(config)
+        from kbgen import output
         result, outputs = self._run(config, vault, sources)
         outputs.manifest.update(inputs=self._inputs(config, vault, sources), summary=_summary(result))
         result.changed = output.write_incremental(self.out, outputs)
@@ -122,6 +126,7 @@ class Builder:
         """Discover, parse and resolve without rendering (for `graph` and `check`)."""
         config = self._load_config(fresh=True)
         vault, sources = self._read(config)
+        from kbgen import assemble
         notes, parse_diags = self._parse(sources)
         site, resolve_diags = assemble.site(config, vault, notes)
         self._cache.save({n.digest for n in notes.values()})
@@ -135,11 +140,18 @@ class Builder:
         if fresh or self._config is None:
             self._config = load(self.root, self.config_file, **self.overrides)
             self._theme = Theme(self._config)
-            opts = ParseOptions(self._config.strict_line_breaks, self._config.trust_html)
-            self._md = make_parser(opts)
+            self._options = (self._config.strict_line_breaks, self._config.trust_html)
+            self._parser = None
             self._cache = ParseCache(self.root / self._config.cache_dir if self.use_cache else None,
-                                     salt=repr(opts))
+                                     salt=repr(self._options))
         return self._config
+
+    @property
+    def _md(self) -> Any:
+        if self._parser is None:
+            from kbgen.markdown import ParseOptions, make_parser
+            self._parser = make_parser(ParseOptions(*self._options))
+        return self._parser
 
     def _read(self, config: Config) -> tuple[Vault, list[tuple[SourcePath, bytes, str]]]:
         """Discover the vault and read every note: (path, bytes, cache key)."""
@@ -168,7 +180,8 @@ class Builder:
         return h.hexdigest()
 
     def _run(self, config: Config, vault: Vault,
-             sources: list[tuple[SourcePath, bytes, str]]) -> tuple[BuildResult, "output.Outputs"]:
+             sources: list[tuple[SourcePath, bytes, str]]) -> tuple[BuildResult, "Outputs"]:
+        from kbgen import assemble, output
         notes, parse_diags = self._parse(sources)
         site, resolve_diags = assemble.site(config, vault, notes)
         pages = assemble.pages(site, vault)
@@ -254,6 +267,7 @@ def note_key(path: str, data: bytes) -> str:
 
 
 def _parse_one(md: Any, path: SourcePath, data: bytes, key: str) -> ParsedNote:
+    from kbgen.parse import parse_note
     parsed = parse_note(path, data, md)
     parsed.digest = key
     return parsed
