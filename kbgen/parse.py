@@ -31,7 +31,8 @@ def decode(data: bytes, path: str) -> tuple[str, list[Any]]:
     """UTF-8 with or without BOM; anything else is reported and decoded with replacement chars."""
     diags = []
     if b"\x00" in data:
-        diags.append(make(path, 0, "binary-file", "contains NUL bytes (binary data?); they were dropped"))
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        diags.append(make(path, line, "binary-file", "contains NUL bytes (binary data?); they were dropped"))
         data = data.replace(b"\x00", b"")
     try:
         text = data.decode("utf-8-sig")
@@ -60,6 +61,10 @@ def parse_note(path: SourcePath, data: bytes, md: MarkdownIt) -> ParsedNote:
         col = Collector(path=path)
         env = {ENV_KEY: col}
         tokens = _plain_text_tokens(text)
+    deep = _first_too_deep(tokens, md.options.get("maxNesting", 20))
+    if deep is not None:
+        diags.append(make(path, deep, "too-deep", f"nested more than {md.options.get('maxNesting', 20)} "
+                          "levels deep (lists, quotes, callouts); what is deeper is not shown"))
     if tokens and tokens[0].type == "front_matter":
         tokens = tokens[1:]
     headings = _headings(tokens, col)
@@ -89,6 +94,17 @@ def parse_note(path: SourcePath, data: bytes, md: MarkdownIt) -> ParsedNote:
         has_mermaid="mermaid" in col.flags,
         diagnostics=diags + col.diagnostics,
     )
+
+
+def _first_too_deep(tokens: list[Token], limit: int) -> int | None:
+    """The file line where block nesting reaches markdown-it's limit, past which it drops content."""
+    line = 1
+    for tok in tokens:
+        if tok.map:
+            line = tok.map[0] + 1
+        if tok.level >= limit - 1:
+            return line
+    return None
 
 
 def _front_matter_source(text: str) -> str | None:
