@@ -29,6 +29,9 @@ def make_parser(options: ParseOptions = ParseOptions()) -> MarkdownIt:
          "typographer": False},
     )
     md.enable(["table", "strikethrough", "linkify"])
+    # The commonmark preset's 20 token levels drop what a list nests past 9 levels (deep outlines
+    # are common in vaults); 100 levels still parse without hitting Python's recursion limit.
+    md.options["maxNesting"] = 100
     md.core.ruler.at("inline", _inline_with_lines)
     md.use(front_matter_plugin)
     md.use(wikilinks_plugin)          # [[...]] and ![[...]] before link/image
