@@ -25,6 +25,7 @@ DEFAULT_LEVELS: dict[str, Level] = {
     "duplicate-name": "info",
     "outside-vault": "warning",
     "symlink": "warning",
+    "special-file": "warning",
     "invalid-name": "warning",
     "math": "warning",
     "mojibake": "warning",

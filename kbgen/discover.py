@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,9 +40,17 @@ def discover(config: Config, exclude: tuple[Path, ...] = ()) -> Vault:
     seen_casefold: dict[str, SourcePath] = {}
     for content in config.content_dirs:
         base = (root / content).resolve() if content != "." else root
+        if base.is_dir() and not _inside(base, root):
+            vault.diagnostics.append(make(content, 0, "outside-vault",
+                                          f"content folder resolves to {base}, outside the vault; not read"))
         if not base.is_dir() or not _inside(base, root):
             continue
-        for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+
+        def unlisted(exc: OSError) -> None:
+            vault.diagnostics.append(make(_rel(Path(exc.filename), root), 0, "unreadable",
+                                          f"cannot list this folder: {exc.strerror}"))
+
+        for dirpath, dirnames, filenames in os.walk(base, followlinks=False, onerror=unlisted):
             here = Path(dirpath)
             keep = []
             for d in sorted(dirnames):
@@ -61,8 +70,17 @@ def discover(config: Config, exclude: tuple[Path, ...] = ()) -> Vault:
                 rel = SourcePath(_rel(full, root))
                 if name.startswith(".") or _ignored(rel, config):
                     continue
-                if full.is_symlink():
+                try:
+                    st = full.lstat()
+                except OSError as exc:
+                    vault.diagnostics.append(make(rel, 0, "unreadable", f"cannot read: {exc.strerror}"))
+                    continue
+                if stat.S_ISLNK(st.st_mode):
                     vault.diagnostics.append(make(rel, 0, "symlink", "symbolic link not followed"))
+                    continue
+                if not stat.S_ISREG(st.st_mode):  # reading a named pipe would hang the build
+                    vault.diagnostics.append(make(rel, 0, "special-file",
+                                                  "not a regular file (a pipe, socket or device); skipped"))
                     continue
                 if rel in vault.notes or rel in vault.assets:
                     vault.diagnostics.append(make(rel, 0, "duplicate-name",
@@ -70,6 +88,9 @@ def discover(config: Config, exclude: tuple[Path, ...] = ()) -> Vault:
                     continue
                 _check_name(rel, name, vault, seen_casefold)
                 if name.lower().endswith(".md"):
+                    if st.st_size > LARGE_FILE:
+                        vault.diagnostics.append(make(rel, 0, "large-file",
+                                                      f"{st.st_size / 2**20:.0f} MB note; it takes a while to build"))
                     vault.notes[rel] = full
                 else:
                     vault.assets[rel] = full
