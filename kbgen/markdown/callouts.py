@@ -65,7 +65,6 @@ _ICON_PATHS: dict[str, str] = {
     "example": '<path d="M9 6h12M9 12h12M9 18h12M4 6h.01M4 12h.01M4 18h.01"/>',
     "quote": '<path d="M3 21c3 0 6-2 6-8V5H3v7h5M15 21c3 0 6-2 6-8V5h-6v7h5"/>',
 }
-_FOLD_ICON = _SVG.format('<path d="M6 9l6 6 6-6"/>')
 
 # `[!type|metadata]+ title`: the callout marker on the first line of a blockquote.
 _MARKER = re.compile(r"\[!([^\]|\s]+)(?:\|([^\]]*))?\]([+-]?)[ \t]*(.*)")
@@ -201,8 +200,6 @@ def _render_title_open(self: RendererHTML, tokens: Sequence[Token], idx: int,
 def _render_title_close(self: RendererHTML, tokens: Sequence[Token], idx: int,
                         options: OptionsDict, env: dict[str, Any]) -> str:
     info = tokens[idx].meta["callout_info"]
-    if info["fold"]:
-        end = f'</div><div class="callout-fold" aria-hidden="true">{_FOLD_ICON}</div></summary>\n'
-    else:
-        end = "</div></div>\n"
+    # No fold icon of our own: <summary> has its disclosure marker, which the theme styles.
+    end = "</div></summary>\n" if info["fold"] else "</div></div>\n"
     return end + ('<div class="callout-content">\n' if info["has_content"] else "")
