@@ -9,10 +9,12 @@ Syntax (Obsidian, see research/ofm-spec.md §1.5)::
     ^quote-id                      ^table-id
 
 `^id` (letters, digits, `-`, `_`) after whitespace at the end of a paragraph's last line names
-that paragraph, or the list item whose first paragraph it ends. A paragraph that is only `^id`
-names the block before it (list, quote, callout, table, code, math, …) and disappears; so does a
-trailing table row that is only `^id`. A `^id` on a lazy line right after a callout's last `>` line
-names the callout (Obsidian's reading, where CommonMark would continue the paragraph inside it).
+that paragraph, the list item whose first paragraph it ends, or the quote (callout) whose last
+paragraph it ends. A paragraph that is only `^id` names the block before it (list, quote,
+callout, table, code, math, paragraph, heading) or, first in a list item or quote, that container,
+and disappears; so does a last table row that is only `^id`. A `^id` on a lazy line right after a
+callout's last `>` line names the outermost callout (Obsidian's reading, where CommonMark would
+continue the paragraph inside it).
 
 The named block's open token gets `attrs["id"] = "^id"` and `meta["block_id"] = "id"`;
 `collector.blocks[id]` is its first file line. In one note the first of two equal ids wins.
