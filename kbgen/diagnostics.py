@@ -37,6 +37,7 @@ DEFAULT_LEVELS: dict[str, Level] = {
     "search": "error",
     "large-file": "info",
     "cache": "warning",
+    "duplicate-block": "warning",
     "unreadable": "error",
     "too-deep": "warning",
     "invalid-date": "info",
