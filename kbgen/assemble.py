@@ -26,20 +26,10 @@ def site(config: Config, vault: Vault, notes: dict[SourcePath, ParsedNote]) -> t
                         vault.assets, content_dirs=config.content_dirs,
                         resolve_aliases=config.resolve_aliases)
     targets: dict[SourcePath, dict[LinkRef, Target]] = {}
+    link_diags: dict[SourcePath, list[Diagnostic]] = {}
     for path, note in published.items():
-        table: dict[LinkRef, Target] = {}
-        for ref in note.links:
-            if ref in table:
-                continue
-            target, problems = resolver.resolve(path, ref)
-            diags.extend(problems)
-            if target.kind == "unresolved" and _stem_key(ref.target) in hidden:
-                target = Target("unresolved", None, label="")  # a private note leaves no trace
-            if target.kind == "unresolved" and not ref.embed and target.label:
-                diags.append(make(path, ref.line, "unresolved-link",
-                                  f"{ref.original!r}: no note or file {ref.target!r}"))
-            table[ref] = target
-        targets[path] = table
+        targets[path], link_diags[path] = resolve_note(resolver, hidden, path, note)
+        diags.extend(link_diags[path])
     strip = _strip_prefix(config)
     urls, url_diags = _note_urls(published, strip, config)
     diags.extend(url_diags)
@@ -54,10 +44,30 @@ def site(config: Config, vault: Vault, notes: dict[SourcePath, ParsedNote]) -> t
         if path != home:
             urls[path] = folder_url(folder, strip)
     result = Site(config=config, notes=published, urls=urls, targets=targets, graph=graph,
-                  tags=_tags(published), home=home, strip=strip, folder_notes=folder_notes)
+                  tags=_tags(published), home=home, strip=strip, folder_notes=folder_notes,
+                  resolver=resolver, hidden=hidden, link_diags=link_diags)
     diags.extend(feeds.date_diagnostics(published, vault.notes))
     diags.extend(feeds.redirects(result, _generated_urls(result))[1])
     return result, diags
+
+
+def resolve_note(resolver: Resolver, hidden: set[str], path: SourcePath,
+                 note: ParsedNote) -> tuple[dict[LinkRef, Target], list[Diagnostic]]:
+    """Every link of one note → its target, with the problems found on the way."""
+    table: dict[LinkRef, Target] = {}
+    diags: list[Diagnostic] = []
+    for ref in note.links:
+        if ref in table:
+            continue
+        target, problems = resolver.resolve(path, ref)
+        diags.extend(problems)
+        if target.kind == "unresolved" and _stem_key(ref.target) in hidden:
+            target = Target("unresolved", None, label="")  # a private note leaves no trace
+        if target.kind == "unresolved" and not ref.embed and target.label:
+            diags.append(make(path, ref.line, "unresolved-link",
+                              f"{ref.original!r}: no note or file {ref.target!r}"))
+        table[ref] = target
+    return table, diags
 
 
 def published_assets(config: Config, vault: Vault, notes: dict[SourcePath, ParsedNote],

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
+from typing import Any
 
 from kbgen.config import Config
 from kbgen.graph import LinkGraph
@@ -36,6 +37,12 @@ class Site:
     """The content folder that maps to the site root (`notes/`)."""
     folder_notes: dict[str, SourcePath] = field(default_factory=dict)
     """Folder path → its folder note (`Folder/Folder.md` or `Folder/index.md`)."""
+    resolver: Any = None
+    """The Resolver the links were resolved with (kept for incremental rebuilds)."""
+    hidden: set[str] = field(default_factory=set)
+    """Casefolded names of unpublished notes: links to them leave no trace."""
+    link_diags: dict[SourcePath, list[Any]] = field(default_factory=dict)
+    """Problems found resolving each note's links."""
 
     def title(self, path: SourcePath) -> str:
         note = self.notes.get(path)
