@@ -60,16 +60,14 @@ class BodyRenderer:
             return self._asset_embed(target, ref)
         if target.kind == "note" and target.path:
             return self._note_embed(source, ref, target, stack)
-        if is_private(target, ref):
+        problem = missing_embed(source, ref, target)
+        if problem is None:
             return ""  # an unpublished note: its content and its name stay out of the page
+        self.diagnostics.append(problem)
         name = ref.target or ref.original
-        if not is_concept_label(name):
-            self.diagnostics.append(make(source, ref.line, "missing-attachment",
-                                         f"{ref.original!r}: no file {name!r} in the vault"))
+        if problem.code == "missing-attachment":
             return (f'<span class="embed-missing" data-src="{esc(name)}" role="img" '
                     f'aria-label="Missing attachment {esc(name)}">Missing attachment: {esc(name)}</span>')
-        self.diagnostics.append(make(source, ref.line, "missing-embed",
-                                     f"{ref.original!r}: no note {name!r} to embed"))
         return (f'<div class="embed-missing embed-note-missing" data-src="{esc(name)}">'
                 f'“{esc(name)}” is not created yet.</div>')
 
@@ -183,6 +181,17 @@ class _Links:
         alt, size = _alt_and_size(alt)
         src = str(tok.attrs.get("src", ""))
         return f'<img src="{esc(src)}" alt="{esc(alt)}"{size} loading="lazy">'
+
+
+def missing_embed(source: SourcePath, ref: LinkRef, target: Target) -> Diagnostic | None:
+    """The problem with an embed that resolved to nothing (`kbgen check` finds them without
+    rendering); None when it resolved, or names an unpublished note, which is shown as nothing."""
+    if target.kind != "unresolved" or is_private(target, ref):
+        return None
+    name = ref.target or ref.original
+    if not is_concept_label(name):
+        return make(source, ref.line, "missing-attachment", f"{ref.original!r}: no file {name!r} in the vault")
+    return make(source, ref.line, "missing-embed", f"{ref.original!r}: no note {name!r} to embed")
 
 
 def is_private(target: Target, ref: LinkRef) -> bool:
