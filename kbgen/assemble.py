@@ -90,9 +90,11 @@ def _generated_urls(s: Site) -> set[str]:
     return taken
 
 
-def pages(s: Site, vault: Vault) -> list[Page]:
-    """Every page of the site, in a stable order."""
-    out = [note_page(s, p) for p in s.notes]
+def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None) -> list[Page]:
+    """Every page of the site, in a stable order. Note and concept pages found in `reuse` (by
+    URL) are taken from there instead of being assembled again (incremental rebuilds)."""
+    reuse = reuse or {}
+    out = [reuse.get(s.urls[p]) or note_page(s, p) for p in s.notes]
     if s.home is None:
         out.append(Page(url="index.html", template="home.html", kind="home", title=s.config.site_title,
                         description=f"{s.config.site_title}: {len(s.notes)} notes",
@@ -100,7 +102,8 @@ def pages(s: Site, vault: Vault) -> list[Page]:
     if s.config.concept_pages:
         for node, name in s.graph.concepts():
             if is_concept_label(name):
-                out.append(concept_page(s, node, name, concept_url(name)))
+                url = concept_url(name)
+                out.append(reuse.get(url) or concept_page(s, node, name, url))
     out.extend(tag_page(s, key) for key in sorted(s.tags))
     if s.tags:
         out.append(tags_page(s))

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,6 +75,7 @@ class Builder:
         self._memory: dict[str, ParsedNote] = {}
         self._tokens: dict[str, list[Any]] = {}
         self._config: Config | None = None
+        self._state: _State | None = None
 
     # -- public ---------------------------------------------------------------------------
 
@@ -113,10 +115,18 @@ class Builder:
         config = self._load_config(fresh=fresh)
         if fresh or not (self.out / ".kbgen-site").exists():
             return self.build()
-        vault, sources = self._read(config)
         from kbgen import output
-        result, outputs = self._run(config, vault, sources)
-        outputs.manifest.update(inputs=self._inputs(config, vault, sources), summary=_summary(result))
+        fast = self._rebuild_notes(config, {Path(p) for p in changed or ()})
+        if fast is not None:
+            result, outputs = fast
+            st = self._state
+            assert st is not None
+            sources = [(p, b"", k) for p, k in st.keys.items()]
+            outputs.manifest.update(inputs=self._inputs(config, st.vault, sources), summary=_summary(result))
+        else:
+            vault, sources = self._read(config)
+            result, outputs = self._run(config, vault, sources)
+            outputs.manifest.update(inputs=self._inputs(config, vault, sources), summary=_summary(result))
         result.changed = output.write_incremental(self.out, outputs)
         output.search_index(self.out, config, outputs, result, incremental=True)
         result.seconds = time.perf_counter() - start
@@ -181,15 +191,29 @@ class Builder:
 
     def _run(self, config: Config, vault: Vault,
              sources: list[tuple[SourcePath, bytes, str]]) -> tuple[BuildResult, "Outputs"]:
-        from kbgen import assemble, output
-        notes, parse_diags = self._parse(sources)
+        from kbgen import assemble, feeds
+        notes, _ = self._parse(sources)
         site, resolve_diags = assemble.site(config, vault, notes)
-        pages = assemble.pages(site, vault)
+        linked = {d for ds in site.link_diags.values() for d in ds}
+        dated = set(feeds.date_diagnostics(site.notes, vault.notes))
+        fixed = [d for d in resolve_diags if d not in linked and d not in dated]
+        self._state = _State(vault, {p: k for p, _, k in sources}, site, notes, fixed,
+                             theme_digest=self._theme.digest())
+        return self._render(config, assemble.pages(site, vault), set())
+
+    def _render(self, config: Config, pages: list[Any], unchanged: set[str]) -> tuple[BuildResult, "Outputs"]:
+        """Render the pages (those in `unchanged` are carried over) and gather every diagnostic."""
+        from kbgen import feeds, output
+        st = self._state
+        assert st is not None
+        site = st.site
         previous = read_manifest(self.out).get("pages", {})
-        theme_digest = self._theme.digest()
         outputs = output.render(site, pages, self._theme, self._md, self._tokens_of,
-                                previous, theme_digest, self.out, self.jobs)
-        all_diags = list(vault.diagnostics) + parse_diags + resolve_diags + outputs.diagnostics
+                                previous, self._theme.digest(), self.out, self.jobs, unchanged)
+        st.pages = {p.url: p for p in pages}
+        all_diags = list(st.vault.diagnostics) + [d for n in st.notes.values() for d in n.diagnostics]
+        all_diags += [d for p in site.notes for d in site.link_diags.get(p, [])]
+        all_diags += st.fixed_diags + feeds.date_diagnostics(site.notes, st.vault.notes) + outputs.diagnostics
         all_diags += [make("", 0, "cache", p) for p in self._cache.problems]
         self._cache.problems.clear()
         levels = {**diag.DEFAULT_LEVELS, **config.levels}  # type: ignore[dict-item]
@@ -198,8 +222,46 @@ class Builder:
         result.links = sum(len(t) for t in site.targets.values())
         result.unresolved = sum(1 for t in site.targets.values() for x in t.values() if x.kind == "unresolved")
         result.missing_attachments = sum(d.code == "missing-attachment" for d in result.diagnostics)
-        self._cache.save({n.digest for n in notes.values()})
+        self._cache.save({n.digest for n in st.notes.values()})
         return result, outputs
+
+    def _rebuild_notes(self, config: Config, changed: set[Path]) -> tuple[BuildResult, "Outputs"] | None:
+        """The fast path of rebuild(): only notes edited in place; None when it does not apply."""
+        from kbgen import assemble, incremental
+        st = self._state
+        if st is None or not changed:
+            return None
+        todo: list[tuple[SourcePath, bytes, str]] = []
+        for file in changed:
+            try:
+                rel = SourcePath(unicodedata.normalize("NFC", file.resolve().relative_to(self.root).as_posix()))
+            except ValueError:
+                return None
+            if rel not in st.vault.notes or not file.is_file():
+                return None  # added, deleted, moved, an attachment, the theme: a full pass
+            data = file.read_bytes()
+            key = note_key(rel, data)
+            if key != st.keys.get(rel):
+                todo.append((rel, data, key))
+        if self._theme.digest() != st.theme_digest:
+            return None
+        parsed, _ = self._parse(todo)
+        dirty = incremental.update(st.site, parsed, st.vault.assets)
+        if dirty is None:
+            self._state = None
+            return None
+        for rel, _, key in todo:
+            st.keys[rel] = key
+            st.notes[rel] = parsed[rel]
+        site = st.site
+        concepts = {n for n in dirty.nodes if n.startswith("concept:")}
+        stale = {site.urls[p] for p in dirty.notes}
+        stale |= {url for url, page in st.pages.items()
+                  if page.kind == "concept" and _concept_node(page) in concepts}
+        reuse = {url: page for url, page in st.pages.items()
+                 if url not in stale and page.kind in ("note", "concept")}
+        pages = assemble.pages(site, st.vault, reuse)
+        return self._render(config, pages, {p.url for p in pages if reuse.get(p.url) is p})
 
     def _parse(self, sources: list[tuple[SourcePath, bytes, str]]) -> tuple[dict[SourcePath, ParsedNote], list[Diagnostic]]:
         """Parse every note, reusing the memory and disk caches by content digest."""
@@ -238,6 +300,26 @@ class Builder:
                 tokens = _parse_one(self._md, path, data, note.digest).tokens
             self._tokens[note.digest] = tokens
         return tokens
+
+
+@dataclass
+class _State:
+    """What the last pass knew, kept for rebuild()'s fast path."""
+
+    vault: Vault
+    keys: dict[SourcePath, str]
+    site: "Site"
+    notes: dict[SourcePath, ParsedNote]
+    """Every note, published or not."""
+    fixed_diags: list[Diagnostic]
+    """Site-wide problems an in-place edit cannot change (URL collisions, redirects)."""
+    pages: dict[str, Any] = field(default_factory=dict)
+    theme_digest: str = ""
+
+
+def _concept_node(page: Any) -> str:
+    from kbgen.graph import concept_node
+    return concept_node(page.title)
 
 
 def _summary(result: BuildResult) -> dict[str, Any]:

@@ -54,27 +54,56 @@ class LinkGraph:
               links: Iterable[tuple[SourcePath, LinkRef, Target]]) -> "LinkGraph":
         """`notes` maps each published note to its title; `links` are every resolved link."""
         graph = cls()
-        g = graph.g
         for path in sorted(notes):
-            g.add_node(note_node(path), kind="note", path=path, title=notes[path])
+            graph.g.add_node(note_node(path), kind="note", path=path, title=notes[path])
         for source, ref, target in links:
-            dst = node_of(target)
-            if dst is None or ref.commented:
-                continue
-            if dst not in g:
-                if target.kind == "asset":
-                    g.add_node(dst, kind="asset", path=target.path, title=target.path)
-                else:
-                    g.add_node(dst, kind="concept", path="", title=target.label.strip())
-            src = note_node(source)
-            if g.has_edge(src, dst):
-                data = g.edges[src, dst]
-                data["count"] += 1
-                data["refs"].append(ref)
-                data["embed"] = data["embed"] or ref.embed
-            else:
-                g.add_edge(src, dst, count=1, refs=[ref], embed=ref.embed)
+            graph._add(source, ref, target)
         return graph
+
+    def renewed(self) -> "LinkGraph":
+        """The same graph under a new identity, so caches keyed on the old object miss."""
+        fresh = LinkGraph()
+        fresh.g = self.g
+        return fresh
+
+    def replace_links(self, source: SourcePath, links: Iterable[tuple[LinkRef, Target]]) -> set[str]:
+        """Swap one note's outgoing links (an edit); returns every node whose edges changed.
+        Concepts and attachments left without links disappear, as in a fresh build."""
+        g = self.g
+        src = note_node(source)
+        old = set(g.successors(src))
+        g.remove_edges_from([(src, dst) for dst in old])
+        for ref, target in links:
+            self._add(source, ref, target)
+        new = set(g.successors(src))
+        for node in old - new:
+            if g.nodes[node]["kind"] != "note" and g.degree(node) == 0:
+                g.remove_node(node)
+        for node in (old | new) & set(g.nodes):
+            if g.nodes[node]["kind"] == "concept":
+                # a fresh build names a concept after its first mention, in path order
+                first = min(g.predecessors(node))
+                g.nodes[node]["title"] = g.edges[first, node]["refs"][0].target.strip()
+        return old | new
+
+    def _add(self, source: SourcePath, ref: LinkRef, target: Target) -> None:
+        g = self.g
+        dst = node_of(target)
+        if dst is None or ref.commented:
+            return
+        if dst not in g:
+            if target.kind == "asset":
+                g.add_node(dst, kind="asset", path=target.path, title=target.path)
+            else:
+                g.add_node(dst, kind="concept", path="", title=target.label.strip())
+        src = note_node(source)
+        if g.has_edge(src, dst):
+            data = g.edges[src, dst]
+            data["count"] += 1
+            data["refs"].append(ref)
+            data["embed"] = data["embed"] or ref.embed
+        else:
+            g.add_edge(src, dst, count=1, refs=[ref], embed=ref.embed)
 
     # -- queries ------------------------------------------------------------------------
 

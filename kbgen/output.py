@@ -45,8 +45,11 @@ class Outputs:
 
 def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
            tokens_of: Callable[[SourcePath, ParsedNote], list[Any]], previous: dict[str, Any],
-           theme_digest: str, out: Path, jobs: int) -> Outputs:
+           theme_digest: str, out: Path, jobs: int, unchanged: set[str] | None = None) -> Outputs:
+    """Render what changed. Pages in `unchanged` (URLs the caller knows are as last time)
+    are carried over without computing their fingerprints."""
     outputs = Outputs(pages=pages)
+    unchanged = unchanged or set()
     statics = theme.static_files()
     versions = {name: _file_digest(path) for name, path in statics.items()}
     for name, path in statics.items():
@@ -60,8 +63,13 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
     todo: list[tuple[Page, str]] = []
     page_meta: dict[str, Any] = {}
     for page in pages:
-        fp = _page_fingerprint(site, page, theme_digest, config_digest, versions)
         old = previous.get(page.url)
+        if page.url in unchanged and old and (out / page.url).is_file():
+            outputs.reused.add(page.url)
+            outputs.diagnostics.extend(Diagnostic(*d) for d in old.get("diags", []))
+            page_meta[page.url] = old
+            continue
+        fp = _page_fingerprint(site, page, theme_digest, config_digest, versions)
         if old and old.get("fp") == fp and (out / page.url).is_file():
             outputs.reused.add(page.url)
             outputs.diagnostics.extend(Diagnostic(*d) for d in old.get("diags", []))

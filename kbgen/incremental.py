@@ -1,0 +1,127 @@
+"""After an edit: update the Site in place and name the pages whose output can change.
+
+Handles the common case — notes whose content changed but whose identity for other notes did not
+(same title, headings, blocks, aliases, publish state, URL): their links are resolved again, the
+graph and tags are patched, and the dirty pages are the note, the notes that embed it, every page
+its old and new links point to, the pages whose local graph may show the change, the tag pages of
+its old and new tags and the home page. Anything else returns None and build.py does a full pass
+(still without reparsing unchanged notes). Tests check that the result equals a clean build.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kbgen.assemble import published_assets, resolve_note, _tags
+from kbgen.graph import note_node
+from kbgen.model import ParsedNote, SourcePath
+from kbgen.resolve import NoteInfo
+from kbgen.site import Site
+from kbgen.urls import asset_url
+
+
+@dataclass
+class Dirty:
+    """What an edit touched."""
+
+    notes: set[SourcePath] = field(default_factory=set)
+    """Notes whose pages must be rebuilt."""
+    nodes: set[str] = field(default_factory=set)
+    """Graph nodes (concepts included) whose pages must be rebuilt."""
+    tags: set[str] = field(default_factory=set)
+    """Casefolded tags whose pages must be rebuilt."""
+    tag_index: bool = False
+
+
+def _identity(note: ParsedNote) -> tuple:
+    """What other pages show or resolve against; an edit that changes it needs a full pass."""
+    meta = note.meta
+    return (note.title, note.aliases, note.headings, tuple(sorted(note.blocks)), note.published,
+            meta.get("permalink"), str(meta.get("cssclasses")))
+
+
+def update(site: Site, changed: dict[SourcePath, ParsedNote], vault_assets: dict) -> Dirty | None:
+    """Patch `site` for reparsed notes; None when the edit needs a full pass."""
+    for path, new in changed.items():
+        old = site.notes.get(path)
+        if old is None or _identity(old) != _identity(new):
+            return None
+        if site.config.graph_color_by == "tag" and old.tags[:1] != new.tags[:1]:
+            return None
+    dirty = Dirty()
+    g = site.graph.g
+    for path, new in changed.items():
+        old = site.notes[path]
+        site.notes[path] = new
+        site.resolver.notes[path] = NoteInfo(new.headings, new.blocks, new.aliases)
+        table, diags = resolve_note(site.resolver, site.hidden, path, new)
+        site.targets[path] = table
+        site.link_diags[path] = diags
+        node = note_node(path)
+        before = set(g.successors(node))
+        touched = site.graph.replace_links(path, table.items())
+        dirty.notes.add(path)
+        dirty.nodes |= touched
+        dirty.notes |= _embedders(site, path)
+        if before != set(g.successors(node)):
+            # degrees and neighbourhoods changed: any local graph within two links may differ
+            dirty.notes |= _graph_neighbours(site, {node} | touched)
+        if old.tags != new.tags:
+            keys = {_key for t in old.tags + new.tags for _key in _parents(t)}
+            dirty.tags |= keys
+            dirty.tag_index = True
+    site.graph = site.graph.renewed()  # drops layouts cached for the graph as it was
+    site.tags = _tags(site.notes)
+    for asset in [p for p, u in site.urls.items() if p not in site.notes]:
+        del site.urls[asset]
+    for asset in sorted(published_assets(site.config, _Assets(vault_assets), site.notes, site.targets)):
+        site.urls[asset] = asset_url(asset)
+    if site.home:
+        dirty.notes.add(site.home)
+    for n in list(dirty.nodes):
+        if n.startswith("note:"):
+            dirty.notes.add(SourcePath(n[5:]))
+    dirty.notes &= set(site.notes)
+    return dirty
+
+
+class _Assets:
+    """The part of a Vault that published_assets() reads."""
+
+    def __init__(self, assets: dict) -> None:
+        self.assets = assets
+
+
+def _parents(tag: str) -> list[str]:
+    parts = tag.split("/")
+    return ["/".join(parts[:i]).casefold() for i in range(1, len(parts) + 1)]
+
+
+def _embedders(site: Site, path: SourcePath) -> set[SourcePath]:
+    """Notes that show `path` through embeds, directly or through other embeds."""
+    g = site.graph.g
+    found: set[SourcePath] = set()
+    stack = [note_node(path)]
+    while stack:
+        node = stack.pop()
+        for pred in g.predecessors(node):
+            if g.edges[pred, node]["embed"] and g.nodes[pred]["kind"] == "note":
+                p = g.nodes[pred]["path"]
+                if p not in found:
+                    found.add(p)
+                    stack.append(pred)
+    return found
+
+
+def _graph_neighbours(site: Site, nodes: set[str]) -> set[SourcePath]:
+    """Notes within two links of `nodes`: their local graphs may show the change."""
+    g = site.graph.g
+    seen = {n for n in nodes if n in g}
+    frontier = set(seen)
+    for _ in range(2):
+        nxt = set()
+        for n in frontier:
+            nxt.update(g.successors(n))
+            nxt.update(g.predecessors(n))
+        frontier = nxt - seen
+        seen |= frontier
+    return {SourcePath(g.nodes[n]["path"]) for n in seen if g.nodes[n]["kind"] == "note"}

@@ -1,0 +1,64 @@
+"""Builder.rebuild() after edits gives exactly the site a clean build gives (fast path and full pass)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kbgen.build import Builder
+
+from conftest import build, write_vault
+
+VAULT = {
+    "notes/Home.md": "# Home\nStart at [[A]] and [[B]]. #start\n",
+    "notes/A.md": "---\ntags: [alpha]\n---\nA links [[B]], [[C]] and [[Concept one]].\n\n## Part\npart of A ^blk\n",
+    "notes/B.md": "B embeds ![[A#Part]] and links [[Hub]].\n",
+    "notes/C.md": "C links [[Hub]] and [[Concept one]].\n",
+    "notes/Hub.md": "Hub links [[A]].\n",
+    "notes/D/E.md": "E links [[Hub]] and [[C]] #deep/tag\n",
+    "notes/F.md": "F embeds ![[B]] and shows ![[pic.png]].\n",
+    "attachments/pic.png": b"\x89PNG\r\n",
+}
+
+EDITS = [
+    ("notes/C.md", "C links [[Hub]], [[Concept one]] and now [[A]] and [[New concept]].\n"),
+    ("notes/A.md", "---\ntags: [alpha, beta]\n---\nA links [[B]] only.\n\n## Part\nchanged part ^blk\n"),
+    ("notes/Hub.md", "Hub links [[A]] and [[D/E]] and [[Concept one]].\n"),
+    ("notes/C.md", "C links nothing now.\n"),
+    ("notes/A.md", "---\ntags: [alpha, beta]\n---\nA links [[B]] only.\n\n## Part renamed\nheading changed\n"),
+    ("notes/F.md", "F embeds ![[B]] but no picture.\n"),
+    ("notes/New.md", "A new note linking [[Hub]].\n"),
+    ("notes/Home.md", "# Home\nStart at [[A]], [[New]]. #start #other\n"),
+]
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_every_rebuild_equals_a_clean_build(tmp_path: Path, cache: bool) -> None:
+    vault = write_vault(tmp_path / "vault", VAULT)
+    builder = Builder(vault, tmp_path / "served", quiet=True, search=False, cache=cache)
+    builder.build()
+    for step, (rel, text) in enumerate(EDITS):
+        (vault / rel).write_text(text, encoding="utf-8")
+        result = builder.rebuild({vault / rel})
+        _, clean = build(vault, tmp_path / f"clean{step}", cache=False)
+        served, expected = _files(tmp_path / "served"), _files(clean)
+        assert sorted(served) == sorted(expected), f"step {step}: files differ"
+        for name in expected:
+            assert served[name] == expected[name], f"step {step}: {name} differs"
+        assert [d.format() for d in result.diagnostics] == \
+            [d.format() for d in build(vault, tmp_path / f"again{step}", cache=False)[0].diagnostics]
+
+
+def test_fast_path_renders_only_affected_pages(tmp_path: Path) -> None:
+    vault = write_vault(tmp_path / "vault", VAULT)
+    builder = Builder(vault, tmp_path / "served", quiet=True, search=False)
+    full = builder.build()
+    (vault / "notes/D/E.md").write_text("E links [[Hub]] and [[C]] and more words #deep/tag\n", encoding="utf-8")
+    result = builder.rebuild({vault / "notes/D/E.md"})
+    assert 0 < result.rendered < full.rendered
+    assert "d/e.html" in result.changed
+    assert "b.html" not in result.changed  # B neither links to E nor shows it
