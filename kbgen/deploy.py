@@ -206,7 +206,7 @@ def _page_reason(site: Any, page: Any) -> str:
     count = len(page.context.get("backlinks", []))
     return {
         "home": "home page (generated list of notes)",
-        "concept": f"concept page: unresolved link '{page.title}' in {count} notes",
+        "concept": f"concept page: unresolved link '{page.title}' in {count} note{'s' * (count != 1)}",
         "tag": f"tag page {page.title}",
         "tags": "tag index",
         "folder": f"folder page of {page.title}",
