@@ -108,8 +108,11 @@ class Builder:
         result.seconds = time.perf_counter() - start
         return result
 
-    def rebuild(self, changed: set[Path] | None = None) -> BuildResult:
-        """Bring the built site up to date after edits (serve); only changed bytes are written."""
+    def rebuild(self, changed: set[Path] | None = None, *, search: bool = True) -> BuildResult:
+        """Bring the built site up to date after edits (serve); only changed bytes are written.
+
+        `search=False` leaves the Pagefind index as it is: serve refreshes it in the background,
+        since running Pagefind takes seconds and a save must show in the browser at once."""
         start = time.perf_counter()
         fresh = self._config is None or any(p.name == "kbgen.toml" for p in (changed or ()))
         config = self._load_config(fresh=fresh)
@@ -128,7 +131,8 @@ class Builder:
             result, outputs = self._run(config, vault, sources)
             outputs.manifest.update(inputs=self._inputs(config, vault, sources), summary=_summary(result))
         result.changed = output.write_incremental(self.out, outputs)
-        output.search_index(self.out, config, outputs, result, incremental=True)
+        if search:
+            output.search_index(self.out, config, outputs, result, incremental=True)
         result.seconds = time.perf_counter() - start
         return result
 
