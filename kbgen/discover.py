@@ -57,6 +57,10 @@ def discover(config: Config, exclude: tuple[Path, ...] = ()) -> Vault:
                 full = here / d
                 if _skip_name(d, config) or full.resolve() in excluded:
                     continue
+                if _undecodable(d):
+                    vault.diagnostics.append(make(_printable(_rel(full, root)), 0, "invalid-name",
+                                                  "folder name is not valid UTF-8; skipped"))
+                    continue
                 if full.is_symlink():
                     vault.diagnostics.append(make(_rel(full, root), 0, "symlink",
                                                   "symbolic link to a folder not followed"))
@@ -67,6 +71,11 @@ def discover(config: Config, exclude: tuple[Path, ...] = ()) -> Vault:
             dirnames[:] = keep
             for name in sorted(filenames):
                 full = here / name
+                if _undecodable(name):  # it could never become a URL, nor be named in a link
+                    if not name.startswith("."):
+                        vault.diagnostics.append(make(_printable(_rel(full, root)), 0, "invalid-name",
+                                                      "file name is not valid UTF-8; skipped"))
+                    continue
                 rel = SourcePath(_rel(full, root))
                 if name.startswith(".") or _ignored(rel, config):
                     continue
@@ -99,6 +108,19 @@ def discover(config: Config, exclude: tuple[Path, ...] = ()) -> Vault:
 
 def _rel(path: Path, root: Path) -> str:
     return unicodedata.normalize("NFC", path.relative_to(root).as_posix())
+
+
+def _undecodable(name: str) -> bool:
+    """True for a name with bytes that are not UTF-8 (os gives them as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+def _printable(rel: str) -> str:
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _inside(path: Path, root: Path) -> bool:
