@@ -41,7 +41,11 @@ def parse(raw: str, path: str) -> tuple[dict[str, Any], list[Diagnostic]]:
         diags.append(make(path, 1, "invalid-front-matter",
                           f"front matter is a {type(data).__name__}, not a mapping; ignored"))
         return {}, diags
-    meta = {str(k): _plain(v) for k, v in data.items()}
+    try:
+        meta = _plain(data)
+    except ValueError as exc:
+        diags.append(make(path, 1, "invalid-front-matter", f"{exc}; properties ignored"))
+        return {}, diags
     for key in ("tags", "aliases", "cssclasses"):
         if key in meta:
             meta[key], problem = string_list(meta[key], split_commas=False)
@@ -92,12 +96,32 @@ def _key_line(raw: str, key: str) -> int:
     return raw.count("\n", 0, m.start()) + 2 if m else 1
 
 
-def _plain(value: Any) -> Any:
-    """Make YAML values JSON- and template-friendly (keys to strings, recursively)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, (bytes, bytearray)):
-        return value.decode("utf-8", "replace")
-    return value
+MAX_VALUES = 10_000
+"""Values front matter may hold once YAML aliases are expanded: nine lines of anchors and
+aliases can stand for 9^9 strings (a "billion laughs"), which must not be walked or published."""
+
+
+def _plain(data: Any) -> Any:
+    """Make YAML values JSON- and template-friendly (keys to strings, recursively).
+
+    Raises ValueError for a value that contains itself (`a: &a [*a]`) or that holds more than
+    MAX_VALUES values once aliases are expanded."""
+    count = 0
+
+    def walk(value: Any, inside: frozenset[int]) -> Any:
+        nonlocal count
+        count += 1
+        if count > MAX_VALUES:
+            raise ValueError(f"more than {MAX_VALUES} values once YAML aliases are expanded")
+        if isinstance(value, (dict, list)):
+            if id(value) in inside:
+                raise ValueError("a value contains itself (a YAML alias to its own anchor)")
+            inside = inside | {id(value)}
+            if isinstance(value, dict):
+                return {str(k): walk(v, inside) for k, v in value.items()}
+            return [walk(v, inside) for v in value]
+        if isinstance(value, (bytes, bytearray)):
+            return value.decode("utf-8", "replace")
+        return value
+
+    return walk(data, frozenset())
