@@ -1,10 +1,19 @@
-"""Graph layouts computed at build time: a radial local graph per page, a global layout for the graph page."""
+"""Graph pictures computed at build time: the local graph of each note and the global graph's layout.
+
+Both are stable from build to build (sorted iteration, seeded layouts) and cost the browser
+nothing but drawing. The global layout is built for level of detail: nodes are listed most
+linked first and edges in the order their endpoints appear, so a viewer that shows the first k
+nodes draws exactly a prefix of both lists.
+"""
 from __future__ import annotations
 
 import math
+import weakref
+from collections import Counter
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from kbgen.graph import LinkGraph
 from kbgen.site import Site, is_concept_label
@@ -12,6 +21,22 @@ from kbgen.urls import concept_url
 
 SIZE = 300
 """The local graph's SVG viewBox is SIZE × SIZE."""
+LABELS = 6
+"""Inner-ring nodes labelled from the start (best linked first); the others on hover or zoom."""
+COLOURS = 8
+"""Colour groups (folders or tags) get colours 1..COLOURS, the largest groups first; the rest 0."""
+CORE = 1500
+"""Community detection runs on at most this many best-linked nodes; the rest join a neighbour's."""
+BACKBONE = 900
+"""The force layout places at most this many nodes in all (split over the communities); every
+other node is set around an already placed neighbour. Cost stays linear in the vault's size."""
+MAX_FORCE = 400
+"""Largest graph given to networkx's force layout (its dense solver; no scipy needed)."""
+PREVIEW = 120
+"""Nodes drawn in the graph page's static SVG (readable without JavaScript)."""
+SPACING = 60.0
+"""World units per node: the global layout covers about SPACING * sqrt(nodes) across."""
+GOLDEN = math.pi * (3 - math.sqrt(5))
 
 
 def node_url(site: Site, node: str) -> str:
@@ -25,6 +50,8 @@ def node_url(site: Site, node: str) -> str:
 
 
 def group_of(site: Site, node: str) -> str:
+    """The colour group of a node: its top-level folder, or its first tag's root with
+    `graph_color_by = "tag"`; concepts and attachments are their own kind."""
     data = site.graph.g.nodes[node]
     if data["kind"] != "note":
         return data["kind"]
@@ -36,77 +63,387 @@ def group_of(site: Site, node: str) -> str:
     return rel.split("/")[0] if "/" in rel else ""
 
 
+_palettes: "weakref.WeakKeyDictionary[LinkGraph, dict[str, int]]" = weakref.WeakKeyDictionary()
+
+
+def palette(site: Site) -> dict[str, int]:
+    """Group → colour number, the same on every page: the largest groups get 1..COLOURS."""
+    cached = _palettes.get(site.graph)
+    if cached is None:
+        counts = Counter(group_of(site, n) for n, d in site.graph.g.nodes(data=True) if d["kind"] == "note")
+        counts.pop("", None)
+        ranked = sorted(counts, key=lambda g: (-counts[g], g.casefold(), g))[:COLOURS]
+        cached = {g: i + 1 for i, g in enumerate(ranked)}
+        _palettes[site.graph] = cached
+    return cached
+
+
+def legend(site: Site) -> list[dict[str, Any]]:
+    return [{"name": g, "colour": c} for g, c in sorted(palette(site).items(), key=lambda i: i[1])]
+
+
+def _shown(graph: LinkGraph, node: str) -> bool:
+    """Notes and concept-like unresolved targets; never attachments or missing files."""
+    data = graph.g.nodes[node]
+    return data["kind"] == "note" or (data["kind"] == "concept" and is_concept_label(data["title"]))
+
+
+_adjacency: "weakref.WeakKeyDictionary[LinkGraph, dict[str, set[str]]]" = weakref.WeakKeyDictionary()
+
+
+def adjacency(graph: LinkGraph) -> dict[str, set[str]]:
+    """Shown node → its shown neighbours, links in either direction (computed once per graph)."""
+    cached = _adjacency.get(graph)
+    if cached is None:
+        cached = {n: set() for n in graph.g.nodes if _shown(graph, n)}
+        for a, b in graph.g.edges():
+            if a != b and a in cached and b in cached:
+                cached[a].add(b)
+                cached[b].add(a)
+        _adjacency[graph] = cached
+    return cached
+
+
+_by_links: "weakref.WeakKeyDictionary[LinkGraph, dict[str, list[str]]]" = weakref.WeakKeyDictionary()
+
+
+def _ranked_neighbours(graph: LinkGraph) -> dict[str, list[str]]:
+    """Each node's neighbours, best linked first (computed once per graph)."""
+    cached = _by_links.get(graph)
+    if cached is None:
+        adj = adjacency(graph)
+        cached = {n: sorted(near, key=lambda m: (-len(adj[m]), m)) for n, near in adj.items()}
+        _by_links[graph] = cached
+    return cached
+
+
+def nearby(graph: LinkGraph, center: str, depth: int, limit: int) -> list[str]:
+    """Shown nodes within `depth` links of `center`, nearest first and, among equals, best
+    linked first; at most `limit`, so a hub's page stays small. Each neighbour list is
+    already sorted, so only its first few unseen entries can make the cut: the cost per page
+    is bounded by `limit` times the number of nodes taken, not by the size of the hubs."""
+    adj = adjacency(graph)
+    if center not in adj:
+        return []
+    order = _ranked_neighbours(graph)
+    result, seen, frontier = [center], {center}, [center]
+    for _ in range(depth):
+        want = limit - len(result)
+        if want <= 0 or not frontier:
+            break
+        found: set[str] = set()
+        for cur in frontier:
+            taken = 0
+            for nb in order[cur]:
+                if nb not in seen and nb not in found:
+                    found.add(nb)
+                    taken += 1
+                    if taken >= want:
+                        break
+        level = sorted(found, key=lambda n: (-len(adj[n]), n))[:want]
+        result += level
+        seen.update(level)
+        frontier = level
+    return result
+
+
+# -- the local graph on each note page -------------------------------------------------------
+
 def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[str, Any]:
-    """Nodes on rings around the note (ring = distance), so the picture is stable and cheap."""
+    """The note in the middle, its neighbours on a ring, theirs on an outer ring, each placed
+    near the neighbours that brought it in, so links stay short and the picture is stable."""
     graph: LinkGraph = site.graph
+    g = graph.g
+    adj = adjacency(graph)
     center = "note:" + path
-    nodes = [n for n in graph.neighbourhood(center, depth, limit)
-             if not (n.startswith("concept:") and not is_concept_label(graph.g.nodes[n]["title"]))]
+    nodes = nearby(graph, center, depth, limit)
     if not nodes:
         return {"nodes": [], "edges": [], "size": SIZE}
-    dist = {center: 0}
-    for n in nodes[1:]:
-        dist[n] = 1 if (graph.g.has_edge(center, n) or graph.g.has_edge(n, center)) else 2
-    rings: dict[int, list[str]] = {}
-    for n in nodes:
-        rings.setdefault(dist[n], []).append(n)
-    pos: dict[str, tuple[float, float]] = {}
+    near = {n for n in nodes[1:] if n in adj[center]}
+    colours = palette(site)
+    ring1 = sorted(near, key=lambda n: (colours.get(group_of(site, n), COLOURS + 1),
+                                        g.nodes[n]["title"].casefold(), n))
+    angle = {n: 2 * math.pi * i / len(ring1) - math.pi / 2 for i, n in enumerate(ring1)}
+    outer = [n for n in nodes[1:] if n not in near]
+    inner_ring = set(ring1)
+    wanted = {n: _mean_angle([angle[m] for m in sorted(adj[n] & inner_ring)]) for n in outer}
+    ring2 = sorted(outer, key=lambda n: (wanted[n], n))
+    start = wanted[ring2[0]] if ring2 else 0.0
+    for i, n in enumerate(ring2):  # evenly spread, in the order of the wanted angles
+        angle[n] = start + 2 * math.pi * i / len(ring2)
     mid = SIZE / 2
-    for ring, members in rings.items():
-        radius = 0 if ring == 0 else (70 if ring == 1 else 125)
-        offset = 0 if ring != 2 else math.pi / max(len(members), 1)
-        for i, n in enumerate(members):
-            angle = offset + 2 * math.pi * i / max(len(members), 1) - math.pi / 2
-            pos[n] = (round(mid + radius * math.cos(angle), 1), round(mid + radius * math.sin(angle), 1))
-    index = {n: i for i, n in enumerate(nodes)}
-    edges = sorted({(index[a], index[b]) for a in nodes for b in graph.g.successors(a)
-                    if b in index and a != b})
+    pos = {center: (mid, mid)}
+    for ring, members, radius in ((1, ring1, 82.0), (2, ring2, 132.0)):
+        for n in members:
+            pos[n] = (round(mid + radius * math.cos(angle[n]), 1), round(mid + radius * math.sin(angle[n]), 1))
+    order = [center] + ring1 + ring2
+    index = {n: i for i, n in enumerate(order)}
+    shown = set(index)
+    edges = sorted((index[a], index[b]) for a in order for b in adj[a] & shown if index[b] > index[a])
+    # label the middle and, where they fit, the inner ring; the rest show on hover or zoom
+    labelled = {center} | set(sorted(ring1, key=lambda n: (-len(adj[n]), n))[:LABELS])
     out = []
-    for n in nodes:
-        data = graph.g.nodes[n]
+    for n in order:
+        data = g.nodes[n]
+        group = group_of(site, n)
         out.append({
-            "id": n, "title": data["title"], "url": node_url(site, n), "kind": data["kind"],
-            "x": pos[n][0], "y": pos[n][1], "r": _radius(graph.degree(n)),
-            "group": group_of(site, n), "current": n == center,
+            "id": n, "title": data["title"], "short": _short(data["title"]), "url": node_url(site, n),
+            "kind": data["kind"], "x": pos[n][0], "y": pos[n][1],
+            "r": round(min(9.0, 2.5 + 1.1 * math.sqrt(len(adj[n]))), 1),
+            "group": group, "colour": colours.get(group, 0), "current": n == center,
+            "ring": 0 if n == center else (1 if n in near else 2), "label": n in labelled,
         })
     return {"nodes": out, "edges": edges, "size": SIZE}
 
 
-def _radius(degree: int) -> float:
+def _short(title: str, limit: int = 22) -> str:
+    return title if len(title) <= limit else title[:limit - 1].rstrip() + "…"
+
+
+def _mean_angle(angles: list[float]) -> float:
+    if not angles:
+        return math.pi  # unlinked to the inner ring: the far side
+    a = math.atan2(sum(map(math.sin, angles)), sum(map(math.cos, angles)))
+    return a if a >= -math.pi / 2 else a + 2 * math.pi
+
+
+def radius_of(degree: int) -> float:
+    """Node size grows with the number of links, gently (square root)."""
     return round(3 + 1.6 * math.sqrt(degree), 1)
 
 
-def global_layout(site: Site, limit: int = 400) -> dict[str, Any]:
-    """Positions for the global graph page. The `limit` most-linked notes (plus concepts among
-    them) are laid out with a seeded spring layout and drawn as SVG; every note gets a community
-    id (networkx label propagation / greedy modularity) for colouring and level of detail."""
-    g = site.graph.g
-    notes = [n for n, d in g.nodes(data=True) if d["kind"] in ("note", "concept")
-             and (d["kind"] == "note" or is_concept_label(d["title"]))]
-    ranked = sorted(notes, key=lambda n: (-g.degree(n), n))
-    shown = sorted(ranked[:limit])
+# -- the global graph ------------------------------------------------------------------------
+
+_layouts: "weakref.WeakKeyDictionary[LinkGraph, dict[str, Any]]" = weakref.WeakKeyDictionary()
+
+
+def global_layout(site: Site) -> dict[str, Any]:
+    """The data of `_kbgen/graph.json`, in columns (see the module docstring for the order):
+
+    nodes:    title, url, x, y, r (size), c (colour group), k (0 note, 1 concept), m (community)
+    edges:    flat [a0, b0, a1, b1, ...], each pair ordered so a < b, sorted by b
+    clusters: communities, largest first: label, x, y, r, size, top (its best-linked node)
+    groups:   the colour legend; total: node count; size: the world's width and height
+    """
+    cached = _layouts.get(site.graph)
+    if cached is not None:
+        return cached
+    graph = site.graph
+    adj = adjacency(graph)
+    ranked = sorted(adj, key=lambda n: (-len(adj[n]), n))
+    rank = {n: i for i, n in enumerate(ranked)}
+    community = _communities(adj, ranked)
+    pos, clusters = _positions(adj, ranked, rank, community)
+    colours = palette(site)
+    size = 0.0
+    if pos:
+        xs = [p[0] for p in pos.values()]
+        ys = [p[1] for p in pos.values()]
+        pad = 40.0
+        size = max(max(xs) - min(xs), max(ys) - min(ys)) + 2 * pad
+        ox, oy = min(xs) - pad, min(ys) - pad
+        pos = {n: (x - ox, y - oy) for n, (x, y) in pos.items()}
+        clusters = [dict(c, x=c["x"] - ox, y=c["y"] - oy) for c in clusters]
+    cols: dict[str, list[Any]] = {k: [] for k in ("title", "url", "x", "y", "r", "c", "k", "m")}
+    for n in ranked:
+        data = graph.g.nodes[n]
+        cols["title"].append(data["title"])
+        cols["url"].append(node_url(site, n))
+        cols["x"].append(round(pos[n][0], 1))
+        cols["y"].append(round(pos[n][1], 1))
+        cols["r"].append(radius_of(len(adj[n])))
+        cols["c"].append(colours.get(group_of(site, n), 0))
+        cols["k"].append(0 if data["kind"] == "note" else 1)
+        cols["m"].append(community[n])
+    pairs = [(a, b) for b, n in enumerate(ranked) for a in sorted(rank[m] for m in adj[n]) if a < b]
+    result = {
+        "version": 1, "total": len(ranked), "size": round(size, 1),
+        "nodes": cols, "edges": [i for pair in pairs for i in pair],
+        "clusters": [{"label": graph.g.nodes[c["top"]]["title"], "x": round(c["x"], 1),
+                      "y": round(c["y"], 1), "r": round(c["r"], 1), "size": c["size"],
+                      "top": rank[c["top"]]} for c in clusters],
+        "groups": legend(site),
+    }
+    _layouts[site.graph] = result
+    return result
+
+
+def preview(site: Site, limit: int = PREVIEW) -> dict[str, Any]:
+    """The graph page's static picture: the `limit` best-linked nodes of the global layout,
+    in a viewBox fitted around them, with the links between them."""
+    data = global_layout(site)
+    cols = data["nodes"]
+    n = min(limit, data["total"])
+    if not n:
+        return {"nodes": [], "edges": [], "box": [0, 0, 1, 1], "total": 0}
+    xs, ys = cols["x"][:n], cols["y"][:n]
+    pad = 30 + max(cols["r"][:n])
+    box = [round(min(xs) - pad, 1), round(min(ys) - pad, 1),
+           round(max(xs) - min(xs) + 2 * pad, 1), round(max(ys) - min(ys) + 2 * pad, 1)]
+    scale = max(box[2], box[3]) / 600  # keep labels and strokes readable in any world size
+    nodes = [{"title": cols["title"][i], "url": cols["url"][i], "x": xs[i], "y": ys[i],
+              "r": round(cols["r"][i] * scale, 1), "colour": cols["c"][i],
+              "kind": "note" if cols["k"][i] == 0 else "concept", "label": i < 40}
+             for i in range(n)]
+    edges = []
+    flat = data["edges"]
+    for j in range(0, len(flat), 2):
+        if flat[j + 1] >= n:
+            break  # sorted by the larger end: no later pair is inside the preview
+        edges.append((flat[j], flat[j + 1]))
+    return {"nodes": nodes, "edges": edges, "box": box, "total": data["total"],
+            "font": round(11 * scale, 1), "stroke": round(scale, 2)}
+
+
+def _subgraph(adj: dict[str, set[str]], nodes: list[str]) -> nx.Graph:
+    keep = set(nodes)
     sub = nx.Graph()
-    sub.add_nodes_from(shown)
-    sub.add_edges_from((a, b) for a, b in g.edges(shown) if b in sub and a != b)
-    communities = _communities(sub)
-    pos = nx.spring_layout(sub, seed=7, iterations=60) if len(sub) else {}
-    scale = 480
-    nodes = []
-    for n in shown:
-        x, y = pos.get(n, (0.0, 0.0))
-        d = g.nodes[n]
-        nodes.append({"id": n, "title": d["title"], "url": node_url(site, n), "kind": d["kind"],
-                      "x": round(float(x) * scale + 500, 1), "y": round(float(y) * scale + 500, 1),
-                      "r": _radius(g.degree(n)), "group": group_of(site, n),
-                      "community": communities.get(n, 0)})
-    index = {n["id"]: i for i, n in enumerate(nodes)}
-    edges = sorted({(index[a], index[b]) for a, b in sub.edges()})
-    return {"nodes": nodes, "edges": edges, "total": len(notes), "size": 1000}
+    sub.add_nodes_from(nodes)
+    sub.add_edges_from((a, b) for a in nodes for b in sorted(adj[a] & keep) if a < b)
+    return sub
 
 
-def _communities(g: nx.Graph) -> dict[str, int]:
-    if not len(g):
+def _communities(adj: dict[str, set[str]], ranked: list[str]) -> dict[str, int]:
+    """Louvain communities (seeded) of the best-linked nodes; every other node joins the
+    community most of its already placed neighbours are in. Unlinked nodes get -1."""
+    core = _subgraph(adj, ranked[:CORE])
+    groups = nx.community.louvain_communities(core, seed=7) if core.number_of_edges() else []
+    member: dict[str, int] = {}
+    for i, c in enumerate(sorted((sorted(c) for c in groups), key=lambda c: (-len(c), c[0]))):
+        if len(c) > 1 or adj[c[0]]:
+            for n in c:
+                member[n] = i
+    pending = [n for n in ranked if n not in member]
+    while pending:  # most linked first, so later nodes find their neighbours placed
+        rest = []
+        for n in pending:
+            votes = Counter(member[m] for m in adj[n] if m in member)
+            if votes:
+                member[n] = min(votes, key=lambda c: (-votes[c], c))
+            else:
+                rest.append(n)
+        if len(rest) == len(pending):
+            break
+        pending = rest
+    sizes = Counter(member.values())
+    order = {c: i for i, c in enumerate(sorted(sizes, key=lambda c: (-sizes[c], c)))}
+    return {n: order[member[n]] if n in member else -1 for n in ranked}
+
+
+def _positions(adj: dict[str, set[str]], ranked: list[str], rank: dict[str, int],
+               community: dict[str, int]) -> tuple[dict[str, tuple[float, float]], list[dict[str, Any]]]:
+    """World positions: communities as discs placed by a force layout of the community graph,
+    a force layout of each community's best-linked members inside its disc, the others set
+    around a placed neighbour (a sunflower pattern), unlinked notes on rings outside."""
+    members: dict[int, list[str]] = {}
+    for n in ranked:
+        members.setdefault(community[n], []).append(n)
+    ids = sorted(c for c in members if c >= 0)
+    if len(ranked) <= MAX_FORCE:
+        return _small(adj, ranked, members, ids)
+    total = max(len(ranked), 1)
+    radius = {c: SPACING * (0.62 * math.sqrt(len(members[c])) + 1) for c in ids}
+    centre = _cluster_centres(adj, community, ids, radius)
+    pos: dict[str, tuple[float, float]] = {}
+    clusters = []
+    for c in ids:
+        group = members[c]
+        cx, cy = centre[c]
+        backbone = group[:min(MAX_FORCE, max(12, round(BACKBONE * len(group) / total)))]
+        inner = radius[c] * (0.72 if len(group) > len(backbone) else 0.9)
+        for n, (x, y) in _force(_subgraph(adj, backbone), backbone).items():
+            pos[n] = (cx + x * inner, cy + y * inner)
+        around: Counter[str] = Counter()
+        free = 0
+        for n in group[len(backbone):]:
+            placed = [m for m in adj[n] if m in pos]
+            if placed:
+                anchor = min(placed, key=rank.__getitem__)
+                j = around[anchor]
+                around[anchor] += 1
+                ax, ay = pos[anchor]
+                d = SPACING * 0.5 * math.sqrt(j + 1)
+                a = (j + rank[anchor]) * GOLDEN
+                pos[n] = (ax + d * math.cos(a), ay + d * math.sin(a))
+            else:
+                d = radius[c] * math.sqrt((free + 0.5) / len(group))
+                a = free * GOLDEN
+                free += 1
+                pos[n] = (cx + d * math.cos(a), cy + d * math.sin(a))
+        clusters.append({"x": cx, "y": cy, "r": radius[c], "size": len(group), "top": group[0]})
+    lonely = members.get(-1, [])
+    if lonely:
+        reach = max((math.hypot(x, y) for x, y in pos.values()), default=0.0) + SPACING * 2
+        per_ring = max(12, int(2 * math.pi * reach / SPACING))
+        for i, n in enumerate(lonely):
+            ring, slot = divmod(i, per_ring)
+            count = min(per_ring, len(lonely) - ring * per_ring)
+            r, a = reach + ring * SPACING, 2 * math.pi * slot / count
+            pos[n] = (r * math.cos(a), r * math.sin(a))
+    return pos, clusters
+
+
+def _small(adj: dict[str, set[str]], ranked: list[str], members: dict[int, list[str]],
+           ids: list[int]) -> tuple[dict[str, tuple[float, float]], list[dict[str, Any]]]:
+    """A small vault: one force layout of every node; communities only name the clusters."""
+    scale = SPACING * math.sqrt(len(ranked)) * 0.8
+    pos = {n: (x * scale, y * scale) for n, (x, y) in _force(_subgraph(adj, ranked), ranked).items()}
+    clusters = []
+    for c in ids:
+        group = members[c]
+        cx = sum(pos[n][0] for n in group) / len(group)
+        cy = sum(pos[n][1] for n in group) / len(group)
+        r = max(math.hypot(pos[n][0] - cx, pos[n][1] - cy) for n in group) + SPACING / 2
+        clusters.append({"x": cx, "y": cy, "r": r, "size": len(group), "top": group[0]})
+    return pos, clusters
+
+
+def _force(sub: nx.Graph, order: list[str]) -> dict[str, tuple[float, float]]:
+    """A seeded spring layout scaled into the unit disc (networkx's dense solver: < 500 nodes)."""
+    if len(order) <= 2:
+        return {n: (0.5 * i, 0.0) for i, n in enumerate(order)}
+    raw = nx.spring_layout(sub, seed=7, iterations=50, k=1.6 / math.sqrt(len(order)))
+    extent = max(math.hypot(float(x), float(y)) for x, y in raw.values()) or 1.0
+    return {n: (float(raw[n][0]) / extent, float(raw[n][1]) / extent) for n in order}
+
+
+def _cluster_centres(adj: dict[str, set[str]], community: dict[str, int], ids: list[int],
+                     radius: dict[int, float]) -> dict[int, tuple[float, float]]:
+    """Centres of the community discs: a force layout of the community graph (the biggest
+    MAX_FORCE communities; smaller ones on a spiral around them), then pushed apart until no
+    two discs overlap."""
+    if not ids:
         return {}
-    groups = nx.community.louvain_communities(g, seed=7) if len(g) > 2 else [set(g)]
-    ordered = sorted((sorted(c) for c in groups), key=lambda c: (-len(c), c[0]))
-    return {n: i for i, members in enumerate(ordered) for n in members}
+    big, small = ids[:MAX_FORCE], ids[MAX_FORCE:]
+    links: Counter[tuple[int, int]] = Counter()
+    for a, near in adj.items():
+        ca = community[a]
+        for b in near:
+            cb = community[b]
+            if ca < cb:
+                links[ca, cb] += 1
+    q = nx.Graph()
+    q.add_nodes_from(big)
+    q.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(links.items()) if a in q and b in q)
+    spread = math.sqrt(sum(radius[c] ** 2 for c in big)) * 1.4
+    if len(big) > 2:
+        raw = nx.spring_layout(q, seed=7, iterations=80, weight="weight")
+        xy = np.array([raw[c] for c in big], dtype=float) * spread
+    else:
+        xy = np.array([[0.0, 0.0], [radius[big[0]] + radius[big[-1]], 0.0]][:len(big)])
+    r = np.array([radius[c] for c in big])
+    for _ in range(120):  # separate overlapping discs, the pair sharing the push
+        d = xy[:, None, :] - xy[None, :, :]
+        dist = np.sqrt((d ** 2).sum(-1)) + np.eye(len(big))
+        overlap = np.clip(r[:, None] + r[None, :] + SPACING * 0.5 - dist, 0, None)
+        np.fill_diagonal(overlap, 0)
+        if not overlap.any():
+            break
+        xy += ((d / dist[..., None]) * (overlap[..., None] / 2)).sum(1)
+    out = {c: (float(xy[i, 0]), float(xy[i, 1])) for i, c in enumerate(big)}
+    reach = float(np.max(np.sqrt((xy ** 2).sum(1)) + r)) if len(big) else 0.0
+    for i, c in enumerate(small):
+        d = reach + radius[c] + SPACING * math.sqrt(i + 1) * 1.5
+        a = i * GOLDEN
+        out[c] = (d * math.cos(a), d * math.sin(a))
+    return out
