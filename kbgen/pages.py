@@ -9,8 +9,9 @@ from typing import Any
 
 from markupsafe import Markup
 
+from kbgen import history
 from kbgen.graph import concept_node, note_node
-from kbgen.graphview import local_graph
+from kbgen.graphview import legend, local_graph, preview
 from kbgen.markdown.wikilinks import default_display
 from kbgen.model import Context, LinkRef, ParsedNote, SourcePath
 from kbgen.site import Site
@@ -142,7 +143,41 @@ def note_page(site: Site, path: SourcePath, url: str | None = None) -> Page:
             "outlinks": outlinks(site, path),
             "graph": local_graph(site, path),
             "breadcrumbs": crumbs(site, path),
+            **({"recent": recent_notes(site)} if path == site.home else {}),
         })
+
+
+RECENT = 10
+"""How many recently updated notes the home page lists."""
+
+
+def recent_notes(site: Site, limit: int = RECENT) -> list[dict[str, str]]:
+    """The most recently updated notes (see history.py for where each date comes from)."""
+    skip = [site.home] if site.home else []
+    return [{"title": site.title(path), "url": site.urls[path], "date": when.date().isoformat(),
+             "source": source, "folder": _folder_title(site, path)}
+            for path, when, source in history.recent(site.config.root, site.notes, limit, skip)]
+
+
+def _folder_title(site: Site, path: str) -> str:
+    rel = path[len(site.strip):] if site.strip and path.startswith(site.strip) else path
+    return posixpath.dirname(rel).replace("/", " › ")
+
+
+def home_page(site: Site) -> Page:
+    """The generated home page, for vaults without a Home, index or README note."""
+    return Page(url="index.html", template="home.html", kind="home", title=site.config.site_title,
+                description=f"{site.config.site_title}: {len(site.notes)} notes",
+                context={"breadcrumbs": [], "recent": recent_notes(site),
+                         "stats": {"notes": len(site.notes), "tags": len(site.tags)}})
+
+
+def graph_page(site: Site) -> Page:
+    """The global graph: a static picture of the best-linked notes, enhanced by a script that
+    loads the whole layout from `_kbgen/graph.json`."""
+    return Page(url="graph.html", template="graph.html", kind="graph", title="Graph",
+                description="How the notes link to each other",
+                context={"breadcrumbs": [], "graph": preview(site), "legend": legend(site)})
 
 
 def concept_page(site: Site, node: str, name: str, url: str) -> Page:
@@ -185,4 +220,4 @@ def rel(url_from: str, url_to: str) -> str:
 
 
 __all__ = ["Page", "note_page", "concept_page", "tag_page", "tags_page", "folder_page",
-           "concept_node"]
+           "home_page", "graph_page", "recent_notes", "concept_node"]
