@@ -10,7 +10,8 @@ from kbgen.diagnostics import Diagnostic, make
 from kbgen.discover import Vault
 from kbgen.graph import LinkGraph
 from kbgen.model import LinkRef, ParsedNote, SourcePath, Target, Url
-from kbgen.pages import Page, concept_page, folder_page, note_page, tag_page, tags_page
+from kbgen.pages import (Page, concept_page, folder_page, graph_page, home_page, note_page, tag_page,
+                         tags_page)
 from kbgen.resolve import NoteInfo, Resolver
 from kbgen.site import Site, Tag, is_concept_label
 from kbgen.urls import asset_url, concept_url, folder_url, note_url, tag_url
@@ -96,9 +97,7 @@ def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None) -> list[P
     reuse = reuse or {}
     out = [reuse.get(s.urls[p]) or note_page(s, p) for p in s.notes]
     if s.home is None:
-        out.append(Page(url="index.html", template="home.html", kind="home", title=s.config.site_title,
-                        description=f"{s.config.site_title}: {len(s.notes)} notes",
-                        context={"breadcrumbs": []}))
+        out.append(home_page(s))
     if s.config.concept_pages:
         for node, name in s.graph.concepts():
             if is_concept_label(name):
@@ -108,8 +107,7 @@ def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None) -> list[P
     if s.tags:
         out.append(tags_page(s))
     out.extend(_folder_pages(s))
-    out.append(Page(url="graph.html", template="graph.html", kind="graph", title="Graph",
-                    description="How the notes link to each other", context={"breadcrumbs": []}))
+    out.append(graph_page(s))
     out.append(Page(url="404.html", template="404.html", kind="404", title="Page not found",
                     description="", context={"breadcrumbs": []}))
     seen: set[str] = set()
