@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -110,4 +111,10 @@ def load(root: Path, path: Path | None = None, **overrides: Any) -> Config:
             raise ConfigError(f"{file}: key {key!r} must be {type(default).__name__}")
         kwargs[key] = value
     kwargs.update({k: v for k, v in overrides.items() if v is not None})
+    base_url = kwargs.get("base_url", "")
+    if base_url and not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
+        # a scheme-less base_url would turn canonical, sitemap and feed URLs into broken relative ones
+        where = "--base-url" if overrides.get("base_url") else f"{file}: key 'base_url'"
+        raise ConfigError(f"{where} must be an absolute http(s) URL such as "
+                          f"https://user.github.io/repo/, not {base_url!r}")
     return Config(**kwargs)
