@@ -176,3 +176,14 @@ def test_site_files_are_deterministic(vault: Path, tmp_path: Path) -> None:
 def test_parse_date(value: object, expected: str | None) -> None:
     got = parse_date(value)
     assert (got.isoformat() if got else None) == expected
+
+
+def test_a_base_url_without_scheme_is_refused(make_vault, capsys: pytest.CaptureFixture[str]) -> None:
+    from kbgen.cli import main
+    vault = make_vault({"notes/Home.md": "Hi.\n"})
+    assert main(["build", str(vault), "--no-search", "--base-url", "alice.github.io/bio"]) == 2
+    assert "--base-url must be an absolute http(s) URL" in capsys.readouterr().err
+    (vault / "kbgen.toml").write_text('base_url = "/bio/"\n', encoding="utf-8")
+    assert main(["build", str(vault), "--no-search"]) == 2
+    assert "key 'base_url' must be an absolute http(s) URL" in capsys.readouterr().err
+    assert not (vault.parent / "site").exists()
