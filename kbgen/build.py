@@ -22,6 +22,7 @@ from kbgen.config import Config, load
 from kbgen.diagnostics import Diagnostic, make
 from kbgen.discover import Vault, discover
 from kbgen.model import ParsedNote, SourcePath
+from kbgen.progress import Progress
 from kbgen.render import Theme
 from kbgen.write import Staging, check_output, read_manifest
 
@@ -76,6 +77,7 @@ class Builder:
         self._tokens: dict[str, list[Any]] = {}
         self._config: Config | None = None
         self._state: _State | None = None
+        self._progress = Progress(enabled=False)
 
     # -- public ---------------------------------------------------------------------------
 
@@ -85,6 +87,7 @@ class Builder:
         When nothing the site depends on changed since the last build (notes, attachments,
         theme, config, kbgen itself) and the output is intact, nothing is redone."""
         start = time.perf_counter()
+        self._progress = Progress(enabled=not self.quiet)
         config = self._load_config(fresh=True)
         check_output(self.out, self.root, config.content_dirs, self.force)
         vault, sources = self._read(config)
@@ -118,6 +121,11 @@ class Builder:
         config = self._load_config(fresh=fresh)
         if fresh or not (self.out / ".kbgen-site").exists():
             return self.build()
+        theme = Theme(config)
+        if theme.dirs != self._theme.dirs or theme.digest() != self._theme.digest():
+            # a new jinja environment: the old one keeps serving a cached template when an
+            # override of it appears, and does not know a theme folder created since
+            self._theme = theme
         from kbgen import output
         fast = self._rebuild_notes(config, {Path(p) for p in changed or ()})
         if fast is not None:
@@ -213,7 +221,9 @@ class Builder:
         site = st.site
         previous = read_manifest(self.out).get("pages", {})
         outputs = output.render(site, pages, self._theme, self._md, self._tokens_of,
-                                previous, self._theme.digest(), self.out, self.jobs, unchanged)
+                                previous, self._theme.digest(), self.out, self.jobs, unchanged,
+                                progress=self._progress)
+        self._progress.done()
         st.pages = {p.url: p for p in pages}
         all_diags = list(st.vault.diagnostics) + [d for n in st.notes.values() for d in n.diagnostics]
         all_diags += [d for p in site.notes for d in site.link_diags.get(p, [])]
@@ -290,10 +300,15 @@ class Builder:
         return dict(sorted(notes.items())), diags
 
     def _parse_many(self, todo: list[tuple[SourcePath, bytes, str]]) -> list[ParsedNote]:
+        advance = self._progress.stage("parsing", len(todo))
         if len(todo) < PARALLEL_MIN or self.jobs < 2:
-            return [_parse_one(self._md, p, d, k) for p, d, k in todo]
+            out = []
+            for p, d, k in todo:
+                out.append(_parse_one(self._md, p, d, k))
+                advance(1)
+            return out
         from kbgen.parallel import parse_all
-        return parse_all(self._md, todo, self.jobs)
+        return parse_all(self._md, todo, self.jobs, advance)
 
     def _tokens_of(self, path: SourcePath, note: ParsedNote) -> list[Any]:
         tokens = self._tokens.get(note.digest)

@@ -45,7 +45,8 @@ class Outputs:
 
 def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
            tokens_of: Callable[[SourcePath, ParsedNote], list[Any]], previous: dict[str, Any],
-           theme_digest: str, out: Path, jobs: int, unchanged: set[str] | None = None) -> Outputs:
+           theme_digest: str, out: Path, jobs: int, unchanged: set[str] | None = None,
+           progress: Any = None) -> Outputs:
     """Render what changed. Pages in `unchanged` (URLs the caller knows are as last time)
     are carried over without computing their fingerprints."""
     outputs = Outputs(pages=pages)
@@ -77,11 +78,15 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
         else:
             todo.append((page, fp))
     renderer = PageRenderer(site, theme, md, tokens_of, versions)
+    advance = progress.stage("rendering", len(todo)) if progress else (lambda n=1: None)
     if len(todo) >= 400 and jobs > 1:
         from kbgen.parallel import render_all
-        results = render_all(renderer, todo, jobs)
+        results = render_all(renderer, todo, jobs, advance)
     else:
-        results = [renderer.render(page, fp) for page, fp in todo]
+        results = []
+        for page, fp in todo:
+            results.append(renderer.render(page, fp))
+            advance(1)
     for url, data, diags, fp in results:
         outputs.files[url] = data
         outputs.diagnostics.extend(diags)

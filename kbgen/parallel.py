@@ -6,7 +6,7 @@ results (parsed notes, rendered bytes) cross process boundaries.
 from __future__ import annotations
 
 import multiprocessing as mp
-from typing import Any
+from typing import Any, Callable
 
 _shared: dict[str, Any] = {}
 
@@ -26,11 +26,21 @@ def _parse_chunk(chunk: list[tuple[str, bytes, str]]) -> list[Any]:
     return [_parse_one(md, p, d, k) for p, d, k in chunk]
 
 
-def parse_all(md: Any, todo: list[tuple[str, bytes, str]], jobs: int) -> list[Any]:
+def parse_all(md: Any, todo: list[tuple[str, bytes, str]], jobs: int,
+              advance: Callable[[int], None] = lambda n: None) -> list[Any]:
     _shared["md"] = md
+    return _map(_parse_chunk, todo, jobs, advance)
+
+
+def _map(func: Callable[[list[Any]], list[Any]], items: list[Any], jobs: int,
+         advance: Callable[[int], None]) -> list[Any]:
+    """func over chunks of items in `jobs` processes, results in input order."""
+    out: list[Any] = []
     with _context().Pool(jobs) as pool:
-        results = pool.map(_parse_chunk, _chunks(todo, jobs))
-    return [n for chunk in results for n in chunk]
+        for chunk in pool.imap(func, _chunks(items, jobs)):
+            out.extend(chunk)
+            advance(len(chunk))
+    return out
 
 
 def _render_chunk(chunk: list[Any]) -> list[Any]:
@@ -38,8 +48,7 @@ def _render_chunk(chunk: list[Any]) -> list[Any]:
     return [renderer.render(page, fp) for page, fp in chunk]
 
 
-def render_all(renderer: Any, todo: list[Any], jobs: int) -> list[Any]:
+def render_all(renderer: Any, todo: list[Any], jobs: int,
+               advance: Callable[[int], None] = lambda n: None) -> list[Any]:
     _shared["renderer"] = renderer
-    with _context().Pool(jobs) as pool:
-        results = pool.map(_render_chunk, _chunks(todo, jobs))
-    return [r for chunk in results for r in chunk]
+    return _map(_render_chunk, todo, jobs, advance)
