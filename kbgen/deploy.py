@@ -90,6 +90,9 @@ def deploy(args: argparse.Namespace) -> int:
         base_url = guess_base_url(config.cname, repo.remote_url(args.remote, required=False) if repo else "")
         if base_url:
             say(f"base_url is not set; using {base_url} (set base_url in kbgen.toml to choose)")
+        else:
+            say("base_url is not set and the remote is not on GitHub: no sitemap or feed, and the 404 "
+                "page works only at the top level (set base_url in kbgen.toml)")
     extra = {NOJEKYLL: b""}
     if config.cname:
         extra[CNAME] = config.cname.strip().encode() + b"\n"
