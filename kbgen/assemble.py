@@ -95,15 +95,22 @@ def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None) -> list[P
     """Every page of the site, in a stable order. Note and concept pages found in `reuse` (by
     URL) are taken from there instead of being assembled again (incremental rebuilds)."""
     reuse = reuse or {}
-    out = [reuse.get(s.urls[p]) or note_page(s, p) for p in s.notes]
+    children: dict[str, list[Page]] = {}
+    for page in reuse.values():
+        if page.parent:
+            children.setdefault(page.parent, []).append(page)
+    out: list[Page] = []
+    for p in s.notes:
+        out.extend(_reused(reuse, children, s.urls[p]) or note_page(s, p))
     if s.home is None:
         out.append(home_page(s))
     if s.config.concept_pages:
         for node, name in s.graph.concepts():
             if is_concept_label(name):
                 url = concept_url(name)
-                out.append(reuse.get(url) or concept_page(s, node, name, url))
-    out.extend(tag_page(s, key) for key in sorted(s.tags))
+                out.extend(_reused(reuse, children, url) or concept_page(s, node, name, url))
+    for key in sorted(s.tags):
+        out.extend(tag_page(s, key))
     if s.tags:
         out.append(tags_page(s))
     out.extend(_folder_pages(s))
@@ -117,6 +124,12 @@ def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None) -> list[P
             seen.add(page.url)
             unique.append(page)
     return unique
+
+
+def _reused(reuse: dict[str, Page], children: dict[str, list[Page]], url: str) -> list[Page]:
+    """A reused page with the continuation pages that belong to it, or [] to assemble it anew."""
+    page = reuse.get(url)
+    return [page, *children.get(url, [])] if page is not None else []
 
 
 def folders(s: Site) -> dict[str, list[SourcePath]]:
@@ -144,7 +157,7 @@ def _folder_pages(s: Site) -> Iterator[Page]:
         entries = [(posixpath.basename(f), folder_url(f, s.strip), True) for f in subs]
         entries += [(s.title(p), s.urls[p], False)
                     for p in sorted(tree[folder], key=lambda p: s.title(p).casefold())]
-        yield folder_page(s, folder, entries)
+        yield from folder_page(s, folder, entries)
 
 
 def _links(targets: dict[SourcePath, dict[LinkRef, Target]]) -> Iterator[tuple[SourcePath, LinkRef, Target]]:

@@ -273,7 +273,8 @@ class Builder:
         stale |= {url for url, page in st.pages.items()
                   if page.kind == "concept" and _concept_node(page) in concepts}
         reuse = {url: page for url, page in st.pages.items()
-                 if url not in stale and page.kind in ("note", "concept")}
+                 if url not in stale and page.parent not in stale
+                 and page.kind in ("note", "concept", "backlinks")}
         pages = assemble.pages(site, st.vault, reuse)
         return self._render(config, pages, {p.url for p in pages if reuse.get(p.url) is p})
 

@@ -29,6 +29,45 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
     source: SourcePath | None = None
     description: str = ""
+    parent: str = ""
+    """For continuation pages (more backlinks, more tagged notes): the URL of the page they continue."""
+
+
+SHOWN = 50
+"""Backlinks shown (with context) on a note or concept page; more go to continuation pages."""
+PER_PAGE = 100
+"""Entries per continuation page, and notes per tag page: no page grows with the vault."""
+
+
+def continuation_url(url: str, n: int, what: str = "backlinks") -> str:
+    """`iam/role.html` → `iam/role.backlinks.html`, `iam/role.backlinks-2.html`, …"""
+    stem = url[:-5] if url.endswith(".html") else url
+    return f"{stem}.{what}.html" if n == 1 else f"{stem}.{what}-{n}.html"
+
+
+def _pager(url_of: Any, n: int, count: int) -> dict[str, Any]:
+    return {"number": n, "count": count,
+            "prev": url_of(n - 1) if n > 1 else "", "next": url_of(n + 1) if n < count else ""}
+
+
+def more_backlinks(parent: Page, items: list[dict[str, Any]]) -> list[Page]:
+    """Continuation pages listing the backlinks that did not fit on `parent`."""
+    rest = items[SHOWN:]
+    count = (len(rest) + PER_PAGE - 1) // PER_PAGE
+    url_of = lambda i: continuation_url(parent.url, i)  # noqa: E731
+    return [Page(url=url_of(i + 1), template="backlinks.html", kind="backlinks",
+                 title=f"{parent.title}: backlinks ({i + 1}/{count})", parent=parent.url,
+                 description=f"Notes that link to {parent.title}",
+                 context={"of": {"title": parent.title, "url": parent.url},
+                          "backlinks": rest[i * PER_PAGE:(i + 1) * PER_PAGE],
+                          "pager": _pager(url_of, i + 1, count), "breadcrumbs": []})
+            for i in range(count)]
+
+
+def _shown_backlinks(items: list[dict[str, Any]], url: str) -> dict[str, Any]:
+    """The context keys for the first SHOWN backlinks and a link to the rest."""
+    return {"backlinks": items[:SHOWN], "backlinks_total": len(items),
+            "backlinks_more": continuation_url(url, 1) if len(items) > SHOWN else ""}
 
 
 def crumbs(site: Site, path: str) -> list[dict[str, str]]:
@@ -128,10 +167,13 @@ def outlinks(site: Site, path: SourcePath) -> list[dict[str, Any]]:
     return out
 
 
-def note_page(site: Site, path: SourcePath, url: str | None = None) -> Page:
+def note_page(site: Site, path: SourcePath, url: str | None = None) -> list[Page]:
+    """The note's page, and continuation pages when more notes link to it than it shows."""
     note = site.notes[path]
-    return Page(
-        url=url or site.urls[path], template="note.html", kind="note", title=note.title,
+    url = url or site.urls[path]
+    links_in = backlinks(site, note_node(path))
+    page = Page(
+        url=url, template="note.html", kind="note", title=note.title,
         source=path, description=note.description,
         context={
             "note": {"title": note.title, "path": path, "meta": note.meta, "aliases": list(note.aliases),
@@ -139,12 +181,13 @@ def note_page(site: Site, path: SourcePath, url: str | None = None) -> Page:
                      "date": str(note.meta.get("updated") or note.meta.get("date") or note.meta.get("created") or ""),
                      "cssclasses": list(note.meta.get("cssclasses", []))},
             "toc": toc(note),
-            "backlinks": backlinks(site, note_node(path)),
+            **_shown_backlinks(links_in, url),
             "outlinks": outlinks(site, path),
             "graph": local_graph(site, path),
             "breadcrumbs": crumbs(site, path),
             **({"recent": recent_notes(site)} if path == site.home else {}),
         })
+    return [page, *more_backlinks(page, links_in)]
 
 
 RECENT = 10
@@ -180,23 +223,35 @@ def graph_page(site: Site) -> Page:
                 context={"breadcrumbs": [], "graph": preview(site), "legend": legend(site)})
 
 
-def concept_page(site: Site, node: str, name: str, url: str) -> Page:
-    return Page(url=url, template="concept.html", kind="concept", title=name,
-                description=f"“{name}” has no note yet; mentioned in {len(site.graph.backlinks(node))} notes.",
-                context={"concept": {"name": name}, "backlinks": backlinks(site, node),
+def concept_page(site: Site, node: str, name: str, url: str) -> list[Page]:
+    """The concept's page (mentions in context), and continuation pages for the rest."""
+    links_in = backlinks(site, node)
+    page = Page(url=url, template="concept.html", kind="concept", title=name,
+                description=f"“{name}” has no note yet; mentioned in {len(links_in)} notes.",
+                context={"concept": {"name": name}, **_shown_backlinks(links_in, url),
                          "graph": {"nodes": [], "edges": [], "size": 300}, "breadcrumbs": []})
+    return [page, *more_backlinks(page, links_in)]
 
 
-def tag_page(site: Site, key: str) -> Page:
+def tag_page(site: Site, key: str) -> list[Page]:
+    """A tag's notes, PER_PAGE to a page (`tags/x.html`, `tags/x.page-2.html`, …)."""
     tag = site.tags[key]
     children = sorted({t.name for k, t in site.tags.items() if k.startswith(key + "/")}, key=str.casefold)
-    notes = sorted(tag.notes, key=lambda p: site.title(p).casefold())
-    return Page(url=tag.url, template="tag.html", kind="tag", title=f"#{tag.name}",
-                description=f"Notes tagged #{tag.name}",
-                context={"tag": {"name": tag.name,
-                                 "notes": [{"title": site.title(p), "url": site.urls[p]} for p in notes],
-                                 "children": [{"name": c, "url": tag_url(c)} for c in children]},
-                         "breadcrumbs": [{"title": "Tags", "url": "tags/index.html"}]})
+    notes = sorted(tag.notes, key=lambda p: (site.title(p).casefold(), p))
+    count = max(1, (len(notes) + PER_PAGE - 1) // PER_PAGE)
+    url_of = lambda i: tag.url if i == 1 else continuation_url(tag.url, i, "page")  # noqa: E731
+    out = []
+    for i in range(count):
+        chunk = notes[i * PER_PAGE:(i + 1) * PER_PAGE]
+        out.append(Page(url=url_of(i + 1), template="tag.html", kind="tag",
+                        title=f"#{tag.name}" + (f" ({i + 1}/{count})" if i else ""),
+                        description=f"Notes tagged #{tag.name}", parent=tag.url if i else "",
+                        context={"tag": {"name": tag.name, "total": len(notes),
+                                         "notes": [{"title": site.title(p), "url": site.urls[p]} for p in chunk],
+                                         "children": [{"name": c, "url": tag_url(c)} for c in children]},
+                                 "pager": _pager(url_of, i + 1, count),
+                                 "breadcrumbs": [{"title": "Tags", "url": "tags/index.html"}]}))
+    return out
 
 
 def tags_page(site: Site) -> Page:
@@ -206,13 +261,20 @@ def tags_page(site: Site) -> Page:
                 description="All tags", context={"tags": items, "breadcrumbs": []})
 
 
-def folder_page(site: Site, folder: str, entries: list[tuple[str, str, bool]]) -> Page:
-    """A generated listing of a folder: (title, url, is_folder) entries."""
+def folder_page(site: Site, folder: str, entries: list[tuple[str, str, bool]]) -> list[Page]:
+    """A generated listing of a folder: (title, url, is_folder) entries, PER_PAGE to a page."""
     name = posixpath.basename(folder) or site.config.site_title
-    return Page(url=folder_url(folder, site.strip), template="folder.html", kind="folder", title=name,
-                description=f"Notes in {name}",
-                context={"entries": [{"title": t, "url": u, "folder": f} for t, u, f in entries],
-                         "breadcrumbs": crumbs(site, folder + "/x")[:-1] or [{"title": "Home", "url": "index.html"}]})
+    first = folder_url(folder, site.strip)
+    count = max(1, (len(entries) + PER_PAGE - 1) // PER_PAGE)
+    url_of = lambda i: first if i == 1 else continuation_url(first, i, "page")  # noqa: E731
+    trail = crumbs(site, folder + "/x")[:-1] or [{"title": "Home", "url": "index.html"}]
+    return [Page(url=url_of(i + 1), template="folder.html", kind="folder",
+                 title=name + (f" ({i + 1}/{count})" if i else ""), description=f"Notes in {name}",
+                 parent=first if i else "",
+                 context={"entries": [{"title": t, "url": u, "folder": f}
+                                      for t, u, f in entries[i * PER_PAGE:(i + 1) * PER_PAGE]],
+                          "pager": _pager(url_of, i + 1, count), "breadcrumbs": trail})
+            for i in range(count)]
 
 
 def rel(url_from: str, url_to: str) -> str:
