@@ -47,7 +47,7 @@ def files(site: Site, pages: Iterable[Any]) -> dict[str, bytes]:
     """Every file of this module for one build: redirects always, sitemap and feed with a base_url."""
     page_list = list(pages)
     taken = {p.url for p in page_list} | set(site.urls.values())
-    out = {r.url: redirect_page(site, r) for r in redirects(site, taken)[0]}
+    out: dict[str, bytes] = {r.url: redirect_page(site, r) for r in redirects(site, taken)[0]}
     if site.config.base_url:
         out[SITEMAP] = sitemap(site, page_list)
         out[FEED] = feed(site)
