@@ -1,0 +1,128 @@
+"""Keep `kbgen serve`'s Pagefind index in step with the site, in the background.
+
+Pagefind takes seconds, so serve rebuilds without it and refreshes the index here once the vault
+has been quiet for a moment: the pages are hard-linked into a snapshot (under the site lock, so
+the snapshot is one consistent site), Pagefind indexes the snapshot, and the new index is swapped
+into the site under the lock. When the site changed meanwhile the new index still goes in (better
+than the older one) and another run follows, so the index always ends up matching the site.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Callable
+
+from kbgen.diagnostics import Diagnostic
+from kbgen.httpd import SiteLock
+
+log = logging.getLogger(__name__)
+SETTLE = 0.5
+"""Seconds without a rebuild before indexing starts."""
+
+
+class _Result:
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+
+
+class SearchSync:
+    """Runs Pagefind over snapshots of the site whenever `request()` says the pages changed."""
+
+    def __init__(self, out: Path, lock: SiteLock, epoch: Callable[[], int],
+                 report: Callable[[list[Diagnostic]], None], settle: float = SETTLE) -> None:
+        self.out = out
+        self.work = out.parent / f".{out.name}.kbgen-search"
+        self.lock, self.epoch, self.report, self.settle = lock, epoch, report, settle
+        self._cond = threading.Condition()
+        self._wanted = False
+        self._stopped = False
+        self.runs = 0
+        self._thread = threading.Thread(target=self._loop, name="kbgen-search", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def request(self) -> None:
+        with self._cond:
+            self._wanted = True
+            self._cond.notify_all()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+        self._thread.join(timeout=30)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._wanted and not self._stopped:
+                    self._cond.wait()
+                # settle: a run starts only after `settle` seconds without a new request
+                while self._wanted and not self._stopped:
+                    self._wanted = False
+                    self._cond.wait(self.settle)
+                if self._stopped:
+                    return
+            try:
+                self._run()
+            except Exception:  # never let a failed index stop the server; the next save retries
+                log.exception("refreshing the search index failed")
+
+    def _run(self) -> None:
+        snapshot = self.work / "site"
+        shutil.rmtree(self.work, ignore_errors=True)
+        snapshot.mkdir(parents=True)
+        with self.lock.reading():
+            epoch = self.epoch()
+            _link_pages(self.out, snapshot)
+        from kbgen import search
+        result = _Result()
+        files = search.index(snapshot, None, result)
+        if result.diagnostics or not files:
+            self.report(result.diagnostics)
+            return
+        old = self.work / "old-index"
+        with self.lock.writing():
+            live = self.out / search.OUTPUT_SUBDIR
+            if not self.out.is_dir():
+                return
+            if live.exists():
+                os.replace(live, old)
+            os.replace(snapshot / search.OUTPUT_SUBDIR, live)
+            _record(self.out, files)
+        shutil.rmtree(self.work, ignore_errors=True)
+        self.runs += 1
+        if self.epoch() != epoch:
+            self.request()  # the site moved on while Pagefind ran
+
+
+def _link_pages(out: Path, snapshot: Path) -> None:
+    """Hard-link (or copy) every HTML page of `out` into `snapshot`, keeping their paths."""
+    for dirpath, dirnames, filenames in os.walk(out):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and
+                             not (Path(dirpath) == out and d == "pagefind"))
+        rel = Path(dirpath).relative_to(out)
+        for name in filenames:
+            if not name.endswith(".html") or name.startswith("."):
+                continue
+            target = snapshot / rel / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(Path(dirpath) / name, target)
+            except OSError:
+                shutil.copyfile(Path(dirpath) / name, target)
+
+
+def _record(out: Path, files: list[str]) -> None:
+    """Put the index's files in the site's manifest in place of the old index's."""
+    from kbgen.search import OUTPUT_SUBDIR
+    from kbgen.write import MARK, _atomic_write, _manifest_bytes, read_manifest
+    manifest = read_manifest(out)
+    kept = [f for f in manifest.get("files", []) if not f.startswith(OUTPUT_SUBDIR + "/")]
+    manifest["files"] = sorted(set(kept) | set(files))
+    _atomic_write(out / MARK, _manifest_bytes(manifest))

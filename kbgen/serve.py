@@ -1,0 +1,340 @@
+"""`kbgen serve`: build the site, serve it over HTTP, rebuild on every save and reload the open pages.
+
+The pieces: watch.py turns file events into debounced batches, `Builder.rebuild()` brings the site
+up to date (only changed bytes are written), httpd.py serves the output folder under a lock the
+rebuild holds while it writes, livereload.py tells the open pages what changed (or what failed),
+and searchsync.py refreshes the search index in the background.
+"""
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+import unicodedata
+import uuid
+from pathlib import Path
+from typing import Any, TextIO
+
+from kbgen.build import Builder, BuildResult
+from kbgen.diagnostics import Diagnostic
+from kbgen.httpd import SiteLock, SiteServer
+from kbgen.livereload import Hub
+from kbgen.watch import QUIET, Batch, Changes, Watcher
+
+log = logging.getLogger(__name__)
+ALL_INTERFACES = ("", "0.0.0.0", "::")
+
+
+def add_command(sub: Any) -> None:
+    from kbgen.cli import _vault_args
+    p = sub.add_parser("serve", help="build, serve the site and reload it on every save")
+    _vault_args(p)
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0: any free port)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--open", action="store_true", help="open the site in the web browser")
+    p.add_argument("--out", type=Path, help="output folder (default: VAULT/site)")
+    p.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
+    p.set_defaults(func=cmd_serve)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from kbgen.config import ConfigError
+    from kbgen.write import OutputError
+    server = DevServer(args.vault, args.out, host=args.host, port=args.port, config_file=args.config,
+                       search=False if args.no_search else None)
+    try:
+        server.start()
+    except KeyboardInterrupt:
+        print("\nkbgen: stopped before the first build finished", file=sys.stderr)
+        return 130
+    except (ConfigError, OutputError) as exc:
+        print(f"kbgen: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"kbgen: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if args.open:
+        import webbrowser
+        threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        # a second Ctrl-C while the current rebuild finishes quits at once, still without a traceback
+        signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+        print("\nkbgen: stopping", file=sys.stderr)
+        server.stop()
+    return 0
+
+
+class DevServer:
+    """The whole of `kbgen serve`, startable and stoppable in-process (the tests do)."""
+
+    def __init__(self, vault: Path, out: Path | None = None, *, host: str = "127.0.0.1", port: int = 8000,
+                 config_file: Path | None = None, search: bool | None = None, quiet: float = QUIET,
+                 stream: TextIO | None = None) -> None:
+        self.builder = Builder(vault, out, config_file=config_file, quiet=True, search=search)
+        self.search_override, self.config_arg = search, config_file
+        self.root, self.out = self.builder.root, self.builder.out
+        self.config_file = (config_file or self.root / "kbgen.toml").resolve()
+        self.host, self.port = host, port
+        self.stream = stream if stream is not None else sys.stderr
+        self.lock = SiteLock()
+        self.hub = Hub(uuid.uuid4().hex[:12])
+        self.changes = Changes(quiet=quiet)
+        self.httpd: SiteServer | None = None
+        self.watcher: Watcher | None = None
+        self.search: Any = None
+        self._threads: list[threading.Thread] = []
+        self._urls: dict[str, str] = {}
+        self._titles: dict[str, str] = {}
+        self._moved: dict[str, str] = {}
+        self._moves: list[tuple[str, str]] = []
+        self._diags: set[Diagnostic] = set()
+        self._full_next = False
+        self.rebuilds = 0
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Listen, build, then watch; raises ConfigError, OutputError or OSError (port taken)."""
+        self.httpd = SiteServer((self.host, self.port), self.out, self.lock, self.hub, self.moved_to,
+                                local_only=_loopback(self.host))
+        self.port = self.httpd.server_address[1]
+        if not _loopback(self.host):
+            where = "all interfaces" if self.host in ALL_INTERFACES else self.host
+            self._say(f"warning: listening on {where}: anyone who can reach this machine can read the site")
+        try:
+            self._initial_build()
+            self._start_watching()
+        except BaseException:
+            self.httpd.server_close()
+            raise
+        self._spawn(self.httpd.serve_forever, "kbgen-http")
+        self._spawn(self._loop, "kbgen-rebuild")
+        self._say(f"serving {self.root} at {self.url} (Ctrl-C to stop)")
+
+    @property
+    def url(self) -> str:
+        host = self.host if self.host not in ALL_INTERFACES else "127.0.0.1"
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}/"
+
+    def stop(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+        self.changes.close()
+        for t in self._threads:
+            if t.name == "kbgen-rebuild":
+                t.join()  # let a running rebuild finish: the site is never left half-written
+        if self.search is not None:
+            self.search.stop()
+        self.hub.close()
+        if self.httpd is not None:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+
+    def _spawn(self, target: Any, name: str) -> None:
+        t = threading.Thread(target=target, name=name, daemon=True)
+        t.start()
+        self._threads.append(t)
+
+    def _initial_build(self) -> None:
+        from kbgen.config import ConfigError
+        from kbgen.write import OutputError
+        start = time.perf_counter()
+        try:
+            with self.lock.writing():
+                result = self.builder.build()
+        except (ConfigError, OutputError):
+            raise
+        except Exception as exc:
+            self._failed(exc)
+            return
+        self._succeeded(result, None, start)
+        self._say(f"built {result.pages} pages in {time.perf_counter() - start:.2f} s")
+
+    def _start_watching(self) -> None:
+        from kbgen.config import load
+        from kbgen.render import Theme
+        config = load(self.root, self.config_arg, search=self.search_override)
+        ignored_roots = [self.out, self.root / config.cache_dir]
+        folders = [self.root] + [d for d in Theme(config).dirs if not d.is_relative_to(self.root)]
+
+        def ignored(path: Path) -> bool:
+            if any(path == r or path.is_relative_to(r) for r in ignored_roots):
+                return True
+            for base in folders:
+                if path.is_relative_to(base):
+                    return any(part.startswith(".") for part in path.relative_to(base).parts)
+            return False
+
+        self.watcher = Watcher(self.changes, folders, [self.config_file], ignored)
+        self.watcher.start()
+        if config.search:
+            from kbgen.searchsync import SearchSync
+            self.search = SearchSync(self.out, self.lock, lambda: self.hub.epoch, self._report)
+            self.search.start()
+
+    # -- rebuilding -------------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        while True:
+            batch = self.changes.take()
+            if batch is None:
+                return
+            self.rebuild(batch)
+
+    def rebuild(self, batch: Batch) -> None:
+        """One rebuild for one burst of changes; a failure keeps the last good site served."""
+        start = time.perf_counter()
+        self._moves += self._source_moves(batch.moves)
+        config_changed = any(p.resolve() == self.config_file or p.name == "kbgen.toml" for p in batch.paths)
+        # after a failure the builder's memory may be ahead of the site: redo everything
+        paths = set() if self._full_next else set(batch.paths)
+        if config_changed:
+            paths.add(self.config_file)
+        try:
+            with self.lock.writing():
+                result = self.builder.rebuild(paths, search=False)
+        except Exception as exc:
+            self._full_next = True
+            self._failed(exc)
+            return
+        self._full_next = False
+        self._succeeded(result, None if config_changed else result.changed, start)
+        if self.search is not None and (config_changed or any(f.endswith(".html") for f in result.changed)):
+            self.search.request()
+
+    def _succeeded(self, result: BuildResult, changed: list[str] | None, start: float) -> None:
+        self.rebuilds += 1
+        site = _last_site(self.builder)
+        old_urls = self._urls
+        if site is not None:
+            self._urls = {p: u for p, u in site.urls.items()}
+            self._titles = {u: site.title(p) for p, u in site.urls.items()}
+        self._track_moves(old_urls)
+        self.hub.rebuilt(changed)
+        new = [d for d in result.diagnostics if d not in self._diags]
+        self._diags = set(result.diagnostics)
+        self._report(new)
+        if changed:
+            shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+            self._say(f"rebuilt in {(time.perf_counter() - start) * 1000:.0f} ms: {shown}")
+
+    def _failed(self, exc: BaseException) -> None:
+        error = describe(exc, self.root)
+        self.hub.failed(error)
+        where = f"{error['file']}:{error['line']}" if error["file"] else "kbgen"
+        self._say(f"{where}: {error['code']}: {error['message']}\n"
+                  f"      the last good site is still served; fix the error and save again")
+        if error["code"] == "crash":
+            self._say(error["detail"])
+
+    # -- renamed notes ----------------------------------------------------------------------
+
+    def _source_moves(self, moves: list[tuple[Path, Path]]) -> list[tuple[str, str]]:
+        """Vault paths of renamed notes; a renamed folder renames every note under it."""
+        out = []
+        for src, dest in moves:
+            a, b = _vault_path(src, self.root), _vault_path(dest, self.root)
+            if a is None or b is None:
+                continue
+            if a in self._urls:
+                out.append((a, b))
+            for path in self._urls:
+                if path.startswith(a + "/"):
+                    out.append((path, b + path[len(a):]))
+        return out
+
+    def _track_moves(self, old_urls: dict[str, str]) -> None:
+        live = set(self._urls.values())
+        for src, dest in self._moves:
+            old, new = old_urls.get(src), self._urls.get(dest)
+            if old and new and old != new:
+                for k, v in list(self._moved.items()):
+                    if v == old:
+                        self._moved[k] = new  # renamed twice: the first name leads to the last
+                self._moved[old] = new
+        self._moves = []
+        for url in [u for u in self._moved if u in live]:
+            del self._moved[url]  # the old address is in use again
+
+    def moved_to(self, url: str) -> tuple[str, str] | None:
+        """The new (URL, title) of a page that was renamed while serving, or None."""
+        new = self._moved.get(url)
+        return (new, self._titles.get(new, new)) if new else None
+
+    # -- output -----------------------------------------------------------------------------
+
+    def _report(self, diags: list[Diagnostic]) -> None:
+        for d in diags:
+            print(d.format(), file=self.stream)
+
+    def _say(self, text: str) -> None:
+        print(f"kbgen: {text}", file=self.stream, flush=True)
+
+
+def describe(exc: BaseException, root: Path) -> dict[str, Any]:
+    """The overlay's view of a failed rebuild: the file and line at fault, a code, the message."""
+    import jinja2
+    from kbgen.config import ConfigError
+    file, line, code = "", 0, "crash"
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        file, line, code = exc.filename or exc.name or "", exc.lineno or 0, "template"
+    elif isinstance(exc, ConfigError):
+        code = "config"
+        file = str(exc).split(": ", 1)[0]
+    else:
+        frames = traceback.extract_tb(exc.__traceback__)
+        templates = [f for f in frames if f.filename.endswith((".html", ".xml", ".j2", ".jinja"))]
+        if templates or isinstance(exc, jinja2.TemplateError):
+            code = "template"
+        frame = templates[-1] if templates else (frames[-1] if frames else None)
+        if frame is not None:
+            file, line = frame.filename, frame.lineno or 0
+    if file:
+        try:
+            file = Path(file).resolve().relative_to(root).as_posix()
+        except ValueError:
+            pass
+    message = str(exc).split(": ", 1)[-1] if code == "config" else str(exc) or type(exc).__name__
+    detail = "".join(traceback.format_exception(exc)[-12:]) if code == "crash" else ""
+    return {"file": file, "line": line, "code": code, "message": message,
+            "kind": type(exc).__name__, "detail": detail}
+
+
+def _last_site(builder: Builder) -> Any:
+    """The Site of the builder's last pass (None after a build that found nothing to do).
+
+    Builder keeps it privately for its own fast path; serve only reads URLs and titles from it
+    to tell a renamed note's old address from its new one."""
+    state = getattr(builder, "_state", None)
+    return getattr(state, "site", None)
+
+
+def _vault_path(path: Path, root: Path) -> str | None:
+    try:
+        return unicodedata.normalize("NFC", path.relative_to(root).as_posix())
+    except ValueError:
+        return None
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
