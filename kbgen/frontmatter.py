@@ -9,8 +9,9 @@ import yaml
 from kbgen.diagnostics import Diagnostic, make
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without the timestamp resolver: Obsidian keeps `2024-01-31` as a string."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """SafeLoader (libyaml's when present: several times faster) without the timestamp
+    resolver: Obsidian keeps `2024-01-31` as a string."""
 
 
 _Loader.yaml_implicit_resolvers = {

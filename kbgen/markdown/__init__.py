@@ -45,7 +45,19 @@ def make_parser(options: ParseOptions = ParseOptions()) -> MarkdownIt:
     md.use(footnote_plugin, inline=True)
     _use_ofm(md, options)              # callouts, comments, tags, block ids, math, ... (ofm.py)
     md.use(mdlinks_plugin)             # markdown links to notes; external link attributes
+    _cheap_linkify_pretest(md)
     return md
+
+
+def _cheap_linkify_pretest(md: MarkdownIt) -> None:
+    """Autolink only what GFM autolinks (`scheme://`, `www.`, e-mail addresses), and skip
+    linkify-it's costly regex on the many paragraphs that contain none of them."""
+    pretest = md.linkify.pretest
+
+    def quick(text: str) -> bool:
+        return ("://" in text or "www." in text or "WWW." in text or "@" in text) and pretest(text)
+
+    md.linkify.pretest = quick  # type: ignore[method-assign]
 
 
 def _use_ofm(md: MarkdownIt, options: ParseOptions) -> None:
