@@ -194,8 +194,10 @@ CLIENT_JS = r"""// kbgen serve: live reload (injected by the dev server only)
     }
     return set;
   }
+  var es = null;
   function reload() {
     try { sessionStorage.setItem(KEY, String(window.scrollY)); } catch (e) {}
+    if (es) es.close();  // hang up first, so the reload does not abort an open request
     location.reload();
   }
 
@@ -227,7 +229,7 @@ CLIENT_JS = r"""// kbgen serve: live reload (injected by the dev server only)
     document.body.appendChild(box);
   }
 
-  var es = new EventSource("/.kbgen/events?instance=" + encodeURIComponent(instance) + "&since=" + epoch);
+  es = new EventSource("/.kbgen/events?instance=" + encodeURIComponent(instance) + "&since=" + epoch);
   es.addEventListener("hello", function (ev) {
     var d = JSON.parse(ev.data);
     if (d.instance !== instance) { reload(); return; }  // the server restarted: the site may differ
