@@ -38,6 +38,7 @@ class SearchSync:
         self.lock, self.epoch, self.report, self.settle = lock, epoch, report, settle
         self._cond = threading.Condition()
         self._wanted = False
+        self._running = False
         self._stopped = False
         self.runs = 0
         self._thread = threading.Thread(target=self._loop, name="kbgen-search", daemon=True)
@@ -49,6 +50,11 @@ class SearchSync:
         with self._cond:
             self._wanted = True
             self._cond.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no run is due or running; False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._wanted and not self._running, timeout)
 
     def stop(self) -> None:
         with self._cond:
@@ -62,16 +68,23 @@ class SearchSync:
             with self._cond:
                 while not self._wanted and not self._stopped:
                     self._cond.wait()
+                self._running = True  # busy from here: settling counts
                 # settle: a run starts only after `settle` seconds without a new request
                 while self._wanted and not self._stopped:
                     self._wanted = False
                     self._cond.wait(self.settle)
                 if self._stopped:
+                    self._running = False
+                    self._cond.notify_all()
                     return
             try:
                 self._run()
             except Exception:  # never let a failed index stop the server; the next save retries
                 log.exception("refreshing the search index failed")
+            finally:
+                with self._cond:
+                    self._running = False
+                    self._cond.notify_all()
 
     def _run(self) -> None:
         snapshot = self.work / "site"

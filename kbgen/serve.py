@@ -213,9 +213,9 @@ class DevServer:
             self._failed(exc)
             return
         self._full_next = False
-        self._succeeded(result, None if config_changed else result.changed, start)
         if self.search is not None and (config_changed or any(f.endswith(".html") for f in result.changed)):
-            self.search.request()
+            self.search.request()  # before the pages hear of the rebuild: the index is due from now
+        self._succeeded(result, None if config_changed else result.changed, start)
 
     def _succeeded(self, result: BuildResult, changed: list[str] | None, start: float) -> None:
         self.rebuilds += 1

@@ -557,6 +557,27 @@ def test_after_a_session_of_edits_the_site_equals_a_clean_build(live: Callable[.
         assert served[name] == expected[name], name
 
 
+def test_the_search_index_catches_up_with_the_edits(live: Callable[..., Live]) -> None:
+    s = live(search=None)  # as the vault says: with search
+    assert (s.out / "pagefind/pagefind.js").is_file()
+    (s.vault / "notes/Alpha.md").write_text("Alpha now mentions xylophone.\n", encoding="utf-8")
+    s.reload_with("alpha.html")
+    (s.vault / "notes/Added.md").write_text("Added note about zeppelins.\n", encoding="utf-8")
+    s.reload_with("added.html")
+    search = s.server.search
+    assert search is not None
+    deadline = time.monotonic() + 4 * TIMEOUT
+    while not (search.wait_idle(1.0) and search.runs):
+        assert time.monotonic() < deadline, "the search index was never refreshed"
+    assert s.get("/pagefind/pagefind-entry.json")[0] == 200
+    _, clean = build(s.vault, s.vault.parent / "clean", cache=False, search=True)
+    served, expected = _files(s.out), _files(clean)
+    assert sorted(served) == sorted(expected)
+    for name in expected:
+        assert served[name] == expected[name], name
+    assert not list(s.out.parent.glob(".site.kbgen-search*"))  # its snapshot is gone
+
+
 def test_rebuild_batches_pass_both_ends_of_a_rename(tmp_path: Path) -> None:
     vault = write_vault(tmp_path / "vault", VAULT)
     server = DevServer(vault, tmp_path / "site", port=0, search=False, stream=io.StringIO())
