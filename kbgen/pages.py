@@ -140,10 +140,7 @@ def backlinks(site: Site, node: str) -> list[dict[str, Any]]:
         if note is None:
             continue
         wanted = set(bl.refs)
-        by_ctx: dict[int, list[LinkRef]] = {}
-        for ref in note.links:
-            if ref.context >= 0:
-                by_ctx.setdefault(ref.context, []).append(ref)
+        by_ctx = _links_by_context(note)
         contexts = []
         for ci in sorted({r.context for r in bl.refs if r.context >= 0}):
             if ci < len(note.contexts):
@@ -152,6 +149,25 @@ def backlinks(site: Site, node: str) -> list[dict[str, Any]]:
         out.append({"title": note.title, "url": site.urls[bl.source], "path": bl.source,
                     "contexts": contexts, "embed": any(r.embed for r in bl.refs)})
     return out
+
+
+_BY_CONTEXT: dict[int, tuple[ParsedNote, dict[int, list[LinkRef]]]] = {}
+
+
+def _links_by_context(note: ParsedNote) -> dict[int, list[LinkRef]]:
+    """A note's links grouped by the paragraph that holds them, computed once per note: regrouping
+    for each target made a 4 MB note with 1 200 link targets take 35 s (targets × links)."""
+    hit = _BY_CONTEXT.get(id(note))
+    if hit is not None and hit[0] is note:
+        return hit[1]
+    by_ctx: dict[int, list[LinkRef]] = {}
+    for ref in note.links:
+        if ref.context >= 0:
+            by_ctx.setdefault(ref.context, []).append(ref)
+    if len(_BY_CONTEXT) >= 256:
+        _BY_CONTEXT.clear()
+    _BY_CONTEXT[id(note)] = (note, by_ctx)  # the note is kept, so its id cannot be reused meanwhile
+    return by_ctx
 
 
 def outlinks(site: Site, path: SourcePath) -> list[dict[str, Any]]:
