@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator, TypeVar
 from urllib.parse import quote, unquote, urldefrag, urljoin, urlsplit
 
 import pytest
@@ -28,6 +28,7 @@ import pytest
 from conftest import REPO, build
 
 PREFIX = "/repo/"
+T = TypeVar("T")
 
 
 # -- a GitHub-Pages-like static server ---------------------------------------------------------
@@ -335,17 +336,38 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 
 @pytest.fixture(scope="module")
-def browser():
+def in_browser() -> Callable[[Callable[[Any], T]], T]:
+    """Runs `fn(browser)` with a headless Chromium of its own, in a thread of its own: Playwright's
+    sync API refuses a thread whose event loop another module's browser fixture already holds."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is absent: the browser part of the sub-path test needs Debian's chromium")
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield b
-        b.close()
+
+    def run(fn: Callable[[Any], T]) -> T:
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                with sync_api.sync_playwright() as p:
+                    browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+                    try:
+                        outcome["value"] = fn(browser)
+                    finally:
+                        browser.close()
+            except BaseException as exc:  # handed back to the test's thread
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=work, name="subpath-browser")
+        thread.start()
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
+    return run
 
 
-def _visit(browser, url: str, root: str) -> tuple[list[str], int]:
+def _visit(browser: Any, url: str, root: str) -> tuple[list[str], int]:
     """Open `url`; return the failed same-server requests the page made, and the document status."""
     page = browser.new_page()
     origin = root[: -len(PREFIX)]
@@ -363,29 +385,37 @@ def _visit(browser, url: str, root: str) -> tuple[list[str], int]:
 
 
 @pytest.mark.browser
-def test_pages_load_every_asset_under_the_sub_path(browser, served: tuple[PagesServer, Path]) -> None:
+def test_pages_load_every_asset_under_the_sub_path(in_browser, served: tuple[PagesServer, Path]) -> None:
     server, _ = served
-    for rel in ("index.html", "iam/policies/trust-policy.html", "tags/iam/roles.html", "graph.html",
-                "sts/api/index.html", "concepts/mfa.html", "role.html"):
-        failures, status = _visit(browser, server.root + rel, server.root)
-        assert (failures, status) == ([], 200), rel
-    failures, status = _visit(browser, server.root + "some/deep/missing/page.html", server.root)
-    assert (failures, status) == ([], 404)
+    pages = ("index.html", "iam/policies/trust-policy.html", "tags/iam/roles.html", "graph.html",
+             "sts/api/index.html", "concepts/mfa.html", "role.html")
+    seen = in_browser(lambda browser: {rel: _visit(browser, server.root + rel, server.root) for rel in pages})
+    assert seen == {rel: ([], 200) for rel in pages}
+    deep = in_browser(lambda browser: _visit(browser, server.root + "some/deep/missing/page.html", server.root))
+    assert deep == ([], 404)
+
+
+SEARCH = """async (root) => {
+    const pagefind = await import(new URL("pagefind/pagefind.js", root).href);
+    const search = await pagefind.search("AssumeRole");
+    const data = await Promise.all(search.results.slice(0, 8).map(r => r.data()));
+    return data.map(d => [d.url, d.sub_results.map(s => s.url)]);
+}"""
 
 
 @pytest.mark.browser
-def test_search_results_point_into_the_sub_path(browser, served: tuple[PagesServer, Path]) -> None:
+def test_search_results_point_into_the_sub_path(in_browser, served: tuple[PagesServer, Path]) -> None:
     """Pagefind, loaded the way a page loads it, returns result and heading URLs that work."""
     server, _ = served
-    page = browser.new_page()
-    page.goto(server.root + "iam/policies/trust-policy.html")
-    found = page.evaluate("""async (root) => {
-        const pagefind = await import(new URL("pagefind/pagefind.js", root).href);
-        const search = await pagefind.search("AssumeRole");
-        const data = await Promise.all(search.results.slice(0, 8).map(r => r.data()));
-        return data.map(d => [d.url, d.sub_results.map(s => s.url)]);
-    }""", server.root)
-    page.close()
+
+    def search(browser: Any) -> list[list[Any]]:
+        page = browser.new_page()
+        page.goto(server.root + "iam/policies/trust-policy.html")
+        found = page.evaluate(SEARCH, server.root)
+        page.close()
+        return found
+
+    found = in_browser(search)
     assert len(found) >= 3
     origin = server.root[: -len(PREFIX)]
     urls = [origin + u for u, subs in found] + [origin + s for _, subs in found for s in subs]
