@@ -168,9 +168,7 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
     inner_ring = set(ring1)
     wanted = {n: _mean_angle([angle[m] for m in sorted(adj[n] & inner_ring)]) for n in outer}
     ring2 = sorted(outer, key=lambda n: (wanted[n], n))
-    start = wanted[ring2[0]] if ring2 else 0.0
-    for i, n in enumerate(ring2):  # evenly spread, in the order of the wanted angles
-        angle[n] = start + 2 * math.pi * i / len(ring2)
+    angle.update(_spread([wanted[n] for n in ring2], ring2))
     mid = SIZE / 2
     pos = {center: (mid, mid)}
     for ring, members, radius in ((1, ring1, 82.0), (2, ring2, 132.0)):
@@ -198,6 +196,23 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
 
 def _short(title: str, limit: int = 22) -> str:
     return title if len(title) <= limit else title[:limit - 1].rstrip() + "…"
+
+
+def _spread(wanted: list[float], names: list[str], widest: float = 0.45) -> dict[str, float]:
+    """Angles as close to the wanted ones (sorted) as a minimum gap between neighbours allows."""
+    m = len(wanted)
+    if not m:
+        return {}
+    gap = min(2 * math.pi / m, widest)
+    got = list(wanted)
+    for i in range(1, m):
+        got[i] = max(got[i], got[i - 1] + gap)
+    if got[-1] - got[0] > 2 * math.pi - gap:  # crowded: evenly round the whole circle
+        got = [wanted[0] + 2 * math.pi * i / m for i in range(m)]
+    else:  # pushing forward drifted them: shift back by the mean drift
+        shift = sum(w - g for w, g in zip(wanted, got)) / m
+        got = [g + shift for g in got]
+    return dict(zip(names, got))
 
 
 def _mean_angle(angles: list[float]) -> float:
@@ -346,6 +361,7 @@ def _positions(adj: dict[str, set[str]], ranked: list[str], rank: dict[str, int]
     centre = _cluster_centres(adj, community, ids, radius)
     pos: dict[str, tuple[float, float]] = {}
     clusters = []
+    around: Counter[str] = Counter()  # satellites set around each anchor so far
     for c in ids:
         group = members[c]
         cx, cy = centre[c]
@@ -353,10 +369,11 @@ def _positions(adj: dict[str, set[str]], ranked: list[str], rank: dict[str, int]
         inner = radius[c] * (0.72 if len(group) > len(backbone) else 0.9)
         for n, (x, y) in _force(_subgraph(adj, backbone), backbone).items():
             pos[n] = (cx + x * inner, cy + y * inner)
-        around: Counter[str] = Counter()
         free = 0
         for n in group[len(backbone):]:
             placed = [m for m in adj[n] if m in pos]
+            own = [m for m in placed if community[m] == c]
+            placed = own or placed  # stay inside the cluster when a neighbour there is placed
             if placed:
                 anchor = min(placed, key=rank.__getitem__)
                 j = around[anchor]
