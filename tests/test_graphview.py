@@ -1,0 +1,200 @@
+"""Graph pictures: the local graph of each note and the global layout with its level of detail."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, write_vault
+from kbgen import graphview
+from kbgen.build import Builder
+from kbgen.config import Config
+from kbgen.graph import LinkGraph
+from kbgen.site import Site
+
+
+def collect(root: Path) -> Site:
+    site, _ = Builder(root, root.parent / "site", quiet=True, cache=False).collect()
+    return site
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Site:
+    return collect(write_vault(tmp_path / "vault", {
+        "kbgen.toml": 'title = "T"\n',
+        "Hub.md": "# Hub\n[[A]] [[B]] [[Sub/C]] [[Nowhere]]\n",
+        "A.md": "# A\n[[Hub]] [[Far]]\n",
+        "B.md": "# B\nback to [[Hub]]\n",
+        "Sub/C.md": "# C\n[[D]]\n",
+        "Sub/D.md": "# D\nalone at depth 3 from Hub? no: [[E]]\n",
+        "Sub/E.md": "# E\n",
+        "Far.md": "# Far\n[[Farther]]\n",
+        "Farther.md": "# Farther\n",
+        "Lonely.md": "# Lonely\nno links\n",
+    }))
+
+
+def titles(graph: dict) -> list[str]:
+    return [n["title"] for n in graph["nodes"]]
+
+
+def test_local_graph_holds_the_note_its_neighbours_and_theirs(small: Site) -> None:
+    g = graphview.local_graph(small, "Hub.md")
+    assert g["nodes"][0]["current"] and g["nodes"][0]["title"] == "Hub"
+    assert set(titles(g)) == {"Hub", "A", "B", "C", "Nowhere", "Far", "D"}  # E and Farther: 3 links away
+    rings = {n["title"]: n["ring"] for n in g["nodes"]}
+    assert rings == {"Hub": 0, "A": 1, "B": 1, "C": 1, "Nowhere": 1, "Far": 2, "D": 2}
+    ghost = next(n for n in g["nodes"] if n["title"] == "Nowhere")
+    assert ghost["kind"] == "concept" and ghost["url"].startswith("concepts/")
+    for a, b in g["edges"]:
+        assert 0 <= a < b < len(g["nodes"])
+    pairs = {(g["nodes"][a]["title"], g["nodes"][b]["title"]) for a, b in g["edges"]}
+    assert ("Hub", "A") in pairs and ("A", "Far") in pairs and ("C", "D") in pairs
+    for n in g["nodes"]:
+        assert n["r"] > 0 and 0 <= n["x"] <= graphview.SIZE and 0 <= n["y"] <= graphview.SIZE
+    # an outer node sits near the inner node that brought it in
+    pos = {n["title"]: (n["x"], n["y"]) for n in g["nodes"]}
+    far, a, b = pos["Far"], pos["A"], pos["B"]
+    assert math.dist(far, a) < math.dist(far, b)
+
+
+def test_a_note_without_links_shows_only_itself(small: Site) -> None:
+    g = graphview.local_graph(small, "Lonely.md")
+    assert titles(g) == ["Lonely"] and g["edges"] == []
+
+
+def test_a_hub_page_shows_at_most_the_limit_best_linked_first(tmp_path: Path) -> None:
+    files = {"Hub.md": " ".join(f"[[N{i:02}]]" for i in range(60))}
+    for i in range(60):
+        files[f"N{i:02}.md"] = "[[Hub]]" + (" [[N00]]" if i < 10 else "")
+    site = collect(write_vault(tmp_path / "v", files))
+    g = graphview.local_graph(site, "Hub.md", limit=40)
+    assert len(g["nodes"]) == 40
+    assert "N00" in titles(g)  # eleven links: the best linked neighbour is always kept
+    assert all(n["ring"] == 1 for n in g["nodes"][1:])
+    labelled = [n for n in g["nodes"] if n["label"]]
+    assert g["nodes"][0]["label"] and len(labelled) <= 1 + graphview.LABELS
+
+
+def test_colour_groups_follow_folders_or_tags_and_agree_between_pages(tmp_path: Path) -> None:
+    files = {f"Big/N{i}.md": "[[Small/S0]] #b/x" for i in range(5)}
+    files.update({f"Small/S{i}.md": "[[Big/N0]] #a" for i in range(2)})
+    root = write_vault(tmp_path / "v", files)
+    site = collect(root)
+    assert graphview.palette(site) == {"Big": 1, "Small": 2}
+    seen = {}
+    for path in site.notes:
+        for n in graphview.local_graph(site, path)["nodes"]:
+            seen.setdefault(n["title"], set()).add(n["colour"])
+    assert all(len(c) == 1 for c in seen.values()), seen
+    assert seen["N0"] == {1} and seen["S0"] == {2}
+    (root / "kbgen.toml").write_text('graph_color_by = "tag"\n')
+    by_tag = collect(root)
+    assert graphview.palette(by_tag) == {"b": 1, "a": 2}
+
+
+def test_global_layout_lists_every_node_once_best_linked_first(small: Site) -> None:
+    data = graphview.global_layout(small)
+    cols = data["nodes"]
+    n = data["total"]
+    assert n == len(cols["title"]) == len(set(cols["title"])) == 10  # 9 notes and the concept
+    assert all(len(v) == n for v in cols.values())
+    degree = dict(zip(cols["title"], cols["r"]))
+    assert list(cols["r"]) == sorted(degree.values(), reverse=True)
+    assert cols["k"][cols["title"].index("Nowhere")] == 1
+    for x, y in zip(cols["x"], cols["y"]):
+        assert 0 <= x <= data["size"] and 0 <= y <= data["size"]
+    assert len({(x, y) for x, y in zip(cols["x"], cols["y"])}) == n
+
+
+def test_global_edges_are_a_prefix_for_every_level_of_detail(small: Site) -> None:
+    data = graphview.global_layout(small)
+    flat = data["edges"]
+    pairs = [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
+    assert all(a < b for a, b in pairs)
+    assert [b for _, b in pairs] == sorted(b for _, b in pairs)
+    names = data["nodes"]["title"]
+    linked = {tuple(sorted((names[a], names[b]))) for a, b in pairs}
+    assert ("A", "Hub") in linked and ("C", "D") in linked and ("Far", "Farther") in linked
+    assert len(linked) == len(pairs)
+    for k in range(len(names) + 1):  # the edges among the first k nodes come first
+        among = [p for p in pairs if p[1] < k]
+        assert pairs[:len(among)] == among
+
+
+def test_communities_and_clusters(tmp_path: Path) -> None:
+    # two dense groups joined by one link: two communities, each its own cluster
+    files = {}
+    for group in "AB":
+        for i in range(8):
+            files[f"{group}{i}.md"] = " ".join(f"[[{group}{j}]]" for j in range(8) if j != i)
+    files["A0.md"] += " [[B0]]"
+    site = collect(write_vault(tmp_path / "v", files))
+    data = graphview.global_layout(site)
+    m = dict(zip(data["nodes"]["title"], data["nodes"]["m"]))
+    assert len({m[f"A{i}"] for i in range(8)}) == 1 and len({m[f"B{i}"] for i in range(8)}) == 1
+    assert m["A1"] != m["B1"]
+    assert sorted(c["size"] for c in data["clusters"]) == [8, 8]
+
+
+def synthetic(n: int, seed: int = 3) -> Site:
+    """A site of `n` notes with clustered random links, straight into the graph (fast)."""
+    rng = random.Random(seed)
+    graph = LinkGraph()
+    for i in range(n):
+        graph.g.add_node(f"note:n{i}.md", kind="note", path=f"f{i % 7}/n{i}.md", title=f"Note {i}")
+    for i in range(n):
+        for _ in range(rng.randint(0, 6)):
+            j = (i + rng.randint(1, 40)) % n if rng.random() < 0.8 else rng.randrange(n)
+            if j != i:
+                graph.g.add_edge(f"note:n{i}.md", f"note:n{j}.md")
+    return Site(config=Config(root=Path(".")), notes={}, urls={f"f{i % 7}/n{i}.md": f"n{i}.html" for i in range(n)},
+                targets={}, graph=graph, tags={}, home=None)
+
+
+def test_a_large_graph_is_laid_out_without_a_dense_solver(tmp_path: Path) -> None:
+    site = synthetic(3000)
+    data = graphview.global_layout(site)
+    assert data["total"] == 3000
+    xs, ys = data["nodes"]["x"], data["nodes"]["y"]
+    assert all(math.isfinite(v) and 0 <= v <= data["size"] for v in xs + ys)
+    assert len(set(zip(xs, ys))) > 2900  # next to no two nodes on the same spot
+    assert data["clusters"] and sum(c["size"] for c in data["clusters"]) <= 3000
+    preview = graphview.preview(site)
+    assert len(preview["nodes"]) == graphview.PREVIEW
+    assert all(b < graphview.PREVIEW for _, b in preview["edges"])
+
+
+def test_layouts_do_not_depend_on_the_hash_seed() -> None:
+    code = ("import json, sys; sys.path.insert(0, 'tests'); from test_graphview import synthetic;"
+            "from kbgen import graphview; s = synthetic(700);"
+            "print(json.dumps([graphview.global_layout(s), [graphview.local_graph(s, f'f{i % 7}/n{i}.md')"
+            " for i in range(0, 700, 50)]], sort_keys=True))")
+    outs = set()
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env,
+                              timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        outs.add(proc.stdout)
+    assert len(outs) == 1
+
+
+def test_the_bundled_vault_graph_page_preview(tmp_path: Path) -> None:
+    site = collect_bundled()
+    p = graphview.preview(site)
+    assert p["nodes"] and p["box"][2] > 0 and p["box"][3] > 0
+    for n in p["nodes"]:
+        assert p["box"][0] <= n["x"] <= p["box"][0] + p["box"][2]
+    json.dumps(p)
+
+
+def collect_bundled() -> Site:
+    site, _ = Builder(REPO, quiet=True).collect()
+    return site
