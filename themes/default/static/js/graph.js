@@ -9,7 +9,6 @@
   var ROOT = document.body.getAttribute("data-root") || "";
   var BASE = 350;       // nodes drawn at the starting zoom
   var MAX_EDGES = 40000; // drawn per frame at most (the most important ones)
-  var started = performance.now();
 
   fetch(box.dataset.src).then(function (r) {
     if (!r.ok) throw new Error("HTTP " + r.status);
@@ -357,7 +356,7 @@
     if (window.ResizeObserver) new ResizeObserver(resize).observe(box); else window.addEventListener("resize", resize);
     resize();
     requestAnimationFrame(function () {
-      box.dataset.ready = String(Math.round(performance.now() - started));
+      box.dataset.ready = String(Math.round(performance.now()));  // ms since navigation start
       box.dispatchEvent(new CustomEvent("kbgen:graph-ready"));
     });
   }
