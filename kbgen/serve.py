@@ -49,33 +49,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from kbgen.write import OutputError
     server = DevServer(args.vault, args.out, host=args.host, port=args.port, config_file=args.config,
                        search=False if args.no_search else None)
-    try:
-        server.start()
-    except KeyboardInterrupt:
-        print("\nkbgen: stopped before the first build finished", file=sys.stderr)
-        return 130
-    except (ConfigError, OutputError) as exc:
-        print(f"kbgen: error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"kbgen: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    if args.open:
-        import webbrowser
-        threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+    code = 0
     try:
+        server.start()
+        print(f"kbgen: serving {server.root} at {server.url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        if args.open:
+            import webbrowser
+            threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
         pass
+    except (ConfigError, OutputError, ServeError) as exc:
+        print(f"kbgen: error: {exc}", file=sys.stderr)
+        code = 2
     finally:
         # a second Ctrl-C while the current rebuild finishes quits at once, still without a traceback
         signal.signal(signal.SIGINT, lambda *_: os._exit(130))
-        print("\nkbgen: stopping", file=sys.stderr)
+        if code == 0:
+            print("\nkbgen: stopping", file=sys.stderr)
         server.stop()
-    return 0
+    return code
+
+
+class ServeError(Exception):
+    """The server cannot start (the port is taken, the address is not this machine's)."""
 
 
 class DevServer:
@@ -108,9 +108,12 @@ class DevServer:
     # -- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Listen, build, then watch; raises ConfigError, OutputError or OSError (port taken)."""
-        self.httpd = SiteServer((self.host, self.port), self.out, self.lock, self.hub, self.moved_to,
-                                local_only=_loopback(self.host))
+        """Listen, build, then watch; raises ServeError, ConfigError or OutputError."""
+        try:
+            self.httpd = SiteServer((self.host, self.port), self.out, self.lock, self.hub, self.moved_to,
+                                    local_only=_loopback(self.host))
+        except OSError as exc:
+            raise ServeError(f"cannot listen on {self.host}:{self.port}: {exc.strerror or exc}") from None
         self.port = self.httpd.server_address[1]
         if not _loopback(self.host):
             where = "all interfaces" if self.host in ALL_INTERFACES else self.host
@@ -123,7 +126,6 @@ class DevServer:
             raise
         self._spawn(self.httpd.serve_forever, "kbgen-http")
         self._spawn(self._loop, "kbgen-rebuild")
-        self._say(f"serving {self.root} at {self.url} (Ctrl-C to stop)")
 
     @property
     def url(self) -> str:
@@ -142,7 +144,8 @@ class DevServer:
             self.search.stop()
         self.hub.close()
         if self.httpd is not None:
-            self.httpd.shutdown()
+            if any(t.name == "kbgen-http" for t in self._threads):
+                self.httpd.shutdown()  # waits for serve_forever(), so only once it has started
             self.httpd.server_close()
 
     def _spawn(self, target: Any, name: str) -> None:
