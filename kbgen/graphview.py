@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Any
 
 import networkx as nx
+from markupsafe import Markup, escape
 import numpy as np
 
 from kbgen.graph import LinkGraph
@@ -464,3 +465,32 @@ def _cluster_centres(adj: dict[str, set[str]], community: dict[str, int], ids: l
         a = i * GOLDEN
         out[c] = (d * math.cos(a), d * math.sin(a))
     return out
+
+
+def local_graph_svg(graph: dict[str, Any], href: Any) -> Markup:
+    """The local graph as inline SVG (what partials/graph.html shows), built as one string:
+    a template loop over every node and edge costs more than the rest of the page."""
+    nodes = graph["nodes"]
+    size = graph["size"]
+    out = [f'<svg class="graph" viewBox="0 0 {size} {size}" role="group" aria-labelledby="graph-title" '
+           f'data-size="{size}">\n    <g class="edges">']
+    for a, b in graph["edges"]:
+        na, nb = nodes[a], nodes[b]
+        out.append(f'<line x1="{na["x"]}" y1="{na["y"]}" x2="{nb["x"]}" y2="{nb["y"]}" data-a="{a}" data-b="{b}"/>')
+    out.append('</g>\n    <g class="nodes">')
+    for i, n in enumerate(nodes):
+        cls = f'node node-{n["kind"]} ring{n["ring"]} c{n["colour"]}'
+        cls += " current" if n["current"] else ""
+        cls += " labelled" if n["label"] else ""
+        linked = n["url"] and not n["current"]
+        out.append(f'<g class="{cls}" data-i="{i}">')
+        if linked:
+            out.append(f'<a href="{escape(href(n["url"]))}">')
+        note = " (no note yet)" if n["kind"] == "concept" else ""
+        out.append(f'<title>{escape(n["title"])}{note}</title><circle cx="{n["x"]}" cy="{n["y"]}" r="{n["r"]}"/>'
+                   f'<text x="{n["x"]}" y="{round(n["y"] + n["r"] + 9, 1)}">{escape(n["short"])}</text>')
+        if linked:
+            out.append("</a>")
+        out.append("</g>")
+    out.append("</g>\n  </svg>")
+    return Markup("".join(out))

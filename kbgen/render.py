@@ -82,9 +82,14 @@ def base_context(config: Config, url: str, static_versions: dict[str, str]) -> d
         v = static_versions.get(name, "")
         return relative(url, STATIC_PREFIX + name) + (f"?v={v}" if v else "")
 
+    def graph_svg(graph: dict[str, Any]) -> Any:
+        from kbgen.graphview import local_graph_svg
+        return local_graph_svg(graph, href)
+
     return {
         "site": {"title": config.site_title, "base_url": config.base_url, "lang": config.language},
         "href": href,
+        "graph_svg": graph_svg,
         "static": static,
         "config": config,
         "root": root_prefix(url),
