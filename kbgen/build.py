@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -75,6 +76,7 @@ class Builder:
         self.use_cache = cache
         self._memory: dict[str, ParsedNote] = {}
         self._tokens: dict[str, list[Any]] = {}
+        self._token_bytes: dict[str, bytes] = {}
         self._config: Config | None = None
         self._state: _State | None = None
         self._progress = Progress(enabled=False)
@@ -288,24 +290,29 @@ class Builder:
                 notes[path] = hit
             else:
                 todo.append((path, data, key))
-        for parsed in self._parse_many(todo):
+        for parsed, pickled in self._parse_many(todo):
             notes[parsed.path] = parsed
-            self._tokens[parsed.digest] = parsed.tokens
-            self._cache.put(parsed)
+            if pickled is None:
+                self._tokens[parsed.digest] = parsed.tokens
+            else:
+                self._token_bytes[parsed.digest] = pickled
+            self._cache.put(parsed, pickled)
             self._memory[parsed.digest] = parsed
         live = {n.digest for n in notes.values()}
         for stale in set(self._memory) - live:
             self._memory.pop(stale, None)
             self._tokens.pop(stale, None)
+            self._token_bytes.pop(stale, None)
         diags = [d for n in notes.values() for d in n.diagnostics]
         return dict(sorted(notes.items())), diags
 
-    def _parse_many(self, todo: list[tuple[SourcePath, bytes, str]]) -> list[ParsedNote]:
+    def _parse_many(self, todo: list[tuple[SourcePath, bytes, str]]) -> list[tuple[ParsedNote, bytes | None]]:
+        """Parsed notes; from worker processes they come without tokens but with them pickled."""
         advance = self._progress.stage("parsing", len(todo))
         if len(todo) < PARALLEL_MIN or self.jobs < 2:
-            out = []
+            out: list[tuple[ParsedNote, bytes | None]] = []
             for p, d, k in todo:
-                out.append(_parse_one(self._md, p, d, k))
+                out.append((_parse_one(self._md, p, d, k), None))
                 advance(1)
             return out
         from kbgen.parallel import parse_all
@@ -313,6 +320,8 @@ class Builder:
 
     def _tokens_of(self, path: SourcePath, note: ParsedNote) -> list[Any]:
         tokens = self._tokens.get(note.digest)
+        if tokens is None and note.digest in self._token_bytes:
+            tokens = pickle.loads(self._token_bytes[note.digest])
         if tokens is None:
             tokens = self._cache.tokens(note.digest)
             if tokens is None:

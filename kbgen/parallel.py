@@ -21,9 +21,18 @@ def _chunks(items: list[Any], jobs: int) -> list[list[Any]]:
 
 
 def _parse_chunk(chunk: list[tuple[str, bytes, str]]) -> list[Any]:
+    """Parsed notes without their tokens, and the tokens pickled: the parent only stores them,
+    and the render workers unpickle the ones they need."""
+    import pickle
+    from dataclasses import replace
+
     from kbgen.build import _parse_one
     md = _shared["md"]
-    return [_parse_one(md, p, d, k) for p, d, k in chunk]
+    out = []
+    for p, d, k in chunk:
+        note = _parse_one(md, p, d, k)
+        out.append((replace(note, tokens=None), pickle.dumps(note.tokens, protocol=pickle.HIGHEST_PROTOCOL)))
+    return out
 
 
 def parse_all(md: Any, todo: list[tuple[str, bytes, str]], jobs: int,

@@ -12,6 +12,7 @@ plus what each page kind adds (see pages.py): note, body, toc, backlinks, outlin
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,7 +22,15 @@ from markupsafe import Markup
 from kbgen.config import Config
 from kbgen.urls import relative, root_prefix
 
-THEMES = Path(__file__).resolve().parent.parent / "themes"
+def _themes_dir() -> Path:
+    """The source tree's `themes/` (editable installs), else where a wheel installed them."""
+    here = Path(__file__).resolve().parent.parent / "themes"
+    if here.is_dir():
+        return here
+    return Path(sys.prefix) / "share" / "kbgen" / "themes"
+
+
+THEMES = _themes_dir()
 STATIC_PREFIX = "_static/"
 
 
