@@ -421,8 +421,16 @@ def _force(sub: nx.Graph, order: list[str]) -> dict[str, tuple[float, float]]:
     if len(order) <= 2:
         return {n: (0.5 * i, 0.0) for i, n in enumerate(order)}
     raw = nx.spring_layout(sub, seed=7, iterations=50, k=1.6 / math.sqrt(len(order)))
-    extent = max(math.hypot(float(x), float(y)) for x, y in raw.values()) or 1.0
-    return {n: (float(raw[n][0]) / extent, float(raw[n][1]) / extent) for n in order}
+    # scale by the 90th percentile distance, so a few far-flung nodes do not squeeze the rest
+    # into the middle; those few are pulled in to the rim
+    dists = sorted(math.hypot(float(x), float(y)) for x, y in raw.values())
+    extent = dists[int(len(dists) * 0.9)] or dists[-1] or 1.0
+    out = {}
+    for n in order:
+        x, y = float(raw[n][0]) / extent, float(raw[n][1]) / extent
+        d = math.hypot(x, y)
+        out[n] = (x / d * 1.1, y / d * 1.1) if d > 1.1 else (x, y)
+    return out
 
 
 def _cluster_centres(adj: dict[str, set[str]], community: dict[str, int], ids: list[int],

@@ -62,7 +62,18 @@ def test_screenshots_for_review(browser, base_url, mermaid_js, width) -> None:
                 overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
                 assert overflow <= 0, f"{url} is {overflow}px wider than a {width}px screen"
                 name = url.replace("/", "_").removesuffix(".html")
-                page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}-{scheme}.png"), full_page=url != "graph.html")
+                page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}-{scheme}.png"))
+            # the search dialog with results, and (where there is hover) a link preview
+            page.goto(base_url + "sts/aws-sts.html")
+            page.keyboard.press("/")
+            page.locator("dialog.search-dialog input").fill("temporary credentials")
+            page.wait_for_selector(".search-results [role=option]")
+            page.screenshot(path=str(SCREENSHOTS / f"search-{width}-{scheme}.png"))
+            page.keyboard.press("Escape")
+            if width > 760:
+                page.locator(".note-body a.internal-link:not(.is-unresolved)").nth(2).hover()
+                page.wait_for_selector(".popover")
+                page.screenshot(path=str(SCREENSHOTS / f"preview-{width}-{scheme}.png"))
             assert not watch.problems, "\n".join(watch.problems)
         finally:
             context.close()

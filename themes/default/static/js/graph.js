@@ -8,7 +8,8 @@
   if (!box || !box.dataset.src || !window.fetch) return;
   var ROOT = document.body.getAttribute("data-root") || "";
   var BASE = 350;       // nodes drawn at the starting zoom
-  var MAX_EDGES = 40000; // drawn per frame at most (the most important ones)
+  var MAX_EDGES = 60000; // looked at per frame at most (the most important ones)
+  var MAX_DRAWN = 12000; // drawn per frame at most
 
   fetch(box.dataset.src).then(function (r) {
     if (!r.ok) throw new Error("HTTP " + r.status);
@@ -23,7 +24,18 @@
   function start(data) {
     var cols = data.nodes, N = data.total, E = data.edges.length / 2;
     var X = Float32Array.from(cols.x), Y = Float32Array.from(cols.y), R = Float32Array.from(cols.r);
-    var edges = Uint32Array.from(data.edges);
+    var M = Int32Array.from(cols.m), edges = Uint32Array.from(data.edges);
+    // links between clusters, counted once: [cluster a, cluster b, count]
+    var pairCount = new Map();
+    for (var p = 0; p < edges.length; p += 2) {
+      var ma = M[edges[p]], mb = M[edges[p + 1]];
+      if (ma !== mb && ma >= 0 && mb >= 0 && ma < data.clusters.length && mb < data.clusters.length) {
+        var pk = Math.min(ma, mb) * 65536 + Math.max(ma, mb);
+        pairCount.set(pk, (pairCount.get(pk) || 0) + 1);
+      }
+    }
+    var clusterLinks = [];
+    pairCount.forEach(function (count, pk) { clusterLinks.push([Math.floor(pk / 65536), pk % 65536, count]); });
     // neighbours of each node, for highlighting
     var degree = new Uint32Array(N), offsets = new Uint32Array(N + 1), adj = new Uint32Array(edges.length);
     for (var i = 0; i < edges.length; i++) degree[edges[i]]++;
@@ -42,6 +54,7 @@
       if (list) list.push(i); else grid.set(key, [i]);
     }
 
+    box.paintTimes = [];
     var canvas = document.createElement("canvas");
     canvas.tabIndex = 0;
     canvas.setAttribute("role", "img");
@@ -77,7 +90,7 @@
     // the view: screen = world * k + (tx, ty)
     var k = 1, tx = 0, ty = 0, k0 = 1, hovered = -1, picked = -1, frame = 0;
     function fit() {
-      var top = Math.min(48, H / 8);  // room for the find box
+      var top = Math.min(64, H / 8);  // room for the find box and the labels of the top clusters
       k0 = Math.min(W, H - top) / (data.size || 1) * 0.96;
       k = k0;
       tx = (W - data.size * k) / 2;
@@ -107,6 +120,7 @@
     }
     function paint() {
       frame = 0;
+      var t0 = performance.now();
       var n = shownCount(), focus = hovered >= 0 ? hovered : picked;
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.clearRect(0, 0, W, H);
@@ -116,29 +130,52 @@
       if (fade > 0) {
         ctx.globalAlpha = 0.07 * fade;
         ctx.fillStyle = colours["--muted"];
+        ctx.beginPath();
         data.clusters.forEach(function (c) {
-          ctx.beginPath(); ctx.arc(c.x * k + tx, c.y * k + ty, c.r * k, 0, 6.2832); ctx.fill();
+          ctx.moveTo(c.x * k + tx + c.r * k, c.y * k + ty);
+          ctx.arc(c.x * k + tx, c.y * k + ty, c.r * k, 0, 6.2832);
+        });
+        ctx.fill();
+      }
+      // far out: links between clusters bundled, one line per pair of clusters
+      if (fade > 0) {
+        ctx.globalAlpha = 0.3 * fade;
+        ctx.strokeStyle = colours["--edge"];
+        clusterLinks.forEach(function (l) {
+          var a = data.clusters[l[0]], b = data.clusters[l[1]];
+          ctx.lineWidth = Math.min(10, 0.5 + Math.log2(1 + l[2]) * 0.7);
+          ctx.beginPath(); ctx.moveTo(a.x * k + tx, a.y * k + ty); ctx.lineTo(b.x * k + tx, b.y * k + ty); ctx.stroke();
         });
       }
-      // edges among the shown nodes
-      var m = Math.min(edgesAmong(n), MAX_EDGES);
-      ctx.globalAlpha = focus >= 0 ? 0.25 : Math.max(0.25, Math.min(0.8, 400 / Math.max(m, 1) + 0.2));
-      ctx.strokeStyle = colours["--edge"];
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      for (var e = 0; e < m; e++) {
+      // edges among the shown nodes with an end on screen, the most important first (a cap
+      // drops the least); edges leaving a cluster or crossing the view go in a fainter path
+      var m = Math.min(edgesAmong(n), MAX_EDGES), drawn = 0, reach = Math.max(W, H) * 0.6;
+      var near = new Path2D(), far = new Path2D();
+      for (var e = 0; e < m && drawn < MAX_DRAWN; e++) {
         var a = edges[2 * e], b = edges[2 * e + 1];
         var ax = X[a], ay = Y[a], bx = X[b], by = Y[b];
-        if ((ax < left && bx < left) || (ax > right && bx > right) || (ay < top && by < top) || (ay > bottom && by > bottom)) continue;
-        ctx.moveTo(ax * k + tx, ay * k + ty);
-        ctx.lineTo(bx * k + tx, by * k + ty);
+        var inA = ax >= left && ax <= right && ay >= top && ay <= bottom;
+        if (!inA && !(bx >= left && bx <= right && by >= top && by <= bottom)) continue;
+        var sx = ax * k + tx, sy = ay * k + ty, ex = bx * k + tx, ey = by * k + ty;
+        var path = M[a] !== M[b] || Math.abs(ex - sx) + Math.abs(ey - sy) > reach ? far : near;
+        path.moveTo(sx, sy);
+        path.lineTo(ex, ey);
+        drawn++;
       }
-      ctx.stroke();
-      // nodes
-      var dim = focus >= 0;
-      ctx.globalAlpha = dim ? 0.2 : 1;
-      ctx.lineWidth = 1.5;
-      for (var i = 0; i < n; i++) node(i, left, top, right, bottom);
+      var alpha = focus >= 0 ? 0.25 : Math.max(0.3, Math.min(0.8, 400 / Math.max(drawn, 1) + 0.25));
+      ctx.strokeStyle = colours["--edge"];
+      ctx.lineWidth = 1;
+      ctx.globalAlpha = alpha;
+      ctx.stroke(near);
+      ctx.globalAlpha = alpha * 0.35 * (1 - fade);
+      if (ctx.globalAlpha > 0.01) ctx.stroke(far);
+      // nodes on screen, one path per colour
+      var visible = [];
+      for (var i = 0; i < n; i++) {
+        var r = radius(i) / k;
+        if (X[i] >= left - r && X[i] <= right + r && Y[i] >= top - r && Y[i] <= bottom + r) visible.push(i);
+      }
+      nodes(visible, focus >= 0 ? 0.2 : 1);
       ctx.globalAlpha = 1;
       var labels = [];
       if (focus >= 0) {  // the focused node, its links and neighbours, even those not yet shown
@@ -150,31 +187,44 @@
           ctx.lineTo(X[adj[j]] * k + tx, Y[adj[j]] * k + ty);
         }
         ctx.stroke();
-        for (j = offsets[focus]; j < offsets[focus + 1]; j++) { node(adj[j], -1e9, -1e9, 1e9, 1e9); labels.push(adj[j]); }
-        node(focus, -1e9, -1e9, 1e9, 1e9);
+        for (j = offsets[focus]; j < offsets[focus + 1]; j++) labels.push(adj[j]);
+        nodes(labels.concat([focus]), 1);
         ctx.strokeStyle = colours["--fg"];
         ctx.lineWidth = 2.5;
         ctx.beginPath(); ctx.arc(X[focus] * k + tx, Y[focus] * k + ty, radius(focus) + 2, 0, 6.2832); ctx.stroke();
       }
-      // labels: the focus and its neighbours, big nodes, then clusters when far out
-      var taken = new Set(), font = 12;
-      ctx.font = font + "px system-ui, sans-serif";
+      // labels, none over another: clusters when far out, the focus and its neighbours, big nodes
+      var taken = new Set();
       ctx.textAlign = "center";
       ctx.textBaseline = "top";
       ctx.lineJoin = "round";
+      function place(text, sx, sy, strong) {  // claim 40 x 16 px cells; false when some are taken
+        var w = ctx.measureText(text).width;
+        var x0 = Math.floor((sx - w / 2) / 40), x1 = Math.floor((sx + w / 2) / 40), row = Math.floor(sy / 16);
+        if (!strong) for (var c = x0; c <= x1; c++) if (taken.has(c * 1000 + row) || taken.has(c * 1000 + row + 1)) return false;
+        for (c = x0; c <= x1; c++) { taken.add(c * 1000 + row); taken.add(c * 1000 + row + 1); }
+        return true;
+      }
+      function write(text, sx, sy, colour, halo) {
+        ctx.lineWidth = halo; ctx.strokeStyle = colours["--bg"]; ctx.strokeText(text, sx, sy);
+        ctx.fillStyle = colour; ctx.fillText(text, sx, sy);
+      }
+      if (fade > 0) {
+        ctx.globalAlpha = fade;
+        ctx.font = "600 14px system-ui, sans-serif";
+        data.clusters.slice(0, 24).forEach(function (c) {
+          if (c.size < N / 200 && data.clusters.length > 4) return;
+          var sx = c.x * k + tx, sy = (c.y - c.r) * k + ty - 18;
+          if (place(c.label, sx, sy, false)) write(c.label, sx, sy, colours["--muted"], 4);
+        });
+        ctx.globalAlpha = 1;
+      }
+      ctx.font = "12px system-ui, sans-serif";
       function label(i, strong) {
         var sx = X[i] * k + tx, sy = Y[i] * k + ty + radius(i) + 2;
         if (sx < -50 || sx > W + 50 || sy < -20 || sy > H + 20) return;
         var text = cols.title[i].length > 32 ? cols.title[i].slice(0, 31) + "…" : cols.title[i];
-        var w = ctx.measureText(text).width;
-        var x0 = Math.floor((sx - w / 2) / 40), x1 = Math.floor((sx + w / 2) / 40), row = Math.floor(sy / 16);
-        if (!strong) for (var c = x0; c <= x1; c++) if (taken.has(c * 1000 + row) || taken.has(c * 1000 + row + 1)) return;
-        for (c = x0; c <= x1; c++) { taken.add(c * 1000 + row); taken.add(c * 1000 + row + 1); }
-        ctx.lineWidth = 3;
-        ctx.strokeStyle = colours["--bg"];
-        ctx.strokeText(text, sx, sy);
-        ctx.fillStyle = cols.k[i] ? colours["--ghost"] : colours["--fg"];
-        ctx.fillText(text, sx, sy);
+        if (place(text, sx, sy, strong)) write(text, sx, sy, cols.k[i] ? colours["--ghost"] : colours["--fg"], 3);
       }
       if (focus >= 0) { label(focus, true); labels.forEach(function (i) { label(i, false); }); }
       if (fade < 1 || N <= BASE) {
@@ -184,32 +234,36 @@
           if (radius(i) >= 4.5 || zoom > 6 || N <= 60) { label(i, false); budget++; }
         }
       }
-      if (fade > 0) {
-        ctx.globalAlpha = fade;
-        ctx.font = "600 14px system-ui, sans-serif";
-        data.clusters.slice(0, 24).forEach(function (c) {
-          if (c.size < N / 200 && data.clusters.length > 4) return;
-          var sx = c.x * k + tx, sy = (c.y - c.r) * k + ty - 18;
-          ctx.lineWidth = 4; ctx.strokeStyle = colours["--bg"]; ctx.strokeText(c.label, sx, sy);
-          ctx.fillStyle = colours["--muted"]; ctx.fillText(c.label, sx, sy);
-        });
-        ctx.globalAlpha = 1;
-      }
       status.textContent = "Showing " + n.toLocaleString() + " of " + N.toLocaleString() + (n < N ? " · zoom in for more" : "");
+      box.paintTimes.push(performance.now() - t0);  // read by benchmarks/graph_page.py
+      if (box.paintTimes.length > 200) box.paintTimes.shift();
     }
-    function node(i, left, top, right, bottom) {
-      var r = radius(i), x = X[i], y = Y[i];
-      if (x < left - r / k || x > right + r / k || y < top - r / k || y > bottom + r / k) return;
-      var sx = x * k + tx, sy = y * k + ty;
-      ctx.beginPath();
-      ctx.arc(sx, sy, r, 0, 6.2832);
-      if (cols.k[i]) {  // a concept without a note: hollow, dashed
-        ctx.fillStyle = colours["--bg"]; ctx.fill();
-        ctx.setLineDash([2.5, 2]); ctx.strokeStyle = colours["--ghost"]; ctx.stroke(); ctx.setLineDash([]);
-      } else {
-        ctx.fillStyle = colours.groups[cols.c[i]] || colours.groups[0];
-        ctx.fill();
-      }
+    function nodes(list, alpha) {
+      var groups = [];
+      for (var g = 0; g < 10; g++) groups.push([]);
+      list.forEach(function (i) { groups[cols.k[i] ? 9 : (cols.c[i] || 0)].push(i); });
+      ctx.globalAlpha = alpha;
+      groups.forEach(function (members, g) {
+        if (!members.length) return;
+        ctx.beginPath();
+        members.forEach(function (i) {
+          var sx = X[i] * k + tx, sy = Y[i] * k + ty, r = radius(i);
+          ctx.moveTo(sx + r, sy);
+          ctx.arc(sx, sy, r, 0, 6.2832);
+        });
+        if (g < 9) {
+          ctx.fillStyle = colours.groups[g] || colours.groups[0];
+          ctx.fill();
+        } else {  // concepts without a note: hollow, dashed
+          ctx.fillStyle = colours["--bg"];
+          ctx.fill();
+          ctx.setLineDash([2.5, 2]);
+          ctx.lineWidth = 1.5;
+          ctx.strokeStyle = colours["--ghost"];
+          ctx.stroke();
+          ctx.setLineDash([]);
+        }
+      });
     }
     function nodeAt(px, py) {
       var wx = (px - tx) / k, wy = (py - ty) / k, n = shownCount(), best = -1, bestD = Infinity;

@@ -224,13 +224,14 @@
       list.textContent = "";
       var n = 0;
       res.pages.forEach(function (page) {
-        var li = el("li");
+        var li = el("li"), title = (page.meta && page.meta.title) || "";
         var a = el("a", { href: resultUrl(page.url), role: "option", id: "sr-" + n++, "aria-selected": "false" });
-        var title = el("span", { "class": "result-title" }, (page.meta && page.meta.title) || page.url);
-        a.appendChild(title);
+        a.appendChild(el("span", { "class": "result-title" }, title || page.url));
         var folder = decodeURI(page.url.replace(/^\//, "")).split("/").slice(0, -1).join(" › ");
         if (folder) a.appendChild(el("span", { "class": "result-path" }, folder));
-        var subs = (page.sub_results || []).filter(function (s) { return s.anchor && s.url.indexOf("#") > 0; }).slice(0, 3);
+        var subs = (page.sub_results || []).filter(function (s) {
+          return s.anchor && s.url.indexOf("#") > 0 && s.title !== title;  // not the page's own heading
+        }).slice(0, 3);
         var p = el("p", { "class": "excerpt" });
         p.appendChild(excerpt((subs.length && !page.excerpt ? subs[0].excerpt : page.excerpt)));
         a.appendChild(p);
@@ -324,8 +325,9 @@
     var bodyEl = $(".note-body", page) || $(".note", page);
     if (!bodyEl) return null;
     var box = doc.createDocumentFragment();
-    var title = $(".note-title", page);
-    if (title) box.appendChild(el("h1", { "class": "popover-title" }, title.textContent));
+    var title = $(".note-title", page), first = bodyEl.firstElementChild;
+    var same = first && /^H[1-3]$/.test(first.tagName) && title && first.textContent.trim() === title.textContent.trim();
+    if (title && !same) box.appendChild(el("h1", { "class": "popover-title" }, title.textContent));
     var content = doc.importNode(bodyEl, true);
     content.classList.add("markdown-rendered");
     // links and images inside were written relative to the other page
