@@ -7,6 +7,7 @@ nodes draws exactly a prefix of both lists.
 """
 from __future__ import annotations
 
+import heapq
 import math
 import weakref
 from collections import Counter
@@ -105,16 +106,19 @@ def adjacency(graph: LinkGraph) -> dict[str, set[str]]:
     return cached
 
 
-_by_links: "weakref.WeakKeyDictionary[LinkGraph, dict[str, list[str]]]" = weakref.WeakKeyDictionary()
+_ranks: "weakref.WeakKeyDictionary[LinkGraph, tuple[dict[str, int], dict[str, list[str]]]]" = \
+    weakref.WeakKeyDictionary()
 
 
-def _ranked_neighbours(graph: LinkGraph) -> dict[str, list[str]]:
-    """Each node's neighbours, best linked first (computed once per graph)."""
-    cached = _by_links.get(graph)
+def _ranked(graph: LinkGraph) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """Each shown node's rank (best linked first, ties by name) and its neighbours in rank
+    order; computed once per graph."""
+    cached = _ranks.get(graph)
     if cached is None:
         adj = adjacency(graph)
-        cached = {n: sorted(near, key=lambda m: (-len(adj[m]), m)) for n, near in adj.items()}
-        _by_links[graph] = cached
+        rank = {n: i for i, n in enumerate(sorted(adj, key=lambda m: (-len(adj[m]), m)))}
+        cached = rank, {n: sorted(near, key=rank.__getitem__) for n, near in adj.items()}
+        _ranks[graph] = cached
     return cached
 
 
@@ -126,7 +130,7 @@ def nearby(graph: LinkGraph, center: str, depth: int, limit: int) -> list[str]:
     adj = adjacency(graph)
     if center not in adj:
         return []
-    order = _ranked_neighbours(graph)
+    rank, order = _ranked(graph)
     result, seen, frontier = [center], {center}, [center]
     for _ in range(depth):
         want = limit - len(result)
@@ -141,11 +145,25 @@ def nearby(graph: LinkGraph, center: str, depth: int, limit: int) -> list[str]:
                     taken += 1
                     if taken >= want:
                         break
-        level = sorted(found, key=lambda n: (-len(adj[n]), n))[:want]
+        level = heapq.nsmallest(want, found, key=rank.__getitem__)
         result += level
         seen.update(level)
         frontier = level
     return result
+
+
+_groups: "weakref.WeakKeyDictionary[LinkGraph, dict[str, str]]" = weakref.WeakKeyDictionary()
+
+
+def _group(site: Site, node: str) -> str:
+    """group_of, remembered per graph (pages ask for the same nodes again and again)."""
+    cached = _groups.get(site.graph)
+    if cached is None:
+        cached = _groups[site.graph] = {}
+    group = cached.get(node)
+    if group is None:
+        group = cached[node] = group_of(site, node)
+    return group
 
 
 # -- the local graph on each note page -------------------------------------------------------
@@ -162,8 +180,9 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
         return {"nodes": [], "edges": [], "size": SIZE}
     near = {n for n in nodes[1:] if n in adj[center]}
     colours = palette(site)
-    ring1 = sorted(near, key=lambda n: (colours.get(group_of(site, n), COLOURS + 1),
-                                        g.nodes[n]["title"].casefold(), n))
+    titles = {n: g.nodes[n]["title"] for n in nodes}
+    groups = {n: _group(site, n) for n in nodes}
+    ring1 = sorted(near, key=lambda n: (colours.get(groups[n], COLOURS + 1), titles[n].casefold(), n))
     angle = {n: 2 * math.pi * i / len(ring1) - math.pi / 2 for i, n in enumerate(ring1)}
     outer = [n for n in nodes[1:] if n not in near]
     inner_ring = set(ring1)
@@ -180,14 +199,14 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
     shown = set(index)
     edges = sorted((index[a], index[b]) for a in order for b in adj[a] & shown if index[b] > index[a])
     # label the middle and, where they fit, the inner ring; the rest show on hover or zoom
-    labelled = {center} | set(sorted(ring1, key=lambda n: (-len(adj[n]), n))[:LABELS])
+    rank = _ranked(graph)[0]
+    labelled = {center} | set(heapq.nsmallest(LABELS, ring1, key=rank.__getitem__))
     out = []
     for n in order:
-        data = g.nodes[n]
-        group = group_of(site, n)
+        group = groups[n]
         out.append({
-            "id": n, "title": data["title"], "short": _short(data["title"]), "url": node_url(site, n),
-            "kind": data["kind"], "x": pos[n][0], "y": pos[n][1],
+            "id": n, "title": titles[n], "short": _short(titles[n]), "url": node_url(site, n),
+            "kind": "note" if n.startswith("note:") else "concept", "x": pos[n][0], "y": pos[n][1],
             "r": round(min(9.0, 2.5 + 1.1 * math.sqrt(len(adj[n]))), 1),
             "group": group, "colour": colours.get(group, 0), "current": n == center,
             "ring": 0 if n == center else (1 if n in near else 2), "label": n in labelled,
