@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -277,8 +278,35 @@ def tags_page(site: Site) -> Page:
                 description="All tags", context={"tags": items, "breadcrumbs": []})
 
 
+_listings: "weakref.WeakKeyDictionary[Any, tuple[dict[str, str], dict[str, int]]]" = weakref.WeakKeyDictionary()
+
+
+def _listing(site: Site) -> tuple[dict[str, str], dict[str, int]]:
+    """Page URL → the note's description, and folder URL → notes below it (once per site graph)."""
+    cached = _listings.get(site.graph)
+    if cached is None:
+        described = {site.urls[p]: n.description for p, n in site.notes.items() if n.description}
+        below: dict[str, int] = {}
+        for p in site.notes:
+            folder = posixpath.dirname(p)
+            while folder and folder + "/" != site.strip:
+                url = folder_url(folder, site.strip)
+                below[url] = below.get(url, 0) + 1
+                folder = posixpath.dirname(folder)
+        cached = _listings[site.graph] = (described, below)
+    return cached
+
+
+def _entry(site: Site, title: str, url: str, is_folder: bool) -> dict[str, Any]:
+    described, below = _listing(site)
+    return {"title": title, "url": url, "folder": is_folder,
+            "description": "" if is_folder else described.get(url, ""),
+            "count": below.get(url, 0) if is_folder else 0}
+
+
 def folder_page(site: Site, folder: str, entries: list[tuple[str, str, bool]]) -> list[Page]:
-    """A generated listing of a folder: (title, url, is_folder) entries, PER_PAGE to a page."""
+    """A generated listing of a folder: (title, url, is_folder) entries, PER_PAGE to a page;
+    notes with their descriptions, sub-folders with the number of notes below them."""
     name = posixpath.basename(folder) or site.config.site_title
     first = folder_url(folder, site.strip)
     count = max(1, (len(entries) + PER_PAGE - 1) // PER_PAGE)
@@ -287,8 +315,7 @@ def folder_page(site: Site, folder: str, entries: list[tuple[str, str, bool]]) -
     return [Page(url=url_of(i + 1), template="folder.html", kind="folder",
                  title=name + (f" ({i + 1}/{count})" if i else ""), description=f"Notes in {name}",
                  parent=first if i else "",
-                 context={"entries": [{"title": t, "url": u, "folder": f}
-                                      for t, u, f in entries[i * PER_PAGE:(i + 1) * PER_PAGE]],
+                 context={"entries": [_entry(site, t, u, f) for t, u, f in entries[i * PER_PAGE:(i + 1) * PER_PAGE]],
                           "pager": _pager(url_of, i + 1, count), "breadcrumbs": trail})
             for i in range(count)]
 
