@@ -171,3 +171,22 @@ def test_the_phone_layout_has_a_notes_drawer(browser, base_url, mermaid_js) -> N
         assert not watch.problems, watch.problems
     finally:
         context.close()
+
+
+def test_the_explorer_opens_the_folders_above_the_current_page(page, base_url, site) -> None:
+    def deepest(folder: dict, trail: list[str]) -> tuple[list[str], dict] | None:
+        best = None
+        for sub in folder["folders"]:
+            found = deepest(sub, trail + [sub["name"]])
+            if found and (best is None or len(found[0]) > len(best[0])):
+                best = found
+        if best is None and folder["notes"] and trail:
+            best = (trail, folder["notes"][0])
+        return best
+    trail, note = deepest(tree(site), [])
+    assert len(trail) >= 2
+    page.goto(base_url + note["url"])
+    explorer = page.locator("#explorer")
+    assert explorer.locator("a[aria-current=page]").inner_text() == note["title"]
+    for name in trail:
+        assert explorer.get_by_role("button", name=f"Hide {name}").count() == 1, name

@@ -56,17 +56,16 @@
     if (open) list.push(url);
     store.set(OPEN_KEY, JSON.stringify(list.slice(-200)));
   }
-  function containsPage(folder) {
-    // does this folder hold the current page (anywhere below)?
-    if (samePage(siteUrl(folder.url), location)) return true;
-    for (var i = 0; i < folder.notes.length; i++) if (samePage(siteUrl(folder.notes[i].url), location)) return true;
-    for (var j = 0; j < folder.folders.length; j++) if (containsPage(folder.folders[j])) return true;
-    return false;
+  // this page's URL from the site root ("iam/iam-role.html"), to compare with the tree's URLs
+  var rootPath = siteUrl("").pathname.replace(/[^/]*$/, "");
+  var here = decodeURI(location.pathname.slice(rootPath.length)).replace(/(^|\/)$/, "$1index.html");
+  function containsPage(folder) {  // a folder's notes live under its own path
+    return here.indexOf(folder.url.replace(/index\.html$/, "")) === 0;
   }
   function noteItem(note) {
     var li = el("li", { "class": "note-item" });
     var a = el("a", { href: siteUrl(note.url).href }, note.title);
-    if (samePage(a, location)) a.setAttribute("aria-current", "page");
+    if (note.url === here) a.setAttribute("aria-current", "page");
     li.appendChild(a);
     return li;
   }
@@ -77,7 +76,7 @@
     var button = el("button", { "class": "fold", type: "button", "aria-expanded": "false", "aria-controls": id });
     button.appendChild(el("span", { "class": "sr-only" }, "Show " + folder.name));
     var link = el("a", { href: siteUrl(folder.url).href }, folder.name);
-    if (samePage(link, location)) link.setAttribute("aria-current", "page");
+    if (folder.url === here) link.setAttribute("aria-current", "page");
     row.appendChild(button);
     row.appendChild(link);
     li.appendChild(row);
