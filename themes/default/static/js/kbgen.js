@@ -411,6 +411,14 @@
     addEventListener("scroll", function () { if (popover && owner && !popover.matches(":hover")) place(owner); }, { passive: true });
   }
 
+  // -- printing: folded callouts print open --------------------------------------------------
+  addEventListener("beforeprint", function () {
+    $$("details:not([open])").forEach(function (d) { d.open = true; d.dataset.printOpened = "1"; });
+  });
+  addEventListener("afterprint", function () {
+    $$("details[data-print-opened]").forEach(function (d) { d.open = false; delete d.dataset.printOpened; });
+  });
+
   // -- local graph: neighbours on hover, zoom and pan ----------------------------------------
   $$("svg.graph[data-size]").forEach(function (svg) {
     var size = +svg.dataset.size, view = { x: 0, y: 0, w: size };
