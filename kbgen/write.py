@@ -37,11 +37,22 @@ def check_output(out: Path, root: Path, content_dirs: tuple[str, ...], force: bo
 
 
 def read_manifest(out: Path) -> dict:
+    """The mark's manifest; its `files` never name a path outside `out` (they may be deleted)."""
     try:
         data = json.loads((out / MARK).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
+    if not isinstance(data, dict):
+        return {}
+    if "files" in data:
+        files = data["files"] if isinstance(data["files"], list) else []
+        data["files"] = [f for f in files if isinstance(f, str) and _within(f)]
+    return data
+
+
+def _within(rel: str) -> bool:
+    parts = rel.split("/")
+    return bool(rel) and not rel.startswith("/") and "\\" not in rel and ".." not in parts and "" not in parts
 
 
 def _manifest_bytes(manifest: dict) -> bytes:
@@ -99,23 +110,28 @@ class Staging:
 
     def commit(self, manifest: dict) -> None:
         """Keep files in `out` that kbgen did not write, then swap the staged site in."""
+        old = self.out.with_name(f".{self.out.name}.kbgen-old")
+        if old.is_dir() and not self.out.exists():
+            os.replace(old, self.out)  # a build killed mid-swap: bring the previous site back first
         previous = read_manifest(self.out)
         ours = set(previous.get("files", [])) | {MARK}
+        users: set[str] = set()
         if self.out.is_dir():
             for f in sorted(self.out.rglob("*")):
                 rel = f.relative_to(self.out).as_posix()
                 if f.is_file() and rel not in ours and rel not in self.files:
                     self.reuse(rel)  # the user's own file: never lost
-        manifest = dict(manifest, files=sorted(self.files))
+                    users.add(rel)
+        # The user's files stay out of the manifest: listed there, the next build would count
+        # them as its own and drop them.
+        manifest = dict(manifest, files=sorted(self.files - users))
         (self.dir / MARK).write_bytes(_manifest_bytes(manifest))
-        old = None
         if self.out.exists():
-            old = self.out.with_name(f".{self.out.name}.kbgen-old")
             if old.exists():
                 shutil.rmtree(old)
             os.replace(self.out, old)
         os.replace(self.dir, self.out)
-        if old is not None:
+        if old.exists():
             shutil.rmtree(old, ignore_errors=True)
 
     def abort(self) -> None:
