@@ -91,3 +91,10 @@ def test_resolution_matches_obsidian() -> None:
             assert found == (expected or None), (d["filePath"], linktext)
             checked += 1
     assert checked > 50
+
+
+@pytest.mark.parametrize("file", FILES, ids=[f.stem for f in FILES])
+def test_block_ids_match_obsidian(file: Path) -> None:
+    data = _load(file)
+    note = _parsed(data)
+    assert {b.casefold() for b in note.blocks} == set((data["cachedMetadata"].get("blocks") or {}).keys())
