@@ -280,3 +280,140 @@ def test_page_size_is_linear(make_vault, unit: str) -> None:  # type: ignore[no-
     fixed = sizes[0] - (sizes[1] - sizes[0])  # the page's size without the repeated unit
     assert 0 < fixed < sizes[0]
     assert sizes[1] - sizes[0] <= 1.1 * (sizes[0] - fixed)
+
+
+# -- hostile names and front matter are escaped everywhere ------------------------------------
+
+def _x(n: int) -> str:
+    return f"alert({n})"
+
+
+HOSTILE: dict[str, str | bytes] = {
+    "kbgen.toml": f'title = "</title><script>{_x(1)}</script>"\n',
+    "Home.md": f"""---
+title: "</script><script>{_x(2)}</script>"
+description: '"><img src=x onerror={_x(3)}>'
+tags: ["<script>{_x(4)}</script>", 'x" onmouseover="{_x(5)}']
+aliases: ["</title><script>{_x(6)}</script>", "javascript:{_x(7)}"]
+cssclasses: ['" onmouseover="{_x(8)}', "</style><script>{_x(9)}</script>"]
+date: "<script>{_x(11)}</script>"
+extra: "<script>{_x(12)}</script>"
+---
+# </script><script>{_x(20)}</script>
+
+[[javascript:{_x(13)}]] [[<script>{_x(14)}<\u2215script>]] [click](javascript:{_x(15)}) [c2](JaVaScRiPt:{_x(16)})
+
+<script>{_x(17)}</script> <img src=x onerror={_x(18)}> <a href="javascript:{_x(19)}">raw</a>
+
+[[<img src=x onerror={_x(21)}>|<img src=x onerror={_x(22)}>]] [[Perm|<b onmouseover={_x(23)}>b</b>]]
+
+![[x" onerror="{_x(24)}.png]]
+
+![["><img src=x onerror={_x(25)}>.png]]
+
+> [!note] <script>{_x(26)}</script> "onmouseover={_x(27)}
+> body
+
+#tag<script>{_x(28)}</script> %%<script>{_x(29)}</script>%% $<script>{_x(30)}</script>$
+
+```html
+</script><script>{_x(31)}</script>
+```
+
+[[Perm#</script><script>{_x(32)}</script>]] [[{_x(33)}" onclick="{_x(34)}]]
+
+Footnote[^1].
+
+[^1]: <script>{_x(35)}</script>
+""",
+    f"<img src=x onerror={_x(40)}>.md": "[[Home]] a tag in the name\n",
+    f'"onmouseover="{_x(41)}.md': "[[Home]] a quote in the name\n",
+    f"javascript:{_x(42)}.md": "[[Home]] a scheme in the name\n",
+    f"'><svg onload={_x(43)}>.md": "[[Home]] an svg in the name\n",
+    f"<b onmouseover={_x(44)}>folder/<script>{_x(45)}<\u2215script>.md": "[[Home]] in a hostile folder\n",
+    "Perm.md": f"---\npermalink: 'javascript:{_x(50)}'\ntitle: '\"><script>{_x(51)}</script>'\n---\n"
+               f"[[Home]]\n\n# </script><script>{_x(32)}</script>\n",
+    f'"><img src=x onerror={_x(25)}>.png': b"\x89PNG\r\n\x1a\n",
+}
+"""A vault whose names, titles, properties, tags, aliases and links all try to run `alert(n)`."""
+
+
+def write_hostile_vault(root: Path) -> Path:
+    return write_vault(root, HOSTILE)
+
+
+_URL_ATTRS = {"href", "src", "action", "formaction", "data", "xlink:href", "poster", "srcset"}
+
+
+def script_problems(html_text: str) -> list[str]:
+    """Whatever in a page could run script: on* attributes, javascript: URLs (also in a meta
+    refresh), scripts from elsewhere, and inline scripts that mention alert(."""
+    from html.parser import HTMLParser
+
+    problems: list[str] = []
+
+    class Scan(HTMLParser):
+        in_script = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            values = dict(attrs)
+            for name, value in attrs:
+                url = "".join((value or "").split()).lower()
+                if name.startswith("on"):
+                    problems.append(f"<{tag} {name}={value!r}>")
+                elif name in _URL_ATTRS and url.startswith(("javascript:", "vbscript:", "data:text/html")):
+                    problems.append(f"<{tag} {name}={value!r}>")
+            if tag == "meta" and (values.get("http-equiv") or "").lower() == "refresh":
+                if "javascript:" in "".join((values.get("content") or "").split()).lower():
+                    problems.append(f"<meta refresh {values.get('content')!r}>")
+            if tag == "script":
+                self.in_script = True
+                src = values.get("src")
+                if src is not None and not src.startswith(("_static/", "../")) and "/_static/" not in src:
+                    problems.append(f"<script src={src!r}>")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "script":
+                self.in_script = False
+
+        def handle_data(self, data: str) -> None:
+            if self.in_script and "alert(" in data:
+                problems.append(f"script text {data[:60]!r}")
+
+    Scan(convert_charrefs=True).feed(html_text)
+    return problems
+
+
+def test_hostile_names_and_front_matter_are_escaped(tmp_path: Path) -> None:
+    import json
+    from html.parser import HTMLParser
+
+    vault = write_hostile_vault(tmp_path / "vault")
+    result, out = build(vault)
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) >= 15 and result.notes == 7
+    for page in pages:
+        assert script_problems(page.read_text()) == [], page.relative_to(out)
+    for data in out.rglob("*.json"):
+        json.loads(data.read_text())  # shared data stays valid JSON, payloads and all
+
+    class Text(HTMLParser):
+        """The text of <title> and <h1>, as the browser shows it."""
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.where: str | None = None
+            self.text: dict[str, str] = {"title": "", "h1": ""}
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.where = tag if tag in self.text and not self.text[tag] else None
+
+        def handle_data(self, data: str) -> None:
+            if self.where:
+                self.text[self.where] += data
+
+    shown = Text()
+    shown.feed((out / "index.html").read_text())
+    title = f"</script><script>{_x(2)}</script>"
+    assert shown.text["h1"].strip() == title  # escaped, not dropped
+    assert shown.text["title"].startswith(title) and f"</title><script>{_x(1)}</script>" in shown.text["title"]
+    assert all(f.resolve().is_relative_to(out.resolve()) for f in out.rglob("*"))
