@@ -111,8 +111,7 @@ def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None) -> list[P
                 out.extend(_reused(reuse, children, url) or concept_page(s, node, name, url))
     for key in sorted(s.tags):
         out.extend(tag_page(s, key))
-    if s.tags:
-        out.append(tags_page(s))
+    out.append(tags_page(s))  # even without tags: every page's navigation links to it
     out.extend(_folder_pages(s))
     out.append(graph_page(s))
     out.append(Page(url="404.html", template="404.html", kind="404", title="Page not found",
