@@ -53,6 +53,7 @@ BAD: dict[str, str | bytes] = {
                   "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
                   "tags: *f\n---\nboom\n",
     "fm-self.md": "---\na: &a [*a]\n---\nself\n",
+    "fm-deep.md": "---\ntitle: deep\na: " + "[" * 10_000 + "]" * 10_000 + "\n---\nnested properties\n",
     "fm-escape.md": "---\npermalink: ../../../../escaped\naliases: [../../../alias-escape, /etc/x]\n"
                     "tags: ['..', '../..', 'a/../../b']\n---\nstays inside\n",
     "latin1.md": "ok line\nsecond line café\n".encode("latin-1"),
@@ -97,6 +98,7 @@ EXPECTED = {
     ("fm-types.md", 4, "invalid-front-matter"),
     ("fm-bomb.md", 1, "invalid-front-matter"),
     ("fm-self.md", 1, "invalid-front-matter"),
+    ("fm-deep.md", 3, "invalid-front-matter"),
     ("latin1.md", 2, "encoding"),
     ("binary.md", 2, "binary-file"),
     ("nested-list.md", 1, "too-deep"),
@@ -150,6 +152,18 @@ def test_each_bad_input_gets_its_diagnostic(bad: tuple[Any, Path, Path]) -> None
     got = set(codes(result))
     assert EXPECTED <= got, sorted(EXPECTED - got)
     assert result.errors == 0  # bad notes are warnings: the site is still published
+
+
+def test_check_reports_the_bad_vault_without_building_it(bad: tuple[Any, Path, Path]) -> None:
+    from kbgen.check import check
+
+    result, vault, _ = bad
+    report = check(vault, cache=False)
+    found = {(d.path, d.line, d.code) for d in report.diagnostics}
+    # what the build reports at parse and resolve time, plus what only a linter asks
+    assert {e for e in EXPECTED if e[2] != "embed-cycle"} <= found  # cycles are cut while rendering
+    assert ("empty.md", 0, "empty-note") in found
+    assert not (vault / "site").exists()
 
 
 def test_the_rest_of_the_site_builds(bad: tuple[Any, Path, Path]) -> None:
