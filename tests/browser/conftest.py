@@ -118,8 +118,11 @@ class Watch:
         page.on("console", lambda m: self.problems.append(f"console {m.type}: {m.text} ({page.url})")
                 if m.type in ("error", "warning") else None)
         page.on("pageerror", lambda e: self.problems.append(f"uncaught: {e} ({page.url})"))
-        # the browser's own resources (its PDF viewer, error pages) are not the site's
+        # the browser's own resources (its PDF viewer, error pages) are not the site's, and
+        # ERR_ABORTED is a request cancelled by the next navigation (a late favicon): a missing
+        # file shows as an HTTP error below, an unreachable one as another failure
         page.on("requestfailed", lambda r: None if r.url.startswith(("chrome:", "chrome-extension:"))
+                or r.failure == "net::ERR_ABORTED"
                 else self.problems.append(f"request failed: {r.url} {r.failure}"))
         page.on("response", lambda r: self.problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
 
