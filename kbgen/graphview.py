@@ -200,7 +200,7 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
     edges = sorted((index[a], index[b]) for a in order for b in adj[a] & shown if index[b] > index[a])
     # label the middle and, where they fit, the inner ring; the rest show on hover or zoom
     rank = _ranked(graph)[0]
-    labelled = {center} | set(heapq.nsmallest(LABELS, ring1, key=rank.__getitem__))
+    labelled = _labels(center, sorted(ring1, key=rank.__getitem__), pos, titles, adj)
     out = []
     for n in order:
         group = groups[n]
@@ -212,6 +212,27 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
             "ring": 0 if n == center else (1 if n in near else 2), "label": n in labelled,
         })
     return {"nodes": out, "edges": edges, "size": SIZE}
+
+
+def _labels(center: str, candidates: list[str], pos: dict[str, tuple[float, float]],
+            titles: dict[str, str], adj: dict[str, set[str]]) -> set[str]:
+    """The middle's label and up to LABELS inner-ring labels (best linked first) that do not
+    overlap one already chosen; 9-unit text is taken as 5 units a character."""
+    boxes: list[tuple[float, float, float, float]] = []
+    chosen: set[str] = set()
+    for n in [center] + candidates:
+        x, y = pos[n]
+        w = 5.0 * len(_short(titles[n]))
+        left = x if x < SIZE * 0.2 else x - w if x > SIZE * 0.8 else x - w / 2
+        top = y + min(9.0, 2.5 + 1.1 * math.sqrt(len(adj[n]))) + 1
+        box = (left, top, left + w, top + 10)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
+            continue
+        boxes.append(box)
+        chosen.add(n)
+        if len(chosen) > LABELS:
+            break
+    return chosen
 
 
 def _short(title: str, limit: int = 22) -> str:
@@ -494,6 +515,13 @@ def _cluster_centres(adj: dict[str, set[str]], community: dict[str, int], ids: l
     return out
 
 
+def _anchor(x: float, size: float) -> str:
+    """Labels near the left or right edge grow inwards, so the frame does not cut them."""
+    if x < size * 0.3:
+        return ' text-anchor="start"' if x < size * 0.2 else ""
+    return ' text-anchor="end"' if x > size * 0.8 else ""
+
+
 def local_graph_svg(graph: dict[str, Any], href: Any) -> Markup:
     """The local graph as inline SVG (what partials/graph.html shows), built as one string:
     a template loop over every node and edge costs more than the rest of the page."""
@@ -505,7 +533,7 @@ def local_graph_svg(graph: dict[str, Any], href: Any) -> Markup:
         na, nb = nodes[a], nodes[b]
         out.append(f'<line x1="{na["x"]}" y1="{na["y"]}" x2="{nb["x"]}" y2="{nb["y"]}" data-a="{a}" data-b="{b}"/>')
     out.append('</g>\n    <g class="nodes">')
-    for i, n in enumerate(nodes):
+    for i, n in reversed(list(enumerate(nodes))):  # outer ring first: inner labels end up on top
         cls = f'node node-{n["kind"]} ring{n["ring"]} c{n["colour"]}'
         cls += " current" if n["current"] else ""
         cls += " labelled" if n["label"] else ""
@@ -515,7 +543,8 @@ def local_graph_svg(graph: dict[str, Any], href: Any) -> Markup:
             out.append(f'<a href="{escape(href(n["url"]))}">')
         note = " (no note yet)" if n["kind"] == "concept" else ""
         out.append(f'<title>{escape(n["title"])}{note}</title><circle cx="{n["x"]}" cy="{n["y"]}" r="{n["r"]}"/>'
-                   f'<text x="{n["x"]}" y="{round(n["y"] + n["r"] + 9, 1)}">{escape(n["short"])}</text>')
+                   f'<text x="{n["x"]}" y="{round(n["y"] + n["r"] + 9, 1)}"{_anchor(n["x"], size)}>'
+                   f'{escape(n["short"])}</text>')
         if linked:
             out.append("</a>")
         out.append("</g>")

@@ -422,7 +422,8 @@
   // -- local graph: neighbours on hover, zoom and pan ----------------------------------------
   $$("svg.graph[data-size]").forEach(function (svg) {
     var size = +svg.dataset.size, view = { x: 0, y: 0, w: size };
-    var nodes = $$(".node", svg), lines = $$("line", svg), links = {};
+    var nodes = {}, lines = $$("line", svg), links = {};
+    $$(".node", svg).forEach(function (n) { nodes[n.dataset.i] = n; });  // drawn outer ring first
     lines.forEach(function (l) {
       var a = l.dataset.a, b = l.dataset.b;
       (links[a] = links[a] || []).push([b, l]);
@@ -435,7 +436,7 @@
       node.classList.add("on");
       (links[node.dataset.i] || []).forEach(function (pair) {
         pair[1].classList.add("on");
-        nodes[+pair[0]].classList.add("on");
+        nodes[pair[0]].classList.add("on");
       });
     }
     svg.addEventListener("mouseover", function (e) { var n = e.target.closest(".node"); if (n) highlight(n); });
