@@ -223,7 +223,7 @@
       list.textContent = "";
       var n = 0;
       res.pages.forEach(function (page) {
-        var li = el("li"), title = (page.meta && page.meta.title) || "";
+        var li = el("li", { role: "none" }), title = (page.meta && page.meta.title) || "";
         var a = el("a", { href: resultUrl(page.url), role: "option", id: "sr-" + n++, "aria-selected": "false" });
         a.appendChild(el("span", { "class": "result-title" }, title || page.url));
         var folder = decodeURI(page.url.replace(/^\//, "")).split("/").slice(0, -1).join(" › ");
@@ -236,14 +236,14 @@
         a.appendChild(p);
         li.appendChild(a);
         if (query && subs.length) {
-          var ul = el("ul");
+          var ul = el("ul", { role: "group", "aria-label": "Sections of " + title });
           subs.forEach(function (s) {
             var sa = el("a", { href: resultUrl(s.url), role: "option", id: "sr-" + n++, "aria-selected": "false" });
             sa.appendChild(el("span", { "class": "sub-title" }, s.title));
             var sp = el("p", { "class": "excerpt" });
             sp.appendChild(excerpt(s.excerpt));
             sa.appendChild(sp);
-            var sli = el("li");
+            var sli = el("li", { role: "none" });
             sli.appendChild(sa);
             ul.appendChild(sli);
           });
@@ -386,7 +386,8 @@
   function previewable(a) {
     if (!a || !a.classList || !a.classList.contains("internal-link") || (popover && popover.contains(a))) return false;
     var url = new URL(a.href, location.href);
-    return url.origin === location.origin && !(samePage(url, location) && !url.hash);
+    return url.origin === location.origin && /(\.html|\/)$/.test(url.pathname)  // pages, not attachments
+      && !(samePage(url, location) && !url.hash);
   }
   function startPreview(a, delay) {
     if (owner === a && popover) { clearTimeout(hideTimer); return; }
