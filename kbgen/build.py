@@ -272,6 +272,14 @@ class Builder:
         site = st.site
         concepts = {n for n in dirty.nodes if n.startswith("concept:")}
         stale = {site.urls[p] for p in dirty.notes}
+        from kbgen.graphview import local_graph
+        for p in sorted(dirty.graph):  # rebuilt only when the picture really changed
+            old = st.pages.get(site.urls[p])
+            if old is None:
+                stale.add(site.urls[p])
+            elif not incremental.graph_unchanged(site, p, old.context.get("graph", {}), dirty) \
+                    and old.context.get("graph") != local_graph(site, p):
+                stale.add(site.urls[p])
         stale |= {url for url, page in st.pages.items()
                   if page.kind == "concept" and _concept_node(page) in concepts}
         reuse = {url: page for url, page in st.pages.items()

@@ -207,7 +207,7 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
         out.append({
             "id": n, "title": titles[n], "short": _short(titles[n]), "url": node_url(site, n),
             "kind": "note" if n.startswith("note:") else "concept", "x": pos[n][0], "y": pos[n][1],
-            "r": round(min(9.0, 2.5 + 1.1 * math.sqrt(len(adj[n]))), 1),
+            "r": node_radius(len(adj[n])),
             "group": group, "colour": colours.get(group, 0), "current": n == center,
             "ring": 0 if n == center else (1 if n in near else 2), "label": n in labelled,
         })
@@ -233,6 +233,11 @@ def _labels(center: str, candidates: list[str], pos: dict[str, tuple[float, floa
         if len(chosen) > LABELS:
             break
     return chosen
+
+
+def node_radius(links: int) -> float:
+    """A local-graph node's size: grows with its links, capped so hubs do not swamp the picture."""
+    return round(min(9.0, 2.5 + 1.1 * math.sqrt(links)), 1)
 
 
 def _short(title: str, limit: int = 22) -> str:
@@ -273,7 +278,18 @@ def radius_of(degree: int) -> float:
 _layouts: "weakref.WeakKeyDictionary[LinkGraph, dict[str, Any]]" = weakref.WeakKeyDictionary()
 
 
+_layouts: "weakref.WeakKeyDictionary[LinkGraph, dict[str, Any]]" = weakref.WeakKeyDictionary()
+
+
 def global_layout(site: Site) -> dict[str, Any]:
+    """global_layout, computed once per graph (the graph page and graph.json both need it)."""
+    cached = _layouts.get(site.graph)
+    if cached is None:
+        cached = _layouts[site.graph] = _global_layout(site)
+    return cached
+
+
+def _global_layout(site: Site) -> dict[str, Any]:
     """The data of `_kbgen/graph.json`, in columns (see the module docstring for the order):
 
     nodes:    title, url, x, y, r (size), c (colour group), k (0 note, 1 concept), m (community)

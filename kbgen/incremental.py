@@ -27,9 +27,12 @@ class Dirty:
     """Notes whose pages must be rebuilt."""
     nodes: set[str] = field(default_factory=set)
     """Graph nodes (concepts included) whose pages must be rebuilt."""
-    tags: set[str] = field(default_factory=set)
-    """Casefolded tags whose pages must be rebuilt."""
-    tag_index: bool = False
+    graph: set[SourcePath] = field(default_factory=set)
+    """Notes whose local graph may show the change: rebuilt only if their graph differs."""
+    edited: set[str] = field(default_factory=set)
+    """Graph nodes of the edited notes."""
+    moved: dict[str, int] = field(default_factory=dict)
+    """Nodes whose links changed → their number of graph neighbours before the edit."""
 
 
 def _identity(note: ParsedNote) -> tuple:
@@ -49,6 +52,8 @@ def update(site: Site, changed: dict[SourcePath, ParsedNote], vault_assets: dict
             return None
     dirty = Dirty()
     g = site.graph.g
+    from kbgen.graphview import adjacency
+    before_adj = adjacency(site.graph)
     for path, new in changed.items():
         old = site.notes[path]
         site.notes[path] = new
@@ -58,17 +63,18 @@ def update(site: Site, changed: dict[SourcePath, ParsedNote], vault_assets: dict
         site.link_diags[path] = diags
         node = note_node(path)
         before = set(g.successors(node))
+        for n in {node} | before:
+            dirty.moved.setdefault(n, len(before_adj.get(n, ())))
         touched = site.graph.replace_links(path, table.items())
+        for n in touched:
+            dirty.moved.setdefault(n, len(before_adj.get(n, ())))
+        dirty.edited.add(node)
         dirty.notes.add(path)
         dirty.nodes |= touched
         dirty.notes |= _embedders(site, path)
         if before != set(g.successors(node)):
             # degrees and neighbourhoods changed: any local graph within two links may differ
-            dirty.notes |= _graph_neighbours(site, {node} | touched)
-        if old.tags != new.tags:
-            keys = {_key for t in old.tags + new.tags for _key in _parents(t)}
-            dirty.tags |= keys
-            dirty.tag_index = True
+            dirty.graph |= _graph_neighbours(site, {node} | touched)
     site.graph = site.graph.renewed()  # drops layouts cached for the graph as it was
     site.tags = _tags(site.notes)
     for asset in [p for p, u in site.urls.items() if p not in site.notes]:
@@ -81,6 +87,7 @@ def update(site: Site, changed: dict[SourcePath, ParsedNote], vault_assets: dict
         if n.startswith("note:"):
             dirty.notes.add(SourcePath(n[5:]))
     dirty.notes &= set(site.notes)
+    dirty.graph = (dirty.graph & set(site.notes)) - dirty.notes
     return dirty
 
 
@@ -89,11 +96,6 @@ class _Assets:
 
     def __init__(self, assets: dict) -> None:
         self.assets = assets
-
-
-def _parents(tag: str) -> list[str]:
-    parts = tag.split("/")
-    return ["/".join(parts[:i]).casefold() for i in range(1, len(parts) + 1)]
 
 
 def _embedders(site: Site, path: SourcePath) -> set[SourcePath]:
@@ -125,3 +127,48 @@ def _graph_neighbours(site: Site, nodes: set[str]) -> set[SourcePath]:
         frontier = nxt - seen
         seen |= frontier
     return {SourcePath(g.nodes[n]["path"]) for n in seen if g.nodes[n]["kind"] == "note"}
+
+
+def graph_unchanged(site: Site, path: SourcePath, old: dict, dirty: Dirty) -> bool:
+    """True when the local graph of `path` cannot differ from `old` (its previous picture),
+    judged without drawing it: the same nodes, no edited note among them, and every node
+    whose links changed keeps its size and its place in the ranking."""
+    from kbgen.graphview import adjacency, nearby, node_radius
+    nodes = set(nearby(site.graph, note_node(path), 2, 40))
+    if nodes != {n["id"] for n in old.get("nodes", [])}:
+        return False
+    shown = nodes & set(dirty.moved)
+    if not shown:
+        return True
+    if shown & dirty.edited:
+        return False
+    adj = adjacency(site.graph)
+    histogram = _degrees(site)
+    for n in shown:
+        was, now = dirty.moved[n], len(adj.get(n, ()))
+        if node_radius(was) != node_radius(now):
+            return False
+        lo, hi = min(was, now), max(was, now)
+        others = sum(histogram.get(d, 0) for d in range(lo, hi + 1)) - \
+            sum(1 for m in dirty.moved if lo <= len(adj.get(m, ())) <= hi)
+        if was != now and others > 0:
+            return False  # it may have passed another node in the ranking
+    ranked = sorted(shown, key=lambda n: (-dirty.moved[n], n))
+    return ranked == sorted(shown, key=lambda n: (-len(adj.get(n, ())), n))
+
+
+_histograms: dict[int, tuple[object, dict[int, int]]] = {}
+
+
+def _degrees(site: Site) -> dict[int, int]:
+    """How many shown nodes have each number of neighbours (once per graph)."""
+    from kbgen.graphview import adjacency
+    key = id(site.graph)
+    hit = _histograms.get(key)
+    if hit is None or hit[0] is not site.graph:
+        counts: dict[int, int] = {}
+        for near in adjacency(site.graph).values():
+            counts[len(near)] = counts.get(len(near), 0) + 1
+        _histograms.clear()
+        hit = _histograms[key] = (site.graph, counts)
+    return hit[1]
