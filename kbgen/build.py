@@ -215,7 +215,8 @@ class Builder:
                              theme_digest=self._theme.digest())
         return self._render(config, assemble.pages(site, vault), set())
 
-    def _render(self, config: Config, pages: list[Any], unchanged: set[str]) -> tuple[BuildResult, "Outputs"]:
+    def _render(self, config: Config, pages: list[Any], unchanged: set[str],
+                save_cache: bool = True) -> tuple[BuildResult, "Outputs"]:
         """Render the pages (those in `unchanged` are carried over) and gather every diagnostic."""
         from kbgen import feeds, output
         st = self._state
@@ -238,7 +239,8 @@ class Builder:
         result.links = sum(len(t) for t in site.targets.values())
         result.unresolved = sum(1 for t in site.targets.values() for x in t.values() if x.kind == "unresolved")
         result.missing_attachments = sum(d.code == "missing-attachment" for d in result.diagnostics)
-        self._cache.save({n.digest for n in st.notes.values()})
+        if save_cache:  # an edit while serving leaves it to the next full pass: saving costs more
+            self._cache.save({n.digest for n in st.notes.values()})
         return result, outputs
 
     def _rebuild_notes(self, config: Config, changed: set[Path]) -> tuple[BuildResult, "Outputs"] | None:
@@ -286,7 +288,7 @@ class Builder:
                  if url not in stale and page.parent not in stale
                  and page.kind in ("note", "concept", "backlinks")}
         pages = assemble.pages(site, st.vault, reuse)
-        return self._render(config, pages, {p.url for p in pages if reuse.get(p.url) is p})
+        return self._render(config, pages, {p.url for p in pages if reuse.get(p.url) is p}, save_cache=False)
 
     def _parse(self, sources: list[tuple[SourcePath, bytes, str]]) -> tuple[dict[SourcePath, ParsedNote], list[Diagnostic]]:
         """Parse every note, reusing the memory and disk caches by content digest."""
