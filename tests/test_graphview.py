@@ -198,3 +198,17 @@ def test_the_bundled_vault_graph_page_preview(tmp_path: Path) -> None:
 def collect_bundled() -> Site:
     site, _ = Builder(REPO, quiet=True).collect()
     return site
+
+
+def test_a_renewed_graph_with_the_same_links_reuses_the_layout(small: Site) -> None:
+    first = graphview.global_layout(small)
+    small.graph = small.graph.renewed()  # what kbgen serve does after an edit
+    assert graphview.global_layout(small) is first
+    small.graph.g.add_edge("note:B.md", "note:Sub/E.md")  # a new link: a new layout
+    small.graph = small.graph.renewed()
+    second = graphview.global_layout(small)
+    assert second is not first
+    names = second["nodes"]["title"]
+    flat = second["edges"]
+    pairs = {tuple(sorted((names[flat[i]], names[flat[i + 1]]))) for i in range(0, len(flat), 2)}
+    assert ("B", "E") in pairs
