@@ -41,6 +41,7 @@ def add_command(sub: Any) -> None:
     p.add_argument("--open", action="store_true", help="open the site in the web browser")
     p.add_argument("--out", type=Path, help="output folder (default: VAULT/site)")
     p.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
+    p.add_argument("--jobs", "-j", type=int, help="worker processes for big rebuilds (default: one per core)")
     p.set_defaults(func=cmd_serve)
 
 
@@ -48,9 +49,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from kbgen.config import ConfigError
     from kbgen.write import OutputError
     server = DevServer(args.vault, args.out, host=args.host, port=args.port, config_file=args.config,
-                       search=False if args.no_search else None)
+                       search=False if args.no_search else None, jobs=args.jobs)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    main = os.getpid()
+
+    def on_term(signum: int, frame: object) -> None:
+        if os.getpid() != main:  # a forked build worker, which its pool stops with SIGTERM: die
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_term)
     code = 0
     try:
         server.start()
@@ -83,8 +92,8 @@ class DevServer:
 
     def __init__(self, vault: Path, out: Path | None = None, *, host: str = "127.0.0.1", port: int = 8000,
                  config_file: Path | None = None, search: bool | None = None, quiet: float = QUIET,
-                 stream: TextIO | None = None) -> None:
-        self.builder = Builder(vault, out, config_file=config_file, quiet=True, search=search)
+                 stream: TextIO | None = None, jobs: int | None = None) -> None:
+        self.builder = Builder(vault, out, config_file=config_file, quiet=True, search=search, jobs=jobs)
         self.search_override, self.config_arg = search, config_file
         self.root, self.out = self.builder.root, self.builder.out
         self.config_file = (config_file or self.root / "kbgen.toml").resolve()
@@ -103,6 +112,7 @@ class DevServer:
         self._moves: list[tuple[str, str]] = []
         self._diags: set[Diagnostic] = set()
         self._full_next = False
+        self._config_due = False
         self.rebuilds = 0
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -203,22 +213,23 @@ class DevServer:
         """One rebuild for one burst of changes; a failure keeps the last good site served."""
         start = time.perf_counter()
         self._moves += self._source_moves(batch.moves)
-        config_changed = any(p.resolve() == self.config_file or p.name == "kbgen.toml" for p in batch.paths)
-        # after a failure the builder's memory may be ahead of the site: redo everything
+        config = self._config_due or self.config_file in batch.paths
+        # after a failure the builder's memory may be ahead of the site: a full pass (no paths)
         paths = set() if self._full_next else set(batch.paths)
-        if config_changed:
-            paths.add(self.config_file)
         try:
             with self.lock.writing():
-                result = self.builder.rebuild(paths, search=False)
+                if config:  # new settings can change anything: a full build, as `kbgen build` does
+                    result = self.builder.build()
+                else:
+                    result = self.builder.rebuild(paths, search=False)
         except Exception as exc:
-            self._full_next = True
+            self._full_next, self._config_due = True, config
             self._failed(exc)
             return
-        self._full_next = False
-        if self.search is not None and (config_changed or any(f.endswith(".html") for f in result.changed)):
+        self._full_next = self._config_due = False
+        if self.search is not None and (config or any(f.endswith(".html") for f in result.changed)):
             self.search.request()  # before the pages hear of the rebuild: the index is due from now
-        self._succeeded(result, None if config_changed else result.changed, start)
+        self._succeeded(result, None if config else result.changed, start)
 
     def _succeeded(self, result: BuildResult, changed: list[str] | None, start: float) -> None:
         self.rebuilds += 1

@@ -421,9 +421,26 @@ def test_broken_config_shows_the_overlay_until_fixed(live: Callable[..., Live]) 
     (s.vault / "kbgen.toml").write_text('title = "Fine"\nno_such_key = 1\n', encoding="utf-8")
     error = s.stream.next("failure")["error"]
     assert error["code"] == "config" and error["file"] == "kbgen.toml" and "no_such_key" in error["message"]
+    (s.vault / "notes/Alpha.md").write_text("Alpha edited while the config is broken.\n", encoding="utf-8")
+    assert "no_such_key" in s.stream.next("failure")["error"]["message"]  # still broken: still shown
     (s.vault / "kbgen.toml").write_text('title = "Renamed site"\n', encoding="utf-8")
     assert s.stream.next("reload")["all"]
-    assert "Renamed site" in s.page("/alpha.html")
+    html = s.page("/alpha.html")
+    assert "Renamed site" in html and "Alpha edited while the config is broken." in html
+
+
+def test_a_config_file_of_another_name(tmp_path: Path) -> None:
+    vault = write_vault(tmp_path / "vault", VAULT)
+    config = tmp_path / "site.toml"  # outside the vault, as --config allows
+    config.write_text('title = "First title"\n', encoding="utf-8")
+    server = Live(vault, tmp_path / "site", config_file=config)
+    try:
+        assert "First title" in server.page("/alpha.html")
+        config.write_text('title = "Second title"\n', encoding="utf-8")
+        assert server.stream.next("reload")["all"]
+        assert "Second title" in server.page("/alpha.html")
+    finally:
+        server.close()
 
 
 # -- robustness ------------------------------------------------------------------------------
@@ -481,20 +498,36 @@ def test_listening_on_all_interfaces_warns(tmp_path: Path) -> None:
 
 
 def _serve(args: list[str], cwd: Path) -> tuple[subprocess.Popen[str], str]:
+    """Start `kbgen serve` in a child process; its URL once it says it is serving."""
     proc = subprocess.Popen([sys.executable, "-m", "kbgen", "serve", *args], cwd=cwd, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stderr is not None
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    lines: queue.Queue[str] = queue.Queue()
+    first: list[str] = []
+
+    def read() -> None:
+        assert proc.stderr is not None
+        while line := proc.stderr.readline():
+            if not first:
+                lines.put(line)
+            if "(Ctrl-C to stop)" in line:
+                first.append(line)
+                lines.put(line)
+                return  # communicate() reads the rest
+
+    threading.Thread(target=read, daemon=True).start()
     seen = ""
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            break
+        try:
+            line = lines.get(timeout=0.5)
+        except queue.Empty:
+            continue
         seen += line
         if m := re.search(r"at (http://\S+) \(Ctrl-C", line):
             return proc, m.group(1)
-    proc.kill()
-    raise AssertionError(f"kbgen serve did not start:\n{seen}")
+    os.killpg(proc.pid, signal.SIGKILL)  # workers too: they hold its pipes open
+    proc.communicate()
+    raise AssertionError(f"kbgen serve did not start within {TIMEOUT} s:\n{seen}")
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
@@ -511,6 +544,23 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path, sig: int) -> None:
     assert "Traceback" not in err and "stopping" in err
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=5).close()
+
+
+def test_starts_and_stops_with_worker_processes(tmp_path: Path) -> None:
+    # enough notes that the first build parses and renders in forked workers, which inherit
+    # serve's signal handlers: their pool must still be able to stop them
+    from kbgen.build import PARALLEL_MIN
+    files: dict[str, str | bytes] = {f"notes/N{i}.md": f"Note {i} links [[N{i + 1}]].\n"
+                                     for i in range(PARALLEL_MIN + 20)}
+    vault = write_vault(tmp_path / "vault", files)
+    proc, url = _serve([str(vault), "--port", "0", "--no-search", "--jobs", "2"], tmp_path)
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    conn.request("GET", "/n7.html")
+    assert conn.getresponse().status == 200
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=TIMEOUT)
+    assert proc.returncode == 0 and "Traceback" not in err, err
 
 
 def test_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
