@@ -48,6 +48,8 @@ class LinkGraph:
 
     def __init__(self) -> None:
         self.g = nx.DiGraph()
+        self.memo: dict[str, object] = {}
+        """Caches of values computed from this graph (layouts, rankings); empty when renewed."""
 
     @classmethod
     def build(cls, notes: dict[SourcePath, str],

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import weakref
 from collections import Counter
 from typing import Any
 
@@ -65,7 +64,21 @@ def group_of(site: Site, node: str) -> str:
     return rel.split("/")[0] if "/" in rel else ""
 
 
-_palettes: "weakref.WeakKeyDictionary[LinkGraph, dict[str, int]]" = weakref.WeakKeyDictionary()
+class _PerGraph:
+    """A cache per graph, kept on the graph object itself: a renewed graph starts empty, and a
+    lookup costs a dict access (a WeakKeyDictionary's cost showed in profiles: it is hit per node)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def get(self, graph: LinkGraph) -> Any:
+        return graph.memo.get(self.name)
+
+    def __setitem__(self, graph: LinkGraph, value: Any) -> None:
+        graph.memo[self.name] = value
+
+
+_palettes = _PerGraph("_palettes")
 
 
 def palette(site: Site) -> dict[str, int]:
@@ -90,7 +103,7 @@ def _shown(graph: LinkGraph, node: str) -> bool:
     return data["kind"] == "note" or (data["kind"] == "concept" and is_concept_label(data["title"]))
 
 
-_adjacency: "weakref.WeakKeyDictionary[LinkGraph, dict[str, set[str]]]" = weakref.WeakKeyDictionary()
+_adjacency = _PerGraph("_adjacency")
 
 
 def adjacency(graph: LinkGraph) -> dict[str, set[str]]:
@@ -106,8 +119,7 @@ def adjacency(graph: LinkGraph) -> dict[str, set[str]]:
     return cached
 
 
-_ranks: "weakref.WeakKeyDictionary[LinkGraph, tuple[dict[str, int], dict[str, list[str]]]]" = \
-    weakref.WeakKeyDictionary()
+_ranks = _PerGraph("_ranks")
 
 
 def _ranked(graph: LinkGraph) -> tuple[dict[str, int], dict[str, list[str]]]:
@@ -152,7 +164,7 @@ def nearby(graph: LinkGraph, center: str, depth: int, limit: int) -> list[str]:
     return result
 
 
-_groups: "weakref.WeakKeyDictionary[LinkGraph, dict[str, str]]" = weakref.WeakKeyDictionary()
+_groups = _PerGraph("_groups")
 
 
 def _group(site: Site, node: str) -> str:
@@ -275,7 +287,7 @@ def radius_of(degree: int) -> float:
 
 # -- the global graph ------------------------------------------------------------------------
 
-_layouts: "weakref.WeakKeyDictionary[LinkGraph, dict[str, Any]]" = weakref.WeakKeyDictionary()
+_layouts = _PerGraph("_layouts")
 _last: dict[str, Any] = {}
 """The last layout computed and the key of its inputs: `kbgen serve` renews the graph at every
 edit, and most edits change no link, title or URL, so the layout is taken from here (one slot:
