@@ -61,6 +61,9 @@ def test_screenshots_for_review(browser, base_url, mermaid_js, width) -> None:
                     page.wait_for_function("document.getElementById('global-graph').dataset.ready !== undefined")
                 overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
                 assert overflow <= 0, f"{url} is {overflow}px wider than a {width}px screen"
+                if width < 700:  # one column: the content takes the screen's width
+                    used = page.evaluate("document.getElementById('content').getBoundingClientRect().width")
+                    assert used >= width * 0.85, f"{url}: the content is {used}px wide on a {width}px screen"
                 name = url.replace("/", "_").removesuffix(".html")
                 page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}-{scheme}.png"))
             # the search dialog with results, and (where there is hover) a link preview
