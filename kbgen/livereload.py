@@ -11,7 +11,9 @@ import json
 import queue
 import re
 import threading
+import traceback
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 PREFIX = "/.kbgen/"
@@ -121,6 +123,36 @@ class Hub:
 
 def _event(name: str, data: dict[str, Any]) -> bytes:
     return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False, sort_keys=True)}\n\n".encode()
+
+
+def describe(exc: BaseException, root: Path) -> dict[str, Any]:
+    """The overlay's view of a failed rebuild: the file and line at fault, a code, the message."""
+    import jinja2
+
+    from kbgen.config import ConfigError
+    file, line, code = "", 0, "crash"
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        file, line, code = exc.filename or exc.name or "", exc.lineno or 0, "template"
+    elif isinstance(exc, ConfigError):
+        code = "config"
+        file = str(exc).split(": ", 1)[0]
+    else:
+        frames = traceback.extract_tb(exc.__traceback__)
+        templates = [f for f in frames if f.filename.endswith((".html", ".xml", ".j2", ".jinja"))]
+        if templates or isinstance(exc, jinja2.TemplateError):
+            code = "template"
+        frame = templates[-1] if templates else (frames[-1] if frames else None)
+        if frame is not None:
+            file, line = frame.filename, frame.lineno or 0
+    if file:
+        try:
+            file = Path(file).resolve().relative_to(root).as_posix()
+        except ValueError:
+            pass
+    message = str(exc).split(": ", 1)[-1] if code == "config" else str(exc) or type(exc).__name__
+    detail = "".join(traceback.format_exception(exc)[-12:]) if code == "crash" else ""
+    return {"file": file, "line": line, "code": code, "message": message,
+            "kind": type(exc).__name__, "detail": detail}
 
 
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)

@@ -15,7 +15,6 @@ import signal
 import sys
 import threading
 import time
-import traceback
 import unicodedata
 import uuid
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Any, TextIO
 from kbgen.build import Builder, BuildResult
 from kbgen.diagnostics import Diagnostic
 from kbgen.httpd import SiteLock, SiteServer
-from kbgen.livereload import Hub
+from kbgen.livereload import Hub, describe
 from kbgen.watch import QUIET, Batch, Changes, Watcher
 
 log = logging.getLogger(__name__)
@@ -172,7 +171,7 @@ class DevServer:
                 result = self.builder.build()
         except (ConfigError, OutputError):
             raise
-        except Exception as exc:
+        except Exception as exc:  # served anyway: the overlay says what to fix
             self._failed(exc)
             return
         self._succeeded(result, None, start)
@@ -214,8 +213,7 @@ class DevServer:
         start = time.perf_counter()
         self._moves += self._source_moves(batch.moves)
         config = self._config_due or self.config_file in batch.paths
-        # after a failure the builder's memory may be ahead of the site: a full pass (no paths)
-        paths = set() if self._full_next else set(batch.paths)
+        paths = set() if self._full_next else set(batch.paths)  # no paths: a full pass
         try:
             with self.lock.writing():
                 if config:  # new settings can change anything: a full build, as `kbgen build` does
@@ -223,7 +221,7 @@ class DevServer:
                 else:
                     result = self.builder.rebuild(paths, search=False)
         except Exception as exc:
-            self._full_next, self._config_due = True, config
+            self._config_due = config
             self._failed(exc)
             return
         self._full_next = self._config_due = False
@@ -248,6 +246,8 @@ class DevServer:
             self._say(f"rebuilt in {(time.perf_counter() - start) * 1000:.0f} ms: {shown}")
 
     def _failed(self, exc: BaseException) -> None:
+        # the builder's memory may now be ahead of the site: the next rebuild is a full pass
+        self._full_next = True
         error = describe(exc, self.root)
         self.hub.failed(error)
         where = f"{error['file']}:{error['line']}" if error["file"] else "kbgen"
@@ -298,35 +298,6 @@ class DevServer:
 
     def _say(self, text: str) -> None:
         print(f"kbgen: {text}", file=self.stream, flush=True)
-
-
-def describe(exc: BaseException, root: Path) -> dict[str, Any]:
-    """The overlay's view of a failed rebuild: the file and line at fault, a code, the message."""
-    import jinja2
-    from kbgen.config import ConfigError
-    file, line, code = "", 0, "crash"
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        file, line, code = exc.filename or exc.name or "", exc.lineno or 0, "template"
-    elif isinstance(exc, ConfigError):
-        code = "config"
-        file = str(exc).split(": ", 1)[0]
-    else:
-        frames = traceback.extract_tb(exc.__traceback__)
-        templates = [f for f in frames if f.filename.endswith((".html", ".xml", ".j2", ".jinja"))]
-        if templates or isinstance(exc, jinja2.TemplateError):
-            code = "template"
-        frame = templates[-1] if templates else (frames[-1] if frames else None)
-        if frame is not None:
-            file, line = frame.filename, frame.lineno or 0
-    if file:
-        try:
-            file = Path(file).resolve().relative_to(root).as_posix()
-        except ValueError:
-            pass
-    message = str(exc).split(": ", 1)[-1] if code == "config" else str(exc) or type(exc).__name__
-    detail = "".join(traceback.format_exception(exc)[-12:]) if code == "crash" else ""
-    return {"file": file, "line": line, "code": code, "message": message,
-            "kind": type(exc).__name__, "detail": detail}
 
 
 def _last_site(builder: Builder) -> Any:

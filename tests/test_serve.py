@@ -405,6 +405,31 @@ def test_template_error_shows_an_overlay_and_keeps_the_last_good_site(live: Call
     assert served == _files(clean)
 
 
+def test_a_theme_broken_from_the_start_is_shown_until_fixed(tmp_path: Path) -> None:
+    files = dict(VAULT)
+    files["theme/templates/note.html"] = '{% extends "base.html" %}\n{% block content %}{% if %}{% endblock %}\n'
+    vault = write_vault(tmp_path / "vault", files)
+    log = io.StringIO()
+    server = DevServer(vault, tmp_path / "site", port=0, search=False, stream=log)
+    server.start()  # serves anyway: there is nothing to show but the error
+    try:
+        stream = Stream(server.port)
+        error = stream.next("hello")["error"]
+        assert error["file"] == "theme/templates/note.html" and error["line"] == 2
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
+        conn.request("GET", "/alpha.html")
+        resp = conn.getresponse()
+        assert resp.status == 404 and b"/.kbgen/live.js" in resp.read()
+        (vault / "theme/templates/note.html").unlink()
+        assert stream.next("reload")["recovered"]
+        conn.request("GET", "/alpha.html")
+        resp = conn.getresponse()
+        assert resp.status == 200 and b"Alpha text one" in resp.read()
+        stream.close()
+    finally:
+        server.stop()
+
+
 def test_runtime_template_error_names_the_template_line(live: Callable[..., Live]) -> None:
     s = live()
     template = s.vault / "theme/templates/note.html"
