@@ -64,6 +64,10 @@ class SearchSync:
         shutil.rmtree(self.work, ignore_errors=True)
 
     def _loop(self) -> None:
+        try:  # Linux: niceness is per thread and Pagefind inherits it, so rebuilds come first
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        except (AttributeError, OSError):
+            pass
         while True:
             with self._cond:
                 while not self._wanted and not self._stopped:
