@@ -6,8 +6,12 @@ Every template gets this context (the contract themes rely on):
             has_mermaid, image}; `root` is the relative path from the page to the site root
   href   – href(site_url) → the URL relative to this page
   static – static(name) → the relative URL of a theme static file
+  graph_svg – graph_svg(graph) → the local graph (a `graph` key of a note page) as inline SVG
   config – the Config
-plus what each page kind adds (see pages.py): note, body, toc, backlinks, outlinks, tags, graph, …
+plus what each page kind adds (see pages.py): note, body, toc, backlinks (the first 50),
+backlinks_total, backlinks_more (URL of the continuation pages), outlinks, graph, breadcrumbs;
+recent and stats (home); graph and legend (graph page); entries with description/count
+(folder pages); tag; pager (paginated pages); of (backlink continuation pages).
 """
 from __future__ import annotations
 
