@@ -143,18 +143,10 @@ def write_in_place(out: Path, files: dict[str, bytes], copies: dict[str, Path],
     """An incremental update of a built site: atomic per file, only bytes that changed.
     Returns the files that actually changed."""
     changed = []
-    for rel, data in sorted(files.items()):
+    wanted = [(rel, data) for rel, data in files.items()]
+    wanted += [(rel, src.read_bytes()) for rel, src in copies.items()]
+    for rel, data in sorted(wanted):
         target = out / rel
-        try:
-            if target.is_file() and target.read_bytes() == data:
-                continue
-        except OSError:
-            pass
-        _atomic_write(target, data)
-        changed.append(rel)
-    for rel, src in sorted(copies.items()):
-        target = out / rel
-        data = src.read_bytes()
         try:
             if target.is_file() and target.read_bytes() == data:
                 continue
