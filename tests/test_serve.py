@@ -152,6 +152,39 @@ def _files(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
+# -- the parts -------------------------------------------------------------------------------
+
+
+def test_changes_keep_what_arrives_during_a_rebuild_for_the_next_batch(tmp_path: Path) -> None:
+    from kbgen.watch import Changes
+    changes = Changes(quiet=0.0)
+    changes.add(tmp_path / "a.md")
+    changes.add(tmp_path / "b.md", tmp_path / "c.md")
+    first = changes.take()
+    assert first is not None
+    assert first.paths == {tmp_path / "a.md", tmp_path / "b.md", tmp_path / "c.md"}
+    assert first.moves == [(tmp_path / "b.md", tmp_path / "c.md")]
+    changes.add(tmp_path / "a.md")  # while the first batch is being rebuilt
+    second = changes.take()
+    assert second is not None and second.paths == {tmp_path / "a.md"} and second.moves == []
+    changes.close()
+    assert changes.take() is None
+
+
+def test_a_late_page_hears_everything_it_missed_or_to_reload_all() -> None:
+    from kbgen.livereload import HISTORY, Hub
+    hub = Hub("inst")
+    hub.rebuilt(["a.html"])
+    hub.rebuilt(["b.html", "a.html"])
+    assert hub._missed(0) == {"epoch": 2, "changed": ["a.html", "b.html"], "all": False, "recovered": False}
+    assert hub._missed(2) is None
+    hub.rebuilt(None)  # a full rebuild: everything may have changed
+    assert hub._missed(2)["all"]
+    for _ in range(HISTORY + 1):
+        hub.rebuilt([])
+    assert hub._missed(1)["all"]  # too long ago to know
+
+
 # -- serving ---------------------------------------------------------------------------------
 
 
