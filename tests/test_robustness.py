@@ -431,3 +431,22 @@ def test_hostile_names_and_front_matter_are_escaped(tmp_path: Path) -> None:
     assert shown.text["h1"].strip() == title  # escaped, not dropped
     assert shown.text["title"].startswith(title) and f"</title><script>{_x(1)}</script>" in shown.text["title"]
     assert all(f.resolve().is_relative_to(out.resolve()) for f in out.rglob("*"))
+
+
+@pytest.mark.parametrize("shape", ["one paragraph", "a paragraph each"])
+def test_page_context_work_is_linear_in_links(make_vault, shape: str) -> None:  # type: ignore[no-untyped-def]
+    """One note linking to n new targets: each target's page shows the paragraph that links to
+    it. Both once cost n² (regrouping the note's links, joining the whole paragraph per target)."""
+    from kbgen import assemble
+    from kbgen.build import Builder
+    from kbgen.discover import discover
+
+    def work(n: int) -> int:
+        sep = " " if shape == "one paragraph" else "\n\n"
+        vault = make_vault({"Big.md": sep.join(f"[[Target {i}]] and text" for i in range(n))})
+        site, _ = Builder(vault, vault.parent / "site", quiet=True, search=False, cache=False).collect()
+        files = discover(site.config)
+        return calls(lambda: assemble.pages(site, files))
+
+    small, large = work(300), work(600)
+    assert large <= 2.3 * small, (small, large)
