@@ -210,7 +210,7 @@ class DevServer:
 
     def rebuild(self, batch: Batch) -> None:
         """One rebuild for one burst of changes; a failure keeps the last good site served."""
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         self._moves += self._source_moves(batch.moves)
         config = self._config_due or self.config_file in batch.paths
         paths = set() if self._full_next else set(batch.paths)  # no paths: a full pass
@@ -227,9 +227,10 @@ class DevServer:
         self._full_next = self._config_due = False
         if self.search is not None and (config or any(f.endswith(".html") for f in result.changed)):
             self.search.request()  # before the pages hear of the rebuild: the index is due from now
-        self._succeeded(result, None if config else result.changed, start)
+        self._succeeded(result, None if config else result.changed, start, cpu)
 
-    def _succeeded(self, result: BuildResult, changed: list[str] | None, start: float) -> None:
+    def _succeeded(self, result: BuildResult, changed: list[str] | None, start: float,
+                   cpu: float | None = None) -> None:
         self.rebuilds += 1
         site = _last_site(self.builder)
         old_urls = self._urls
@@ -243,7 +244,8 @@ class DevServer:
         self._report(new)
         if changed:
             shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
-            self._say(f"rebuilt in {(time.perf_counter() - start) * 1000:.0f} ms: {shown}")
+            used = f", {(time.thread_time() - cpu) * 1000:.0f} ms CPU" if cpu is not None else ""
+            self._say(f"rebuilt in {(time.perf_counter() - start) * 1000:.0f} ms{used}: {shown}")
 
     def _failed(self, exc: BaseException) -> None:
         # the builder's memory may now be ahead of the site: the next rebuild is a full pass
