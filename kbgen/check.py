@@ -98,13 +98,14 @@ def check(vault: Path, *, config_file: Path | None = None, levels: list[str] | t
     wanted, level_diags = _levels(config.levels, levels, config_file or root / "kbgen.toml")
     report = Report()
     builder = Builder(root, None, config_file=config_file, quiet=True, search=False, cache=cache)
+    notes = discover(config, exclude=(builder.out, root / config.cache_dir)).notes
     if fix_encoding:  # before collecting, so the report describes the repaired files
-        for path in sorted(discover(config, exclude=(builder.out, root / config.cache_dir)).notes):
-            found, backup = mojibake.fix_file(root, path)
+        for path, file in notes.items():
+            found, backup = mojibake.fix_file(file, root / mojibake.BACKUP_DIR / path)
             if backup is not None:
                 report.repaired.append((path, len(found), backup))
     site, found = builder.collect()
-    texts = _texts(discover(config, exclude=(builder.out, root / config.cache_dir)).notes)
+    texts = _texts(notes)
     found += level_diags + _missing_embeds(site) + _orphans(site) + _duplicate_titles(site, texts)
     found += _empty_notes(texts)
     for path, text in texts.items():

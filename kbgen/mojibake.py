@@ -75,13 +75,13 @@ def repair(text: str, found: list[Mojibake]) -> str:
     return "\n".join(lines)
 
 
-def fix_file(root: Path, rel: str) -> tuple[list[Mojibake], Path | None]:
-    """Repair the mojibake of the vault file `rel` in place, after copying the file as it was to
-    `root/.kbgen-backup/rel` (an existing backup is never replaced: `.1`, `.2`, … are added).
+def fix_file(path: Path, backup: Path) -> tuple[list[Mojibake], Path | None]:
+    """Repair the mojibake of `path` in place, after copying the file as it was to `backup`
+    (`VAULT/.kbgen-backup/<vault path>`); an existing backup is never replaced: `.1`, `.2`, …
+    are added.
 
-    Returns what was repaired and the backup; nothing is written when there is nothing to repair
-    or the file is not UTF-8 (ftfy repairs text, not undecodable bytes)."""
-    path = root / rel
+    Returns what was repaired and the backup written; nothing is written when there is nothing
+    to repair or the file is not UTF-8 (ftfy repairs text, not undecodable bytes)."""
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")
@@ -90,7 +90,7 @@ def fix_file(root: Path, rel: str) -> tuple[list[Mojibake], Path | None]:
     found = scan(text)
     if not found:
         return [], None
-    backup = _free_name(root / BACKUP_DIR / rel)
+    backup = _free_name(backup)
     backup.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(path, backup)
     _replace(path, repair(text, found).encode("utf-8"))

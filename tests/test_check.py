@@ -257,3 +257,14 @@ def test_without_fix_encoding_nothing_is_repaired(make_vault) -> None:  # type: 
     check(vault, fix_encoding=True, cache=False)
     assert (vault / "latin.md").read_bytes() == b"caf\xe9 \xc3\xa9\n"
     assert not (vault / ".kbgen-backup" / "latin.md").exists()
+
+
+def test_fix_encoding_finds_a_note_whose_name_is_decomposed(make_vault) -> None:  # type: ignore[no-untyped-def]
+    import unicodedata
+    nfd = unicodedata.normalize("NFD", "Café.md")
+    vault = make_vault({nfd: "na\u00c3\u00afve\n"})
+    report = check(vault, fix_encoding=True, cache=False)
+    nfc = unicodedata.normalize("NFC", "Café.md")
+    assert [(p, n) for p, n, _ in report.repaired] == [(nfc, 1)]
+    assert (vault / nfd).read_text(encoding="utf-8") == "naïve\n"
+    assert (vault / ".kbgen-backup" / nfc).read_text(encoding="utf-8") == "na\u00c3\u00afve\n"
