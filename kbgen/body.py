@@ -18,8 +18,7 @@ from markdown_it.token import Token
 from kbgen.diagnostics import Diagnostic, make
 from kbgen.markdown.collect import RENDER_KEY
 from kbgen.markdown.wikilinks import default_display
-from kbgen.model import LinkRef, SourcePath, Target
-from kbgen.parse import AUDIO_EXTS, IMAGE_EXTS, VIDEO_EXTS
+from kbgen.model import AUDIO_EXTS, IMAGE_EXTS, VIDEO_EXTS, LinkRef, SourcePath, Target
 from kbgen.resolve import find_heading
 from kbgen.site import Site, is_concept_label
 from kbgen.urls import concept_url, relative, tag_url

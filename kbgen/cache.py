@@ -19,7 +19,8 @@ from typing import Any
 from kbgen import __version__
 from kbgen.model import ParsedNote
 
-FORMAT = 4
+FORMAT = 5
+"""Raised whenever what parse() produces changes, so older caches are not used."""
 
 
 class ParseCache:

@@ -13,6 +13,17 @@ to the current page only when rendered, so the site works under any sub-path and
 
 LinkKind = Literal["wiki", "markdown", "frontmatter"]
 
+IMAGE_EXTS = frozenset({"avif", "bmp", "gif", "jpeg", "jpg", "png", "svg", "webp"})
+AUDIO_EXTS = frozenset({"flac", "m4a", "mp3", "ogg", "wav", "3gp"})
+VIDEO_EXTS = frozenset({"mkv", "mov", "mp4", "ogv", "webm"})
+ATTACHMENT_EXTS = IMAGE_EXTS | AUDIO_EXTS | VIDEO_EXTS | {"pdf", "canvas", "base", "zip", "txt", "csv"}
+"""File endings that name an attachment rather than a note (Obsidian's accepted formats)."""
+
+
+def is_file_name(target: str) -> bool:
+    """`x.png`, `doc.pdf`: a link target naming an attachment (notes need no ending)."""
+    return "." in target and target.rsplit(".", 1)[-1].lower() in ATTACHMENT_EXTS
+
 
 @dataclass(frozen=True, slots=True)
 class LinkRef:

@@ -17,7 +17,7 @@ from kbgen import frontmatter
 from kbgen.diagnostics import make
 from kbgen.markdown.collect import ENV_KEY, Collector
 from kbgen.markdown.wikilinks import default_display, split_linktext
-from kbgen.model import Context, Heading, LinkRef, ParsedNote, SourcePath
+from kbgen.model import AUDIO_EXTS, IMAGE_EXTS, VIDEO_EXTS, Context, Heading, LinkRef, ParsedNote, SourcePath
 from kbgen.urls import heading_anchor
 
 _SPACES = re.compile(r"\s+")
@@ -183,7 +183,4 @@ def _plain_text_tokens(text: str) -> list[Token]:
     return [tok]
 
 
-IMAGE_EXTS = {"avif", "bmp", "gif", "jpeg", "jpg", "png", "svg", "webp"}
-AUDIO_EXTS = {"flac", "m4a", "mp3", "ogg", "wav", "3gp"}
-VIDEO_EXTS = {"mkv", "mov", "mp4", "ogv", "webm"}
 

@@ -7,10 +7,8 @@ from typing import Any
 
 from kbgen.config import Config
 from kbgen.graph import LinkGraph
-from kbgen.model import LinkRef, ParsedNote, SourcePath, Target, Url
-from kbgen.parse import AUDIO_EXTS, IMAGE_EXTS, VIDEO_EXTS
+from kbgen.model import is_file_name, LinkRef, ParsedNote, SourcePath, Target, Url
 
-ATTACHMENT_EXTS = IMAGE_EXTS | AUDIO_EXTS | VIDEO_EXTS | {"pdf", "canvas", "base", "zip", "txt", "csv"}
 
 
 @dataclass
@@ -54,7 +52,4 @@ class Site:
 
 def is_concept_label(label: str) -> bool:
     """Unresolved targets that look like files (`x.png`) are missing attachments, not concepts."""
-    if "." in label:
-        ext = label.rsplit(".", 1)[-1].lower()
-        return ext not in ATTACHMENT_EXTS
-    return bool(label.strip())
+    return bool(label.strip()) and not is_file_name(label)

@@ -267,3 +267,12 @@ def test_corrupt_cache_is_ignored_with_a_warning(vault):
     result, out = build(vault)
     assert any(d.code == "cache" and "unreadable" in d.message for d in result.diagnostics)
     assert "Edited." in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_no_autolink_inside_a_wikilink(make_vault):
+    vault = make_vault({"notes/A.md": "Mail me@x.org about [[B|see www.example.com]] or www.example.org\n",
+                        "notes/B.md": "b\n"})
+    _, out = build(vault)
+    page = body(out, "a.html")
+    assert '<a class="internal-link" href="b.html" data-href="B">see www.example.com</a>' in page
+    assert 'href="http://www.example.org"' in page and 'href="mailto:me@x.org"' in page

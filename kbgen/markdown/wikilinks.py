@@ -20,7 +20,7 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
 from kbgen.markdown.collect import RENDER_KEY, collector, inline_line
-from kbgen.model import Context, LinkRef
+from kbgen.model import Context, LinkRef, is_file_name
 
 
 def wikilinks_plugin(md: MarkdownIt) -> None:
@@ -32,6 +32,7 @@ def wikilinks_plugin(md: MarkdownIt) -> None:
     md.add_render_rule("wikilink_close", _render_close)
     md.add_render_rule("embed", _render_embed)
     md.core.ruler.push("embed_paragraphs", _unwrap_embed_paragraphs)
+    md.core.ruler.after("linkify", "wikilink_unlinkify", _no_links_in_wikilinks)
 
 
 def split_linktext(inner: str) -> tuple[str, str, str | None]:
@@ -179,14 +180,30 @@ def _embed_rule(state: StateInline, silent: bool) -> bool:
     return _scan(state, state.pos + 1, silent, embed=True)
 
 
+def _no_links_in_wikilinks(state: StateCore) -> None:
+    """A link cannot hold a link: undo autolinks that linkify made inside a wikilink's text."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        depth, kept = 0, []
+        for tok in block.children:
+            depth += (tok.type == "wikilink_open") - (tok.type == "wikilink_close")
+            if depth and tok.type in ("link_open", "link_close") and tok.markup == "linkify":
+                continue
+            kept.append(tok)
+        block.children = kept
+
+
 def _unwrap_embed_paragraphs(state: StateCore) -> None:
-    """A paragraph holding only embeds renders without `<p>`: a note embed is a block."""
+    """A paragraph holding only note embeds renders without `<p>`: a note embed is a block
+    (images, media and placeholders for files stay inline, in their paragraph)."""
     tokens = state.tokens
     for i in range(len(tokens) - 2):
         if tokens[i].type != "paragraph_open" or tokens[i + 1].type != "inline":
             continue
         children = tokens[i + 1].children or []
-        if any(c.type == "embed" for c in children) and all(
+        embeds = [c for c in children if c.type == "embed"]
+        if embeds and not any(is_file_name(c.meta["ref"].target) for c in embeds) and all(
                 c.type in ("embed", "softbreak", "hardbreak") or (c.type == "text" and not c.content.strip())
                 for c in children):
             tokens[i].hidden = True
