@@ -588,10 +588,29 @@ def _serve(args: list[str], cwd: Path) -> tuple[subprocess.Popen[str], str]:
     raise AssertionError(f"kbgen serve did not start within {TIMEOUT} s:\n{seen}")
 
 
+@pytest.fixture
+def serve_cli(tmp_path: Path) -> Iterator[Callable[[list[str]], tuple[subprocess.Popen[str], str]]]:
+    """Start `kbgen serve` processes; whatever is left of them (workers too) is killed after the test."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(args: list[str]) -> tuple[subprocess.Popen[str], str]:
+        proc, url = _serve(args, tmp_path)
+        started.append(proc)
+        return proc, url
+
+    yield start
+    for proc in started:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.communicate()
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_ctrl_c_stops_cleanly(tmp_path: Path, sig: int) -> None:
+def test_ctrl_c_stops_cleanly(tmp_path: Path, sig: int, serve_cli: Callable[..., Any]) -> None:
     vault = write_vault(tmp_path / "vault", VAULT)
-    proc, url = _serve([str(vault), "--port", "0", "--no-search"], tmp_path)
+    proc, url = serve_cli([str(vault), "--port", "0", "--no-search"])
     port = int(url.rsplit(":", 1)[1].strip("/"))
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
     conn.request("GET", "/.kbgen/events")  # an open stream must not keep it alive
@@ -604,14 +623,14 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path, sig: int) -> None:
         socket.create_connection(("127.0.0.1", port), timeout=5).close()
 
 
-def test_starts_and_stops_with_worker_processes(tmp_path: Path) -> None:
+def test_starts_and_stops_with_worker_processes(tmp_path: Path, serve_cli: Callable[..., Any]) -> None:
     # enough notes that the first build parses and renders in forked workers, which inherit
     # serve's signal handlers: their pool must still be able to stop them
     from kbgen.build import PARALLEL_MIN
     files: dict[str, str | bytes] = {f"notes/N{i}.md": f"Note {i} links [[N{i + 1}]].\n"
                                      for i in range(PARALLEL_MIN + 20)}
     vault = write_vault(tmp_path / "vault", files)
-    proc, url = _serve([str(vault), "--port", "0", "--no-search", "--jobs", "2"], tmp_path)
+    proc, url = serve_cli([str(vault), "--port", "0", "--no-search", "--jobs", "2"])
     port = int(url.rsplit(":", 1)[1].strip("/"))
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
     conn.request("GET", "/n7.html")
