@@ -147,12 +147,16 @@ def folders(s: Site) -> dict[str, list[SourcePath]]:
 def _folder_pages(s: Site) -> Iterator[Page]:
     tree = folders(s)
     root = s.strip.rstrip("/")
+    children: dict[str, list[str]] = {}
+    for f in tree:
+        if f:
+            children.setdefault(posixpath.dirname(f), []).append(f)
     for folder in sorted(tree):
         if folder == root or not folder.startswith(s.strip) and s.strip:
             continue
         if folder in s.folder_notes:
             continue  # the folder note is the folder page
-        subs = sorted(f for f in tree if posixpath.dirname(f) == folder and f != folder)
+        subs = sorted(f for f in children.get(folder, []) if f != folder)
         entries = [(posixpath.basename(f), folder_url(f, s.strip), True) for f in subs]
         entries += [(s.title(p), s.urls[p], False)
                     for p in sorted(tree[folder], key=lambda p: s.title(p).casefold())]

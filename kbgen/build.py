@@ -83,6 +83,11 @@ class Builder:
 
     # -- public ---------------------------------------------------------------------------
 
+    @property
+    def site(self) -> "Site | None":
+        """The Site of the last pass (None before the first), e.g. for serve's rename pages."""
+        return self._state.site if self._state is not None else None
+
     def build(self) -> BuildResult:
         """A full build into a staging folder, swapped in only when complete.
 

@@ -303,12 +303,9 @@ class DevServer:
 
 
 def _last_site(builder: Builder) -> Any:
-    """The Site of the builder's last pass (None after a build that found nothing to do).
-
-    Builder keeps it privately for its own fast path; serve only reads URLs and titles from it
-    to tell a renamed note's old address from its new one."""
-    state = getattr(builder, "_state", None)
-    return getattr(state, "site", None)
+    """The Site of the builder's last pass (None after a build that found nothing to do);
+    serve only reads URLs and titles from it, to tell a renamed note's new address."""
+    return builder.site
 
 
 def _vault_path(path: Path, root: Path) -> str | None:

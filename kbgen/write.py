@@ -56,7 +56,8 @@ def _within(rel: str) -> bool:
 
 
 def _manifest_bytes(manifest: dict) -> bytes:
-    return (json.dumps(manifest, sort_keys=True, indent=0) + "\n").encode()
+    # no indent: Python's JSON encoder is several times slower with one, and serve writes this often
+    return (json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n").encode()
 
 
 class Staging:
