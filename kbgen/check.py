@@ -236,12 +236,12 @@ def _texts(notes: dict[str, Path]) -> dict[str, str]:
 
 
 def _empty_notes(texts: dict[str, str]) -> list[Diagnostic]:
-    from kbgen.parse import _front_matter_source  # the one definition of where front matter ends
+    from kbgen.parse import front_matter_source  # the one definition of where front matter ends
 
     out = []
     for path, text in texts.items():
         body = text
-        fm = _front_matter_source(text)
+        fm = front_matter_source(text)
         if fm is not None:  # skip the opening line, the properties, then the closing line
             body = text[text.index("\n") + 1 + len(fm):].partition("\n")[2]
         if not body.strip():

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -23,7 +22,6 @@ from kbgen.render import STATIC_PREFIX, Theme, base_context
 from kbgen.site import Site
 from kbgen.write import Staging, write_in_place
 
-DATA_PREFIX = "_kbgen/"
 
 
 @dataclass
@@ -203,5 +201,3 @@ def search_index(site_dir: Path, config: Any, outputs: Outputs, result: Any,
         _atomic_write(site_dir / MARK, _manifest_bytes(manifest))
     return files
 
-
-__all__ = ["Outputs", "render", "stage", "write_incremental", "search_index", "os"]

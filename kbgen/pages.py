@@ -11,12 +11,12 @@ from typing import Any
 from markupsafe import Markup
 
 from kbgen import history
-from kbgen.graph import concept_node, note_node
+from kbgen.graph import note_node
 from kbgen.graphview import legend, local_graph, preview
 from kbgen.markdown.wikilinks import default_display
 from kbgen.model import Context, LinkRef, ParsedNote, SourcePath
 from kbgen.site import Site
-from kbgen.urls import folder_url, relative, tag_url
+from kbgen.urls import folder_url, tag_url
 
 
 @dataclass
@@ -344,11 +344,3 @@ def folder_page(site: Site, folder: str, entries: list[tuple[str, str, bool]]) -
                  context={"entries": [_entry(site, t, u, f) for t, u, f in entries[i * PER_PAGE:(i + 1) * PER_PAGE]],
                           "pager": _pager(url_of, i + 1, count), "breadcrumbs": trail})
             for i in range(count)]
-
-
-def rel(url_from: str, url_to: str) -> str:
-    return relative(url_from, url_to)
-
-
-__all__ = ["Page", "note_page", "concept_page", "tag_page", "tags_page", "folder_page",
-           "home_page", "graph_page", "recent_notes", "concept_node"]

@@ -17,7 +17,7 @@ from kbgen import frontmatter
 from kbgen.diagnostics import make
 from kbgen.markdown.collect import ENV_KEY, Collector
 from kbgen.markdown.wikilinks import default_display, split_linktext
-from kbgen.model import AUDIO_EXTS, IMAGE_EXTS, VIDEO_EXTS, Context, Heading, LinkRef, ParsedNote, SourcePath
+from kbgen.model import IMAGE_EXTS, Heading, LinkRef, ParsedNote, SourcePath
 from kbgen.urls import heading_anchor
 
 _SPACES = re.compile(r"\s+")
@@ -50,7 +50,7 @@ def parse_note(path: SourcePath, data: bytes, md: MarkdownIt) -> ParsedNote:
     col = Collector(path=path)
     env: dict[str, Any] = {ENV_KEY: col}
     meta: dict[str, Any] = {}
-    fm_raw = _front_matter_source(text)
+    fm_raw = front_matter_source(text)
     if fm_raw is not None:
         meta, fm_diags = frontmatter.parse(fm_raw, path)
         diags.extend(fm_diags)
@@ -107,7 +107,7 @@ def _first_too_deep(tokens: list[Token], limit: int) -> int | None:
     return None
 
 
-def _front_matter_source(text: str) -> str | None:
+def front_matter_source(text: str) -> str | None:
     if not text.startswith("---"):
         return None
     first, _, rest = text.partition("\n")

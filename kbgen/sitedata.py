@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import posixpath
 from typing import Any
 
 from kbgen.pages import Page
@@ -48,5 +47,3 @@ def _finish(node: dict[str, Any]) -> dict[str, Any]:
 def _json(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
 
-
-__all__ = ["files", "explorer", "posixpath"]
