@@ -62,6 +62,8 @@ def _vault_args(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    import jinja2
+
     from kbgen.build import Builder
     from kbgen.config import ConfigError
     from kbgen.diagnostics import report
@@ -75,6 +77,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     except (ConfigError, OutputError) as exc:
         print(f"kbgen: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except jinja2.TemplateError as exc:  # a broken theme: say where, keep the old site
+        from kbgen.livereload import describe
+        where = describe(exc, builder.root)
+        print(f"{where['file'] or 'theme'}:{where['line']}: template: {where['message']}", file=sys.stderr)
+        return EXIT_WARNINGS
     report(result.diagnostics)
     if not args.quiet:
         print(summary(result, builder.out), file=sys.stderr)

@@ -276,3 +276,16 @@ def test_no_autolink_inside_a_wikilink(make_vault):
     page = body(out, "a.html")
     assert '<a class="internal-link" href="b.html" data-href="B">see www.example.com</a>' in page
     assert 'href="http://www.example.org"' in page and 'href="mailto:me@x.org"' in page
+
+
+def test_broken_template_is_a_diagnostic_and_keeps_the_site(vault):
+    _, out = build(vault)
+    before = (out / "index.html").read_bytes()
+    (vault / "theme/templates").mkdir(parents=True)
+    (vault / "theme/templates/note.html").write_text("{% extends 'base.html' %}\n{% block content %}\n{% if %}\n")
+    proc = subprocess.run([sys.executable, "-m", "kbgen", "build", str(vault), "--out", str(out), "--no-search"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert re.search(r"^theme/templates/note\.html:3: template: ", proc.stderr, re.M), proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert (out / "index.html").read_bytes() == before
