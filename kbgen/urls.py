@@ -23,6 +23,7 @@ MAX_SEGMENT = 120
 """Longer slugs are cut and given a digest suffix, so file names stay under file-system limits."""
 
 
+@lru_cache(maxsize=1 << 16)
 def slugify(text: str) -> str:
     """One URL segment from a file or folder name (see the module docstring)."""
     s = unicodedata.normalize("NFC", text).lower()
@@ -53,6 +54,7 @@ def note_url(path: SourcePath, strip: str = "") -> Url:
     return Url("/".join(parts) + ".html")
 
 
+@lru_cache(maxsize=1 << 16)
 def folder_url(folder: str, strip: str = "") -> Url:
     rel = folder[len(strip):] if strip and (folder + "/").startswith(strip) else folder
     parts = [slugify(p) for p in rel.split("/") if p]
