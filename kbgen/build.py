@@ -65,7 +65,8 @@ class Builder:
 
     def __init__(self, vault: Path, out: Path | None = None, *, config_file: Path | None = None,
                  quiet: bool = False, force: bool = False, base_url: str | None = None,
-                 jobs: int | None = None, search: bool | None = None, cache: bool = True) -> None:
+                 jobs: int | None = None, search: bool | None = None, cache: bool = True,
+                 keep_state: bool = False) -> None:
         self.root = Path(vault).resolve()
         self.out = Path(out).resolve() if out else self.root / "site"
         self.config_file = config_file
@@ -74,6 +75,8 @@ class Builder:
         self.overrides = {"base_url": base_url, "search": search}
         self.jobs = jobs or os.cpu_count() or 1
         self.use_cache = cache
+        # never skip a build that finds nothing changed: serve wants the state for fast edits
+        self.keep_state = keep_state
         self._memory: dict[str, ParsedNote] = {}
         self._tokens: dict[str, list[Any]] = {}
         self._token_bytes: dict[str, bytes] = {}
@@ -100,7 +103,7 @@ class Builder:
         vault, sources = self._read(config)
         inputs = self._inputs(config, vault, sources)
         previous = read_manifest(self.out)
-        if previous.get("inputs") == inputs and _intact(self.out, previous):
+        if not self.keep_state and previous.get("inputs") == inputs and _intact(self.out, previous):
             result = _replay(previous)
             result.seconds = time.perf_counter() - start
             return result

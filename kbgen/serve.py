@@ -92,7 +92,8 @@ class DevServer:
     def __init__(self, vault: Path, out: Path | None = None, *, host: str = "127.0.0.1", port: int = 8000,
                  config_file: Path | None = None, search: bool | None = None, quiet: float = QUIET,
                  stream: TextIO | None = None, jobs: int | None = None) -> None:
-        self.builder = Builder(vault, out, config_file=config_file, quiet=True, search=search, jobs=jobs)
+        self.builder = Builder(vault, out, config_file=config_file, quiet=True, search=search, jobs=jobs,
+                               keep_state=True)  # so even the first edit takes the fast path
         self.search_override, self.config_arg = search, config_file
         self.root, self.out = self.builder.root, self.builder.out
         self.config_file = (config_file or self.root / "kbgen.toml").resolve()
