@@ -97,6 +97,14 @@ def load(root: Path, path: Path | None = None, **overrides: Any) -> Config:
             raise ConfigError(f"{file}: {exc}") from exc
     elif path is not None:
         raise ConfigError(f"{file}: no such config file")
+    elif (root / "pyproject.toml").is_file():
+        # a vault that is also a Python project (like kbgen's own) may keep its settings in
+        # pyproject.toml under [tool.kbgen]; kbgen.toml wins when both exist
+        file = root / "pyproject.toml"
+        try:
+            values = tomllib.loads(file.read_text(encoding="utf-8")).get("tool", {}).get("kbgen", {})
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{file}: {exc}") from exc
     known = {f.name: f for f in fields(Config) if f.name != "root"}
     kwargs: dict[str, Any] = {"root": root}
     for key, value in values.items():

@@ -289,3 +289,12 @@ def test_broken_template_is_a_diagnostic_and_keeps_the_site(vault):
     assert re.search(r"^theme/templates/note\.html:3: template: ", proc.stderr, re.M), proc.stderr
     assert "Traceback" not in proc.stderr
     assert (out / "index.html").read_bytes() == before
+
+
+def test_settings_from_pyproject_tool_kbgen(make_vault):
+    vault = make_vault({"notes/A.md": "a\n", "pyproject.toml": '[project]\nname = "x"\n\n[tool.kbgen]\ntitle = "From pyproject"\n'})
+    _, out = build(vault)
+    assert "<title>A · From pyproject</title>" in (out / "a.html").read_text(encoding="utf-8")
+    (vault / "kbgen.toml").write_text('title = "From kbgen.toml"\n')
+    _, out = build(vault)
+    assert "From kbgen.toml" in (out / "a.html").read_text(encoding="utf-8")
