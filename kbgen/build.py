@@ -7,8 +7,6 @@ bytes change. Each page has a fingerprint of all its inputs, so unchanged pages 
 from __future__ import annotations
 
 import hashlib
-import json
-import logging
 import os
 import pickle
 import time
@@ -34,7 +32,6 @@ if TYPE_CHECKING:
 # The markdown parser, networkx and the renderer are imported when first needed: a build that
 # finds nothing changed should not pay for loading them.
 
-log = logging.getLogger(__name__)
 PARALLEL_MIN = 400
 """Below this many notes or pages, worker processes cost more than they save."""
 
@@ -127,7 +124,7 @@ class Builder:
         `search=False` leaves the Pagefind index as it is: serve refreshes it in the background,
         since running Pagefind takes seconds and a save must show in the browser at once."""
         start = time.perf_counter()
-        fresh = self._config is None or any(p.name == "kbgen.toml" for p in (changed or ()))
+        fresh = self._config is None or any(_is_config(self.root, Path(p)) for p in (changed or ()))
         config = self._load_config(fresh=fresh)
         if fresh or not (self.out / ".kbgen-site").exists():
             return self.build()
@@ -383,6 +380,11 @@ def _replay(manifest: dict[str, Any]) -> BuildResult:
                        diagnostics=[Diagnostic(*d) for d in s.get("diagnostics", [])])
 
 
+def _is_config(root: Path, file: Path) -> bool:
+    """kbgen.toml anywhere it may be read from, or the vault's pyproject.toml ([tool.kbgen])."""
+    return file.name == "kbgen.toml" or file.resolve() == root / "pyproject.toml"
+
+
 def _intact(out: Path, manifest: dict[str, Any]) -> bool:
     return all((out / f).is_file() for f in manifest.get("files", []))
 
@@ -401,11 +403,3 @@ def _parse_one(md: Any, path: SourcePath, data: bytes, key: str) -> ParsedNote:
     parsed.digest = key
     return parsed
 
-
-def fingerprint(*parts: Any) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    h.update(__version__.encode())
-    for p in parts:
-        h.update(json.dumps(p, sort_keys=True, default=str).encode())
-        h.update(b"\0")
-    return h.hexdigest()

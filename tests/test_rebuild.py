@@ -62,3 +62,12 @@ def test_fast_path_renders_only_affected_pages(tmp_path: Path) -> None:
     assert 0 < result.rendered < full.rendered
     assert "d/e.html" in result.changed
     assert "b.html" not in result.changed  # B neither links to E nor shows it
+
+
+def test_settings_in_pyproject_rebuild_from_scratch(tmp_path: Path) -> None:
+    vault = write_vault(tmp_path / "vault", {**VAULT, "pyproject.toml": '[tool.kbgen]\ntitle = "Before"\n'})
+    builder = Builder(vault, tmp_path / "served", quiet=True, search=False)
+    builder.build()
+    (vault / "pyproject.toml").write_text('[tool.kbgen]\ntitle = "After"\n', encoding="utf-8")
+    builder.rebuild({vault / "pyproject.toml"})
+    assert "After" in (tmp_path / "served" / "a.html").read_text(encoding="utf-8")
