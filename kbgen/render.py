@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -43,6 +43,7 @@ class Theme:
 
     def __init__(self, config: Config) -> None:
         self.dirs: list[Path] = []
+        self._digest: str | None = None
         own = config.root / config.theme_dir
         if own.is_dir():
             self.dirs.append(own)
@@ -72,14 +73,19 @@ class Theme:
         return dict(sorted(found.items()))
 
     def digest(self) -> str:
-        """Changes when any template or static file changes (invalidates rendered pages)."""
-        h = hashlib.blake2b(digest_size=12)
-        for d in self.dirs:
-            for f in sorted(d.rglob("*")):
-                if f.is_file():
-                    h.update(f.relative_to(d).as_posix().encode())
-                    h.update(f.read_bytes())
-        return h.hexdigest()
+        """Changes when any template or static file changes (invalidates rendered pages).
+
+        Read once per Theme: a pass asks several times, and rebuild() compares a fresh Theme
+        with the one it has, so an edited theme is still noticed."""
+        if self._digest is None:
+            h = hashlib.blake2b(digest_size=12)
+            for d in self.dirs:
+                for f in sorted(d.rglob("*")):
+                    if f.is_file():
+                        h.update(f.relative_to(d).as_posix().encode())
+                        h.update(f.read_bytes())
+            self._digest = h.hexdigest()
+        return self._digest
 
     def render(self, template: str, context: dict[str, Any]) -> str:
         return self.env.get_template(template).render(context)
@@ -108,5 +114,3 @@ def base_context(config: Config, url: str, static_versions: dict[str, str]) -> d
         "root": root_prefix(url),
     }
 
-
-HrefFn = Callable[[str], str]
