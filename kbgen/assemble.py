@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import posixpath
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from kbgen import feeds
 from kbgen.config import CONFIG_NAME, Config
@@ -34,7 +34,7 @@ def site(config: Config, vault: Vault, notes: dict[SourcePath, ParsedNote]) -> t
     strip = _strip_prefix(config)
     urls, url_diags = _note_urls(published, strip, config)
     diags.extend(url_diags)
-    for asset in sorted(published_assets(config, vault, published, targets)):
+    for asset in sorted(published_assets(config, vault.assets, published, targets)):
         urls[asset] = asset_url(asset)
     graph = LinkGraph.build({p: n.title for p, n in published.items()}, _links(targets))
     home = _home(published, config, strip)
@@ -71,14 +71,14 @@ def resolve_note(resolver: Resolver, hidden: set[str], path: SourcePath,
     return table, diags
 
 
-def published_assets(config: Config, vault: Vault, notes: dict[SourcePath, ParsedNote],
+def published_assets(config: Config, assets: Iterable[SourcePath], notes: dict[SourcePath, ParsedNote],
                      targets: dict[SourcePath, dict[LinkRef, Target]]) -> set[SourcePath]:
     """Attachments that reach the site: those a published note shows or links to, outside
     `%%comments%%` (hidden text publishes nothing), or all with `publish_all_attachments` —
     never the config file or the vault's theme folder, which only look like attachments."""
     if config.publish_all_attachments:
         theme = config.theme_dir.strip("/") + "/"
-        return {a for a in vault.assets if a != CONFIG_NAME and not a.startswith(theme)}
+        return {a for a in assets if a != CONFIG_NAME and not a.startswith(theme)}
     return {t.path for path, table in targets.items() if path in notes
             for ref, t in table.items() if t.kind == "asset" and t.path and not ref.commented}
 

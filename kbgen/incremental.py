@@ -3,9 +3,11 @@
 Handles the common case — notes whose content changed but whose identity for other notes did not
 (same title, headings, blocks, aliases, publish state, URL): their links are resolved again, the
 graph and tags are patched, and the dirty pages are the note, the notes that embed it, every page
-its old and new links point to, the pages whose local graph may show the change, the tag pages of
-its old and new tags and the home page. Anything else returns None and build.py does a full pass
-(still without reparsing unchanged notes). Tests check that the result equals a clean build.
+its old and new links point to and the home page. Pages within two links, whose local graph may
+show the change, are rebuilt only when their picture can differ (graph_unchanged). Tag, folder and
+other generated pages are cheap: build.py assembles them again and renders those whose fingerprint
+changed. Anything else returns None and build.py does a full pass (still without reparsing
+unchanged notes). Tests check that the result equals a clean build.
 """
 from __future__ import annotations
 
@@ -79,7 +81,7 @@ def update(site: Site, changed: dict[SourcePath, ParsedNote], vault_assets: dict
     site.tags = _tags(site.notes)
     for asset in [p for p, u in site.urls.items() if p not in site.notes]:
         del site.urls[asset]
-    for asset in sorted(published_assets(site.config, _Assets(vault_assets), site.notes, site.targets)):
+    for asset in sorted(published_assets(site.config, vault_assets, site.notes, site.targets)):
         site.urls[asset] = asset_url(asset)
     if site.home:
         dirty.notes.add(site.home)
@@ -89,13 +91,6 @@ def update(site: Site, changed: dict[SourcePath, ParsedNote], vault_assets: dict
     dirty.notes &= set(site.notes)
     dirty.graph = (dirty.graph & set(site.notes)) - dirty.notes
     return dirty
-
-
-class _Assets:
-    """The part of a Vault that published_assets() reads."""
-
-    def __init__(self, assets: dict) -> None:
-        self.assets = assets
 
 
 def _embedders(site: Site, path: SourcePath) -> set[SourcePath]:
