@@ -68,7 +68,7 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
             outputs.diagnostics.extend(Diagnostic(*d) for d in old.get("diags", []))
             page_meta[page.url] = old
             continue
-        fp = _page_fingerprint(site, page, theme_digest, config_digest, versions)
+        fp = _page_fingerprint(site, page, theme_digest, config_digest)
         if old and old.get("fp") == fp and (out / page.url).is_file():
             outputs.reused.add(page.url)
             outputs.diagnostics.extend(Diagnostic(*d) for d in old.get("diags", []))
@@ -124,9 +124,9 @@ class PageRenderer:
         return page.url, html.encode("utf-8"), sorted(set(body.diagnostics)), fp
 
 
-def _page_fingerprint(site: Site, page: Page, theme_digest: str, config_digest: str,
-                      versions: dict[str, str]) -> str:
-    """Everything a page's bytes depend on; equal fingerprints mean equal pages."""
+def _page_fingerprint(site: Site, page: Page, theme_digest: str, config_digest: str) -> str:
+    """Everything a page's bytes depend on; equal fingerprints mean equal pages. (The theme
+    digest covers the static files whose versions the page's links carry.)"""
     h = hashlib.blake2b(digest_size=16)
     for part in (__version__, theme_digest, config_digest, page.url, page.template, page.title,
                  page.description):
