@@ -91,9 +91,10 @@ def _generated_urls(s: Site) -> set[str]:
     return taken
 
 
-def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None) -> list[Page]:
+def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None, lazy: bool = False) -> list[Page]:
     """Every page of the site, in a stable order. Note and concept pages found in `reuse` (by
-    URL) are taken from there instead of being assembled again (incremental rebuilds)."""
+    URL) are taken from there instead of being assembled again (incremental rebuilds). With
+    `lazy`, note pages come without their contexts (see pages.note_page)."""
     reuse = reuse or {}
     children: dict[str, list[Page]] = {}
     for page in reuse.values():
@@ -101,7 +102,7 @@ def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None) -> list[P
             children.setdefault(page.parent, []).append(page)
     out: list[Page] = []
     for p in s.notes:
-        out.extend(_reused(reuse, children, s.urls[p]) or note_page(s, p))
+        out.extend(_reused(reuse, children, s.urls[p]) or note_page(s, p, lazy=lazy))
     if s.home is None:
         out.append(home_page(s))
     if s.config.concept_pages:

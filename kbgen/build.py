@@ -218,7 +218,7 @@ class Builder:
         fixed = [d for d in resolve_diags if d not in linked and d not in dated]
         self._state = _State(vault, {p: k for p, _, k in sources}, site, notes, fixed,
                              theme_digest=self._theme.digest())
-        return self._render(config, assemble.pages(site, vault), set())
+        return self._render(config, assemble.pages(site, vault, lazy=True), set())
 
     def _render(self, config: Config, pages: list[Any], unchanged: set[str],
                 save_cache: bool = True) -> tuple[BuildResult, "Outputs"]:
@@ -233,6 +233,8 @@ class Builder:
                                 progress=self._progress)
         self._progress.done()
         st.pages = {p.url: p for p in pages}
+        for url, graph in outputs.graphs.items():
+            st.graphs[st.pages[url].source] = graph  # type: ignore[index]
         all_diags = list(st.vault.diagnostics) + [d for n in st.notes.values() for d in n.diagnostics]
         all_diags += [d for p in site.notes for d in site.link_diags.get(p, [])]
         all_diags += st.fixed_diags + feeds.date_diagnostics(site.notes, st.vault.notes) + outputs.diagnostics
@@ -281,11 +283,10 @@ class Builder:
         stale = {site.urls[p] for p in dirty.notes}
         from kbgen.graphview import local_graph
         for p in sorted(dirty.graph):  # rebuilt only when the picture really changed
-            old = st.pages.get(site.urls[p])
+            old = st.graphs.get(p)
             if old is None:
                 stale.add(site.urls[p])
-            elif not incremental.graph_unchanged(site, p, old.context.get("graph", {}), dirty) \
-                    and old.context.get("graph") != local_graph(site, p):
+            elif not incremental.graph_unchanged(site, p, old, dirty) and old != local_graph(site, p):
                 stale.add(site.urls[p])
         stale |= {url for url, page in st.pages.items()
                   if page.kind == "concept" and _concept_node(page) in concepts}
@@ -358,6 +359,8 @@ class _State:
     fixed_diags: list[Diagnostic]
     """Site-wide problems an in-place edit cannot change (URL collisions, redirects)."""
     pages: dict[str, Any] = field(default_factory=dict)
+    graphs: dict[SourcePath, dict[str, Any]] = field(default_factory=dict)
+    """Each note page's local graph as last rendered."""
     theme_digest: str = ""
 
 

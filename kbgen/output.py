@@ -17,11 +17,15 @@ from kbgen import __version__
 from kbgen.body import BodyRenderer
 from kbgen.diagnostics import Diagnostic
 from kbgen.model import ParsedNote, SourcePath
-from kbgen.pages import Page
+from kbgen.pages import Page, fill
 from kbgen.render import STATIC_PREFIX, Theme, base_context
 from kbgen.site import Site
 from kbgen.write import Staging, write_in_place
 
+
+
+Rendered = tuple[str, "bytes | None", list[Diagnostic], str, "dict[str, Any] | None"]
+"""(URL, bytes or None to carry the page over, diagnostics, fingerprint, local graph or None)."""
 
 
 @dataclass
@@ -36,6 +40,8 @@ class Outputs:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     rendered: int = 0
     pages: list[Page] = field(default_factory=list)
+    graphs: dict[str, Any] = field(default_factory=dict)
+    """Note page URL → its local graph, for the pages whose context was built by the renderer."""
 
     def all_files(self) -> set[str]:
         return set(self.files) | self.reused | set(self.copies)
@@ -59,52 +65,92 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
     from kbgen import sitedata
     outputs.files.update(sitedata.files(site, pages))
     config_digest = site.config.digest()
-    todo: list[tuple[Page, str]] = []
+    groups: list[list[tuple[Page, str | None]]] = []
+    """What to render: a page with its fingerprint, or a lazy note page and its continuation
+    pages, whose contexts and fingerprints the renderer computes (in the worker processes)."""
     page_meta: dict[str, Any] = {}
     for page in pages:
         old = previous.get(page.url)
         if page.url in unchanged and old and (out / page.url).is_file():
-            outputs.reused.add(page.url)
-            outputs.diagnostics.extend(Diagnostic(*d) for d in old.get("diags", []))
-            page_meta[page.url] = old
-            continue
-        fp = _page_fingerprint(site, page, theme_digest, config_digest)
-        if old and old.get("fp") == fp and (out / page.url).is_file():
-            outputs.reused.add(page.url)
-            outputs.diagnostics.extend(Diagnostic(*d) for d in old.get("diags", []))
-            page_meta[page.url] = old
+            _carry(outputs, page_meta, page.url, old)
+        elif page.context is None:
+            if page.parent and groups and groups[-1][0][0].url == page.parent:
+                groups[-1].append((page, None))
+            else:
+                groups.append([(page, None)])
         else:
-            todo.append((page, fp))
-    renderer = PageRenderer(site, theme, md, tokens_of, versions)
-    advance = progress.stage("rendering", len(todo)) if progress else (lambda n=1: None)
-    if len(todo) >= 400 and jobs > 1:
+            fp = _page_fingerprint(site, page, theme_digest, config_digest)
+            if old and old.get("fp") == fp and (out / page.url).is_file():
+                _carry(outputs, page_meta, page.url, old)
+            else:
+                groups.append([(page, fp)])
+    renderer = PageRenderer(site, theme, md, tokens_of, versions,
+                            (previous, out, theme_digest, config_digest))
+    advance = progress.stage("rendering", len(groups)) if progress else (lambda n=1: None)
+    if len(groups) >= 400 and jobs > 1:
         from kbgen.parallel import render_all
-        results = render_all(renderer, todo, jobs, advance)
+        results = render_all(renderer, groups, jobs, advance)
     else:
         results = []
-        for page, fp in todo:
-            results.append(renderer.render(page, fp))
+        for group in groups:
+            results.extend(renderer.render_group(group))
             advance(1)
-    for url, data, diags, fp in results:
+    rendered = 0
+    for url, data, diags, fp, graph in results:
+        if graph is not None:
+            outputs.graphs[url] = graph
+        if data is None:
+            _carry(outputs, page_meta, url, previous[url])
+            continue
         outputs.files[url] = data
         outputs.diagnostics.extend(diags)
         page_meta[url] = {"fp": fp, "diags": [[d.path, d.line, d.code, d.message, d.level] for d in diags]}
-    outputs.rendered = len(results)
+        rendered += 1
+    outputs.rendered = rendered
     outputs.manifest = {"kbgen": __version__, "pages": dict(sorted(page_meta.items()))}
     return outputs
+
+
+def _carry(outputs: Outputs, page_meta: dict[str, Any], url: str, old: dict[str, Any]) -> None:
+    """Keep the page already in the output, with the diagnostics it had."""
+    outputs.reused.add(url)
+    outputs.diagnostics.extend(Diagnostic(*d) for d in old.get("diags", []))
+    page_meta[url] = old
 
 
 class PageRenderer:
     """Renders one page to bytes: the note body (if any) and the theme template around it."""
 
     def __init__(self, site: Site, theme: Theme, md: MarkdownIt,
-                 tokens_of: Callable[[SourcePath, ParsedNote], list[Any]], versions: dict[str, str]) -> None:
+                 tokens_of: Callable[[SourcePath, ParsedNote], list[Any]], versions: dict[str, str],
+                 last: tuple[dict[str, Any], Path, str, str]) -> None:
         self.site, self.theme, self.md, self.tokens_of, self.versions = site, theme, md, tokens_of, versions
+        self.previous, self.out, self.theme_digest, self.config_digest = last
+
+    def render_group(self, group: list[tuple[Page, str | None]]) -> list[Rendered]:
+        """Render a page, or a lazy note page and its continuations once their contexts are
+        built; a lazy page whose fingerprint matches the last build's comes back without bytes
+        (to be carried over). A note page also returns its local graph, for incremental rebuilds."""
+        if group[0][1] is None:
+            fill(self.site, [page for page, _ in group])
+        out: list[Rendered] = []
+        for page, fp in group:
+            graph = page.context.get("graph") if page.kind == "note" and page.context else None
+            if fp is None:
+                fp = _page_fingerprint(self.site, page, self.theme_digest, self.config_digest)
+                old = self.previous.get(page.url)
+                if old and old.get("fp") == fp and (self.out / page.url).is_file():
+                    out.append((page.url, None, [], fp, graph))
+                    continue
+            url, data, diags, fp = self.render(page, fp)
+            out.append((url, data, diags, fp, graph))
+        return out
 
     def render(self, page: Page, fp: str) -> tuple[str, bytes, list[Diagnostic], str]:
         ctx = base_context(self.site.config, page.url, self.versions)
         body = BodyRenderer(self.site, self.md, page.url,
                             lambda p: self.tokens_of(p, self.site.notes[p]))
+        assert page.context is not None, page.url
         ctx.update(page.context)
         note = self.site.notes.get(page.source) if page.source else None
         ctx["page"] = {

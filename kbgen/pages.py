@@ -27,7 +27,9 @@ class Page:
     template: str
     kind: str
     title: str
-    context: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] | None = field(default_factory=dict)
+    """None for a note's pages assembled lazily (note_page(lazy=True)): `fill()` builds it where
+    the page is rendered, so a cold build computes contexts in every worker process."""
     source: SourcePath | None = None
     description: str = ""
     parent: str = ""
@@ -51,17 +53,18 @@ def _pager(url_of: Any, n: int, count: int) -> dict[str, Any]:
             "prev": url_of(n - 1) if n > 1 else "", "next": url_of(n + 1) if n < count else ""}
 
 
-def more_backlinks(parent: Page, items: list[dict[str, Any]]) -> list[Page]:
-    """Continuation pages listing the backlinks that did not fit on `parent`."""
-    rest = items[SHOWN:]
-    count = (len(rest) + PER_PAGE - 1) // PER_PAGE
+def more_backlinks(parent: Page, items: list[dict[str, Any]] | None, total: int) -> list[Page]:
+    """Continuation pages listing the backlinks that did not fit on `parent` (`total` of them
+    in all); without `items`, pages whose context `fill()` builds later."""
+    count = (max(0, total - SHOWN) + PER_PAGE - 1) // PER_PAGE
     url_of = lambda i: continuation_url(parent.url, i)  # noqa: E731
     return [Page(url=url_of(i + 1), template="backlinks.html", kind="backlinks",
                  title=f"{parent.title}: backlinks ({i + 1}/{count})", parent=parent.url,
                  description=f"Notes that link to {parent.title}",
-                 context={"of": {"title": parent.title, "url": parent.url},
-                          "backlinks": rest[i * PER_PAGE:(i + 1) * PER_PAGE],
-                          "pager": _pager(url_of, i + 1, count), "breadcrumbs": []})
+                 context=None if items is None else
+                 {"of": {"title": parent.title, "url": parent.url},
+                  "backlinks": items[SHOWN + i * PER_PAGE:SHOWN + (i + 1) * PER_PAGE],
+                  "pager": _pager(url_of, i + 1, count), "breadcrumbs": []})
             for i in range(count)]
 
 
@@ -210,10 +213,17 @@ def outlinks(site: Site, path: SourcePath) -> list[dict[str, Any]]:
     return out
 
 
-def note_page(site: Site, path: SourcePath, url: str | None = None) -> list[Page]:
-    """The note's page, and continuation pages when more notes link to it than it shows."""
+def note_page(site: Site, path: SourcePath, url: str | None = None, lazy: bool = False) -> list[Page]:
+    """The note's page, and continuation pages when more notes link to it than it shows.
+
+    `lazy` leaves the contexts out (None) for `fill()` to build where the pages are rendered:
+    they are most of a build's page work, and a worker process can do it."""
     note = site.notes[path]
     url = url or site.urls[path]
+    if lazy:
+        page = Page(url=url, template="note.html", kind="note", title=note.title, source=path,
+                    description=note.description, context=None)
+        return [page, *more_backlinks(page, None, _backlink_count(site, note_node(path)))]
     links_in = backlinks(site, note_node(path))
     page = Page(
         url=url, template="note.html", kind="note", title=note.title,
@@ -230,7 +240,24 @@ def note_page(site: Site, path: SourcePath, url: str | None = None) -> list[Page
             "breadcrumbs": crumbs(site, path),
             **({"recent": recent_notes(site)} if path == site.home else {}),
         })
-    return [page, *more_backlinks(page, links_in)]
+    return [page, *more_backlinks(page, links_in, len(links_in))]
+
+
+def _backlink_count(site: Site, node: str) -> int:
+    """len(backlinks(site, node)) without building them."""
+    g = site.graph.g
+    if node not in g:
+        return 0
+    return sum(1 for src in g.predecessors(node) if src != node and g.nodes[src]["path"] in site.notes)
+
+
+def fill(site: Site, group: list[Page]) -> None:
+    """Build the contexts of a lazy note page and its continuation pages (see note_page)."""
+    lead = group[0]
+    assert lead.source is not None
+    built = {p.url: p for p in note_page(site, lead.source, lead.url)}
+    for page in group:
+        page.context = built[page.url].context
 
 
 RECENT = 10
@@ -273,7 +300,7 @@ def concept_page(site: Site, node: str, name: str, url: str) -> list[Page]:
                 description=f"“{name}” has no note yet; mentioned in {len(links_in)} notes.",
                 context={"concept": {"name": name}, **_shown_backlinks(links_in, url),
                          "graph": {"nodes": [], "edges": [], "size": 300}, "breadcrumbs": []})
-    return [page, *more_backlinks(page, links_in)]
+    return [page, *more_backlinks(page, links_in, len(links_in))]
 
 
 def tag_page(site: Site, key: str) -> list[Page]:

@@ -54,7 +54,7 @@ def _map(func: Callable[[list[Any]], list[Any]], items: list[Any], jobs: int,
 
 def _render_chunk(chunk: list[Any]) -> list[Any]:
     renderer = _shared["renderer"]
-    return [renderer.render(page, fp) for page, fp in chunk]
+    return [result for group in chunk for result in renderer.render_group(group)]
 
 
 def render_all(renderer: Any, todo: list[Any], jobs: int,
