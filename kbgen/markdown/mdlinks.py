@@ -13,6 +13,9 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline.image import image as _image_rule
+from markdown_it.rules_inline.link import link as _link_rule
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
@@ -23,6 +26,8 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 
 
 def mdlinks_plugin(md: MarkdownIt) -> None:
+    md.inline.ruler.at("link", _link)
+    md.inline.ruler.at("image", _image)
     md.core.ruler.push("kbgen_mdlinks", _collect)
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("link_close", _render_link_close)
@@ -31,6 +36,31 @@ def mdlinks_plugin(md: MarkdownIt) -> None:
 
 def is_external(href: str) -> bool:
     return bool(_SCHEME.match(href)) or href.startswith("//") or href.startswith("/")
+
+
+def _may_link(state: StateInline) -> bool:
+    """Whether a link or image can start at `state.pos` at all: a reference definition exists,
+    or a `](` follows with a `)` somewhere after it. Without this pretest, the label scan that
+    markdown-it starts from every `[` makes text like `[[a][[a]…` or `[a]([a](…` cost
+    (nesting limit × length)."""
+    if "references" in state.env:
+        return True
+    src, pos = state.src, state.pos
+    memo = state.env.get("_kb_link_ends")
+    if memo is None or memo[0] is not src or memo[1] < pos:
+        opener = src.find("](", pos)
+        memo = (src, len(src) + 1 if opener < 0 else opener, memo[2] if memo and memo[0] is src
+                else src.rfind(")"))
+        state.env["_kb_link_ends"] = memo
+    return memo[1] < memo[2]
+
+
+def _link(state: StateInline, silent: bool) -> bool:
+    return state.src[state.pos] == "[" and _may_link(state) and _link_rule(state, silent)
+
+
+def _image(state: StateInline, silent: bool) -> bool:
+    return state.src[state.pos] == "!" and _may_link(state) and _image_rule(state, silent)
 
 
 def _collect(state: StateCore) -> None:
