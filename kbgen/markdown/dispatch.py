@@ -5,6 +5,7 @@ until one matches; every rule but `text` starts at fixed characters, so most cal
 Markup-dense text (`[[a]…`, `*a**…`, `$a…`) paid that twenty times per character.
 `dispatch_inline()` replaces the chain by one rule that looks the character up and runs, in the
 chain's order, only the rules that can start there. A rule not in `TRIGGERS` runs everywhere.
+Likewise the delimiter post-processing rules run only where their delimiters can be.
 """
 from __future__ import annotations
 
@@ -39,6 +40,15 @@ TRIGGERS: dict[str, str] = {
 }
 """Inline rule name → the characters it can start at (each rule's own first check)."""
 
+POST_TRIGGERS: dict[str, str] = {
+    "balance_pairs": "*_~=",
+    "strikethrough": "~",
+    "kbgen_mark": "=",
+    "emphasis": "*_",
+}
+"""Post-processing (ruler2) rule name → the characters of the delimiters it pairs: with none of
+them in the inline source, there is nothing for it to do."""
+
 RULE_NAME = "kbgen_dispatch"
 
 
@@ -71,3 +81,16 @@ def dispatch_inline(md: MarkdownIt) -> None:
 
     ruler.disable([name for name, _ in rules])
     ruler.push(RULE_NAME, dispatch)
+    for rule in md.inline.ruler2.__rules__:
+        if rule.name in POST_TRIGGERS:
+            rule.fn = _when_any(POST_TRIGGERS[rule.name], rule.fn)
+    md.inline.ruler2.__cache__ = None  # recompile the chain with the gated functions
+
+
+def _when_any(chars: str, fn: Callable[[StateInline], None]) -> Callable[[StateInline], None]:
+    """`fn`, run only on inline sources that contain one of `chars`."""
+    def gated(state: StateInline) -> None:
+        src = state.src
+        if any(ch in src for ch in chars):
+            fn(state)
+    return gated

@@ -18,6 +18,7 @@ that latex2mathml rejects, or that uses a command it does not know, keeps its Te
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Sequence
 
 from latex2mathml.converter import convert
@@ -49,8 +50,11 @@ def mathml_plugin(md: MarkdownIt) -> None:
     md.add_render_rule("math_block_label", _render_block)
 
 
+@lru_cache(maxsize=4096)
 def to_mathml(tex: str, display: bool) -> tuple[str | None, str]:
-    """(MathML, "") for a formula latex2mathml handles, else (None, the reason)."""
+    """(MathML, "") for a formula latex2mathml handles, else (None, the reason).
+
+    Cached: notes repeat formulas (`$x$`, `$n$`), and each conversion costs about 50 µs."""
     try:
         out = convert(tex.strip(), display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises many kinds; a bad formula must not stop a build
@@ -78,16 +82,21 @@ def _convert_rule(state: StateCore) -> None:
             _convert(tok, True, tok.map[0] if tok.map else 0, state)
         elif tok.type == "inline" and tok.children:
             line0 = tok.map[0] if tok.map else 0
-            at = 0
+            at = 0  # where the previous formula ended
+            counted = 0  # newlines before `at`
             for child in tok.children:
                 if child.type in _INLINES:
                     found = True
-                    # The line of the formula inside its paragraph, searching on from the last.
+                    # The line of the formula inside its paragraph, searching on from the last
+                    # and counting newlines only in between (linear in the paragraph's length).
                     pos = tok.content.find(child.content, at)
+                    line = 0
                     if pos >= 0:
+                        line = counted
+                        line += tok.content.count("\n", at, pos)
+                        counted = line + child.content.count("\n")
                         at = pos + len(child.content)
-                    _convert(child, child.type == "math_inline_double",
-                             line0 + tok.content.count("\n", 0, max(pos, 0)), state)
+                    _convert(child, child.type == "math_inline_double", line0 + line, state)
     if found and col is not None:
         col.flags.add("math")
 
