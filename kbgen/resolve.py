@@ -64,6 +64,7 @@ class Resolver:
                 if key.startswith(prefix.casefold()):
                     self._by_path.setdefault(key[len(prefix):], path)
             self._by_name.setdefault(key.rsplit("/", 1)[-1], []).append(path)
+        self._found: dict[tuple[str, str], tuple[SourcePath | None, list[SourcePath], str]] = {}
         self._by_alias: dict[str, list[SourcePath]] = {}
         if resolve_aliases:
             for path, info in sorted(notes.items()):
@@ -73,9 +74,19 @@ class Resolver:
     # -- the path part --------------------------------------------------------------------
 
     def find(self, source: SourcePath, target: str) -> tuple[SourcePath | None, list[SourcePath], str]:
-        """(file, all candidates, problem) for a link path written in `source`."""
+        """(file, all candidates, problem) for a link path written in `source`.
+
+        Memoised by (folder, target): the answer depends on nothing else, and a note may hold
+        thousands of links to the same few targets."""
         if not target:
             return source, [source], ""
+        key = (posixpath.dirname(source), target)
+        hit = self._found.get(key)
+        if hit is None:
+            hit = self._found[key] = self._find(source, target)
+        return hit[0], list(hit[1]), hit[2]
+
+    def _find(self, source: SourcePath, target: str) -> tuple[SourcePath | None, list[SourcePath], str]:
         p = unicodedata.normalize("NFC", target).strip().replace("\\", "/")
         if p.startswith(("./", "../")) or "/../" in p or p == "..":
             joined = posixpath.normpath(posixpath.join(posixpath.dirname(source), p))
