@@ -91,11 +91,15 @@ def _generated_urls(s: Site) -> set[str]:
     return taken
 
 
-def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None, lazy: bool = False) -> list[Page]:
+def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None, lazy: bool = False,
+          kept: dict[str, list[Page]] | None = None) -> list[Page]:
     """Every page of the site, in a stable order. Note and concept pages found in `reuse` (by
-    URL) are taken from there instead of being assembled again (incremental rebuilds). With
-    `lazy`, note pages come without their contexts (see pages.note_page)."""
+    URL) are taken from there instead of being assembled again (incremental rebuilds), and so
+    are the tag and folder pages when `kept` holds them ("tag", "folder": all of that kind, as
+    they were; the caller knows they cannot have changed). With `lazy`, note pages come without
+    their contexts (see pages.note_page)."""
     reuse = reuse or {}
+    kept = kept or {}
     children: dict[str, list[Page]] = {}
     for page in reuse.values():
         if page.parent:
@@ -110,10 +114,13 @@ def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None, lazy: boo
             if is_concept_label(name):
                 url = concept_url(name)
                 out.extend(_reused(reuse, children, url) or concept_page(s, node, name, url))
-    for key in sorted(s.tags):
-        out.extend(tag_page(s, key))
-    out.append(tags_page(s))  # even without tags: every page's navigation links to it
-    out.extend(_folder_pages(s))
+    if "tag" in kept:
+        out.extend(kept["tag"])
+    else:
+        for key in sorted(s.tags):
+            out.extend(tag_page(s, key))
+        out.append(tags_page(s))  # even without tags: every page's navigation links to it
+    out.extend(kept["folder"] if "folder" in kept else _folder_pages(s))
     out.append(graph_page(s))
     out.append(Page(url="404.html", template="404.html", kind="404", title="Page not found",
                     description="", context={"breadcrumbs": []}))

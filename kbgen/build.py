@@ -118,11 +118,15 @@ class Builder:
         result.seconds = time.perf_counter() - start
         return result
 
-    def rebuild(self, changed: set[Path] | None = None, *, search: bool = True) -> BuildResult:
+    def rebuild(self, changed: set[Path] | None = None, *, search: bool = True,
+                defer: bool = False) -> BuildResult:
         """Bring the built site up to date after edits (serve); only changed bytes are written.
 
         `search=False` leaves the Pagefind index as it is: serve refreshes it in the background,
-        since running Pagefind takes seconds and a save must show in the browser at once."""
+        since running Pagefind takes seconds and a save must show in the browser at once.
+        `defer=True` keeps the global graph's layout of the last pass when an edited note's
+        links change it (its community detection and force layout cost more than the rest of
+        an edit); `finish()` brings it up to date, which serve does once the reload is sent."""
         start = time.perf_counter()
         fresh = self._config is None or any(_is_config(self.root, Path(p)) for p in (changed or ()))
         config = self._load_config(fresh=fresh)
@@ -134,7 +138,7 @@ class Builder:
             # override of it appears, and does not know a theme folder created since
             self._theme = theme
         from kbgen import output
-        fast = self._rebuild_notes(config, {Path(p) for p in changed or ()})
+        fast = self._rebuild_notes(config, {Path(p) for p in changed or ()}, defer)
         if fast is not None:
             result, outputs = fast
             st = self._state
@@ -148,6 +152,31 @@ class Builder:
         result.changed = output.write_incremental(self.out, outputs)
         if search:
             output.search_index(self.out, config, outputs, result, incremental=True)
+        result.seconds = time.perf_counter() - start
+        return result
+
+    @property
+    def unfinished(self) -> bool:
+        """True when a rebuild(defer=True) left the global graph behind the notes."""
+        return self._state is not None and self._state.deferred
+
+    def finish(self) -> BuildResult:
+        """Lay out the global graph that rebuild(defer=True) kept as it was; write what changes."""
+        from kbgen import output
+        from kbgen.pages import graph_page
+        start = time.perf_counter()
+        st = self._state
+        config = self._load_config(fresh=False)
+        if st is None or not st.deferred:
+            return BuildResult(seconds=time.perf_counter() - start)
+        st.deferred = False
+        _forget_layout(st.site.graph)
+        pages = [graph_page(st.site) if p.kind == "graph" else p for p in st.pages.values()]
+        result, outputs = self._render(config, pages, {p.url for p in pages if p.kind != "graph"},
+                                       save_cache=False)
+        sources = [(p, b"", k) for p, k in st.keys.items()]
+        outputs.manifest.update(inputs=self._inputs(config, st.vault, sources), summary=_summary(result))
+        result.changed = output.write_incremental(self.out, outputs)
         result.seconds = time.perf_counter() - start
         return result
 
@@ -210,7 +239,8 @@ class Builder:
 
     def _run(self, config: Config, vault: Vault,
              sources: list[tuple[SourcePath, bytes, str]]) -> tuple[BuildResult, "Outputs"]:
-        from kbgen import assemble, feeds
+        from kbgen import assemble, feeds, history
+        history.forget(config.root)
         notes, _ = self._parse(sources)
         site, resolve_diags = assemble.site(config, vault, notes)
         linked = {d for ds in site.link_diags.values() for d in ds}
@@ -250,9 +280,10 @@ class Builder:
             self._cache.save({n.digest for n in st.notes.values()})
         return result, outputs
 
-    def _rebuild_notes(self, config: Config, changed: set[Path]) -> tuple[BuildResult, "Outputs"] | None:
+    def _rebuild_notes(self, config: Config, changed: set[Path],
+                       defer: bool = False) -> tuple[BuildResult, "Outputs"] | None:
         """The fast path of rebuild(): only notes edited in place; None when it does not apply."""
-        from kbgen import assemble, incremental
+        from kbgen import assemble, history, incremental
         st = self._state
         if st is None or not changed:
             return None
@@ -265,20 +296,30 @@ class Builder:
             if rel not in st.vault.notes or not file.is_file():
                 return None  # added, deleted, moved, an attachment, the theme: a full pass
             data = file.read_bytes()
+            history.forget(config.root, [rel])
             key = note_key(rel, data)
             if key != st.keys.get(rel):
                 todo.append((rel, data, key))
         if self._theme.digest() != st.theme_digest:
             return None
         parsed, _ = self._parse(todo)
+        graph_before = st.site.graph
         dirty = incremental.update(st.site, parsed, st.vault.assets)
         if dirty is None:
             self._state = None
             return None
+        edited = [(st.notes[rel], parsed[rel]) for rel, _, _ in todo]
         for rel, _, key in todo:
             st.keys[rel] = key
             st.notes[rel] = parsed[rel]
         site = st.site
+        if site.graph is not graph_before:
+            from kbgen.graphview import adjacency
+            before, after = adjacency(graph_before), adjacency(site.graph)
+            if all(before.get(n) == after.get(n) for n in dirty.moved):
+                _keep_layout(graph_before, site.graph)  # the same links: the same layout
+            elif defer:
+                st.deferred |= _keep_layout(graph_before, site.graph)
         concepts = {n for n in dirty.nodes if n.startswith("concept:")}
         stale = {site.urls[p] for p in dirty.notes}
         from kbgen.graphview import local_graph
@@ -293,7 +334,15 @@ class Builder:
         reuse = {url: page for url, page in st.pages.items()
                  if url not in stale and page.parent not in stale
                  and page.kind in ("note", "concept", "backlinks")}
-        pages = assemble.pages(site, st.vault, reuse)
+        # Tag and folder pages show titles, URLs and tags (and folders the notes' descriptions),
+        # none of which a fast-path edit changes, short of these two:
+        kept = {}
+        if all(old.tags == new.tags for old, new in edited):
+            kept["tag"] = [p for p in st.pages.values() if p.kind in ("tag", "tags")]
+        if all(old.description == new.description for old, new in edited):
+            kept["folder"] = [p for p in st.pages.values() if p.kind == "folder"]
+        reuse.update((p.url, p) for group in kept.values() for p in group)
+        pages = assemble.pages(site, st.vault, reuse, kept=kept)
         return self._render(config, pages, {p.url for p in pages if reuse.get(p.url) is p}, save_cache=False)
 
     def _parse(self, sources: list[tuple[SourcePath, bytes, str]]) -> tuple[dict[SourcePath, ParsedNote], list[Diagnostic]]:
@@ -361,7 +410,25 @@ class _State:
     pages: dict[str, Any] = field(default_factory=dict)
     graphs: dict[SourcePath, dict[str, Any]] = field(default_factory=dict)
     """Each note page's local graph as last rendered."""
+    deferred: bool = False
+    """The global graph shows the links of an earlier pass (rebuild(defer=True))."""
     theme_digest: str = ""
+
+
+def _keep_layout(before: Any, after: Any) -> bool:
+    """Let the renewed graph `after` use the global layout computed for `before`; True when
+    there was one to keep (then it may be out of date: finish() lays the graph out again)."""
+    from kbgen.graphview import _layouts
+    layout = _layouts.get(before)
+    if layout is None:
+        return False
+    _layouts[after] = layout
+    return True
+
+
+def _forget_layout(graph: Any) -> None:
+    from kbgen.graphview import _layouts
+    graph.memo.pop(_layouts.name, None)
 
 
 def _concept_node(page: Any) -> str:

@@ -37,12 +37,35 @@ def last_changed(root: Path, notes: dict[SourcePath, ParsedNote]) -> dict[Source
             if path in commits:
                 out[path] = (datetime.fromtimestamp(commits[path], timezone.utc), "git")
             else:
-                try:
-                    stamp = (root / path).stat().st_mtime
-                except OSError:
-                    continue
-                out[path] = (datetime.fromtimestamp(stamp, timezone.utc), "file")
+                stamp = _mtime(root, path)
+                if stamp is not None:
+                    out[path] = (datetime.fromtimestamp(stamp, timezone.utc), "file")
     return out
+
+
+_mtimes: dict[Path, dict[str, float | None]] = {}
+"""Vault root → note → modification time, as last read: serve asks after every edit, and
+forget() names the files that changed since."""
+
+
+def _mtime(root: Path, path: str) -> float | None:
+    known = _mtimes.setdefault(root, {})
+    if path not in known:
+        try:
+            known[path] = (root / path).stat().st_mtime
+        except OSError:
+            known[path] = None
+    return known[path]
+
+
+def forget(root: Path, paths: Iterable[str] | None = None) -> None:
+    """Read these notes' modification times again next time (all of them without `paths`)."""
+    if paths is None:
+        _mtimes.pop(root, None)
+    else:
+        known = _mtimes.get(root, {})
+        for p in paths:
+            known.pop(p, None)
 
 
 def recent(root: Path, notes: dict[SourcePath, ParsedNote], limit: int = 10,

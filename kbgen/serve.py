@@ -208,6 +208,22 @@ class DevServer:
             if batch is None:
                 return
             self.rebuild(batch)
+            if self.builder.unfinished and not self.changes.waiting():
+                self.finish()
+
+    def finish(self) -> None:
+        """The global graph's new layout, after the edit's pages are shown (Builder.finish)."""
+        start, cpu = time.perf_counter(), time.thread_time()
+        try:
+            with self.lock.writing():
+                result = self.builder.finish()
+        except Exception as exc:
+            self._failed(exc)
+            return
+        if self.search is not None and any(f.endswith(".html") for f in result.changed):
+            self.search.request()
+        if result.changed:  # the graph page and data: open graph pages reload
+            self._succeeded(result, result.changed, start, cpu)
 
     def rebuild(self, batch: Batch) -> None:
         """One rebuild for one burst of changes; a failure keeps the last good site served."""
@@ -220,7 +236,7 @@ class DevServer:
                 if config:  # new settings can change anything: a full build, as `kbgen build` does
                     result = self.builder.build()
                 else:
-                    result = self.builder.rebuild(paths, search=False)
+                    result = self.builder.rebuild(paths, search=False, defer=True)
         except Exception as exc:
             self._config_due = config
             self._failed(exc)

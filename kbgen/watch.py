@@ -75,6 +75,11 @@ class Changes:
                 return batch
             return None
 
+    def waiting(self) -> bool:
+        """True when changes have arrived that take() has not returned yet."""
+        with self._cond:
+            return bool(self._pending.paths)
+
     def close(self) -> None:
         with self._cond:
             self._closed = True
