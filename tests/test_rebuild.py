@@ -71,3 +71,38 @@ def test_settings_in_pyproject_rebuild_from_scratch(tmp_path: Path) -> None:
     (vault / "pyproject.toml").write_text('[tool.kbgen]\ntitle = "After"\n', encoding="utf-8")
     builder.rebuild({vault / "pyproject.toml"})
     assert "After" in (tmp_path / "served" / "a.html").read_text(encoding="utf-8")
+
+
+def test_a_deferred_rebuild_shows_the_edit_at_once_and_the_global_graph_after_finish(tmp_path: Path) -> None:
+    vault = write_vault(tmp_path / "vault", VAULT)
+    builder = Builder(vault, tmp_path / "served", quiet=True, search=False)
+    builder.build()
+    graph_files = {"graph.html", "_kbgen/graph.json", ".kbgen-site"}  # the manifest holds their fingerprints
+    deferred = 0
+    for step, (rel, text) in enumerate(EDITS):
+        before = _files(tmp_path / "served")
+        (vault / rel).write_text(text, encoding="utf-8")
+        builder.rebuild({vault / rel}, defer=True)
+        _, clean = build(vault, tmp_path / f"clean{step}", cache=False)
+        served, expected = _files(tmp_path / "served"), _files(clean)
+        assert sorted(served) == sorted(expected), f"step {step}: files differ"
+        for name in set(expected) - graph_files:
+            assert served[name] == expected[name], f"step {step}: {name} differs before finish()"
+        if builder.unfinished:
+            deferred += 1
+            assert all(served[f] == before[f] for f in graph_files - {".kbgen-site"}), f"step {step}: graph not deferred"
+            assert builder.finish().changed, f"step {step}: finish() changed nothing"
+            assert not builder.unfinished
+        served = _files(tmp_path / "served")
+        for name in graph_files:
+            assert served[name] == expected[name], f"step {step}: {name} differs after finish()"
+    assert deferred >= 3  # the link edits among EDITS (not the new note: a full pass lays out anew)
+
+
+def test_an_edit_that_keeps_the_links_needs_no_finish(tmp_path: Path) -> None:
+    vault = write_vault(tmp_path / "vault", VAULT)
+    builder = Builder(vault, tmp_path / "served", quiet=True, search=False)
+    builder.build()
+    (vault / "notes/C.md").write_text("C still links [[Hub]] and [[Concept one]], in new words.\n", encoding="utf-8")
+    result = builder.rebuild({vault / "notes/C.md"}, defer=True)
+    assert "c.html" in result.changed and not builder.unfinished

@@ -723,3 +723,17 @@ def test_rebuild_batches_pass_both_ends_of_a_rename(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert not any(p.is_relative_to(tmp_path / "site") for batch in seen for p in batch)
+
+
+def test_a_new_link_reaches_the_page_first_and_the_global_graph_next(live: Callable[..., Live]) -> None:
+    s = live()
+    s.stream.drain()
+    (s.vault / "notes/Deep/Gamma.md").write_text("Gamma now links [[Alpha]] and [[Beta]].\n", encoding="utf-8")
+    first = s.reload_with("deep/gamma.html")
+    assert "_kbgen/graph.json" not in (first["changed"] or [])  # laid out after the reload
+    s.reload_with("_kbgen/graph.json")
+    graph = json.loads(s.get("/_kbgen/graph.json")[1])
+    titles = graph["nodes"]["title"]
+    pairs = {tuple(sorted((titles[a], titles[b])))
+             for a, b in zip(graph["edges"][::2], graph["edges"][1::2])}
+    assert ("Beta", "Gamma") in pairs
