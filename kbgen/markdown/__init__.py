@@ -11,7 +11,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from kbgen.markdown.collect import LINE_KEY
 from kbgen.markdown.dispatch import dispatch_inline
 from kbgen.markdown.mdlinks import mdlinks_plugin
-from kbgen.markdown.wikilinks import wikilinks_plugin
+from kbgen.markdown.wikilinks import may_autolink, wikilinks_plugin
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def _cheap_linkify_pretest(md: MarkdownIt) -> None:
     pretest = md.linkify.pretest
 
     def quick(text: str) -> bool:
-        return ("://" in text or "www." in text or "WWW." in text or "@" in text) and pretest(text)
+        return may_autolink(text) and pretest(text)
 
     md.linkify.pretest = quick  # type: ignore[method-assign]
 

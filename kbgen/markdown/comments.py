@@ -153,7 +153,8 @@ def _index_comments(state: StateCore) -> None:
         return
     old_line = state.env.get(LINE_KEY)
     for tok in state.tokens:
-        for child in (tok.children or ()) if tok.type == "inline" else ():
+        # Only an inline source with `%%` in it has comment tokens among its children.
+        for child in (tok.children or ()) if tok.type == "inline" and MARK in tok.content else ():
             if child.type == "comment_inline" and "[" in child.meta.get("text", ""):
                 before = len(col.links)
                 state.env[LINE_KEY] = child.meta["line0"]

@@ -183,7 +183,7 @@ def _embed_rule(state: StateInline, silent: bool) -> bool:
 def _no_links_in_wikilinks(state: StateCore) -> None:
     """A link cannot hold a link: undo autolinks that linkify made inside a wikilink's text."""
     for block in state.tokens:
-        if block.type != "inline" or not block.children:
+        if block.type != "inline" or not block.children or not may_autolink(block.content):
             continue
         depth, kept = 0, []
         for tok in block.children:
@@ -192,6 +192,11 @@ def _no_links_in_wikilinks(state: StateCore) -> None:
                 continue
             kept.append(tok)
         block.children = kept
+
+
+def may_autolink(text: str) -> bool:
+    """Whether linkify can have made a link in `text` (see make_parser's linkify pretest)."""
+    return "://" in text or "www." in text or "WWW." in text or "@" in text
 
 
 def _unwrap_embed_paragraphs(state: StateCore) -> None:
