@@ -231,8 +231,10 @@ def edit_worker(vault: Path, out: Path, edits: list[list[str]]) -> None:
         with open(path, "a", encoding="utf-8", newline="\n") as f:
             f.write(f"\nEdit {i + 1} of the benchmark adds a link to [[{target}]] here.\n")
         t0 = time.perf_counter()
-        b.rebuild({path}, search=False)  # as serve: Pagefind refreshes in the background
+        # as serve does: Pagefind and the global graph's layout catch up after the page is written
+        b.rebuild({path}, search=False, defer=True)
         times.append(time.perf_counter() - t0)
+        b.finish()
     print(json.dumps(times))
 
 
