@@ -1,0 +1,66 @@
+"""Dispatching inline rules by character (and the link pretest) changes no output."""
+from __future__ import annotations
+
+import pytest
+
+from kbgen.markdown import make_parser
+from kbgen.markdown.dispatch import RULE_NAME, TRIGGERS
+
+SAMPLES = [
+    "plain words only",
+    "a *b* **c** _d_ ~~e~~ ==f== `g` \\*h\\* &amp; &#58; <b>i</b> <https://x.y>",
+    "[a](b) [c](",
+    "[a [b](c) d](e) and [x]( y ) and [z](<w v> \"t\")",
+    "[x] and [x][] and [y][x]\n\n[x]: http://e.com \"T\"",
+    "![i](p.png) ![j][x] [[a]] [[b|c *d*]] ![[e#^f]] ![[g]]\n\n[x]: q.png",
+    "[[a][[a][[a][[a]" * 8,
+    "[a]([a]([a](" * 8 + ")",
+    "*a**" * 30,
+    "==a" * 30,
+    "$a" * 30 + " $x^2$ and $$y$$ and $5 or $10",
+    "%%c%% text %%d [[hidden]]%% #tag #1984 (#t2) a#b",
+    "[^1] and ^[inline *note*]\n\n[^1]: note",
+    "www.example.com a@b.co http://x.y/z [[http://a.b|c]] :// ::",
+    "line\nbreak  \nhard\\\nend",
+    "- [ ] task [[x]]\n- [x] done ^id\n\n> [!note] Title *t*\n> body ==m==",
+    "| a | [[b\\|c]] | `d|e` |\n|---|---|---|\n| ~~f~~ | [g](h) | ![[i]] |",
+]
+
+
+@pytest.fixture(scope="module")
+def parsers() -> tuple:
+    import kbgen.markdown as markdown
+
+    dispatched = make_parser()
+    original = markdown.dispatch_inline
+    markdown.dispatch_inline = lambda md: None  # the same parser, rules left as registered
+    try:
+        plain = make_parser()
+    finally:
+        markdown.dispatch_inline = original
+    return dispatched, plain
+
+
+def test_rules_folded_into_one(parsers: tuple) -> None:
+    dispatched, plain = parsers
+    assert [r.name for r in dispatched.inline.ruler.__rules__ if r.enabled] == [RULE_NAME]
+    # Every triggered rule exists in the chain (a renamed rule would silently run everywhere).
+    names = {r.name for r in plain.inline.ruler.__rules__ if r.enabled}
+    assert set(TRIGGERS) <= names
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_same_tokens_and_html(parsers: tuple, text: str) -> None:
+    dispatched, plain = parsers
+    env_a: dict = {}
+    env_b: dict = {}
+    a, b = dispatched.parse(text, env_a), plain.parse(text, env_b)
+    assert dispatched.renderer.render(a, dispatched.options, {}) == plain.renderer.render(b, plain.options, {})
+    assert [t.as_dict() for t in a] == [t.as_dict() for t in b]
+
+
+def test_link_needs_bracket_paren_and_close(parsers: tuple) -> None:
+    dispatched, _ = parsers
+    assert '<a href="b">a</a>' in dispatched.render("[a](b) [c](")
+    assert dispatched.render("[a](b").strip() == "<p>[a](b</p>"
+    assert '<a href="http://e.com"' in dispatched.render("[x]\n\n[x]: http://e.com")
