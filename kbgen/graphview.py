@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 import networkx as nx
-from markupsafe import Markup, escape
+from markupsafe import Markup
 import numpy as np
 
 from kbgen.graph import LinkGraph
@@ -180,63 +180,92 @@ def _group(site: Site, node: str) -> str:
 
 # -- the local graph on each note page -------------------------------------------------------
 
+_records = _PerGraph("_local_records")
+
+
+def _records_of(site: Site, nodes: list[str]) -> dict[str, tuple[str, str, int, float]]:
+    """Each node's title, URL, colour and size: the same on every page that shows it, so
+    remembered per graph (a page shows 40 nodes, and the hubs are on most pages)."""
+    cached = _records.get(site.graph)
+    if cached is None:
+        cached = _records[site.graph] = {}
+    out = {}
+    for n in nodes:
+        rec = cached.get(n)
+        if rec is None:
+            rec = cached[n] = (site.graph.g.nodes[n]["title"], node_url(site, n), palette(site).get(_group(site, n), 0),
+                               node_radius(len(adjacency(site.graph)[n])))
+        out[n] = rec
+    return out
+
+
 def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[str, Any]:
     """The note in the middle, its neighbours on a ring, theirs on an outer ring, each placed
-    near the neighbours that brought it in, so links stay short and the picture is stable."""
+    near the neighbours that brought it in, so links stay short and the picture is stable.
+
+    nodes: the middle first, then the inner ring, then the outer; each with id, ring, title,
+           url, x and y (integers, all points distinct), r (size), colour and label (shown
+           from the start); edges: pairs of node indexes (a < b), sorted.
+    """
     graph: LinkGraph = site.graph
-    g = graph.g
     adj = adjacency(graph)
     center = "note:" + path
     nodes = nearby(graph, center, depth, limit)
     if not nodes:
         return {"nodes": [], "edges": [], "size": SIZE}
-    near = {n for n in nodes[1:] if n in adj[center]}
-    colours = palette(site)
-    titles = {n: g.nodes[n]["title"] for n in nodes}
-    groups = {n: _group(site, n) for n in nodes}
-    ring1 = sorted(near, key=lambda n: (colours.get(groups[n], COLOURS + 1), titles[n].casefold(), n))
-    angle = {n: 2 * math.pi * i / len(ring1) - math.pi / 2 for i, n in enumerate(ring1)}
-    outer = [n for n in nodes[1:] if n not in near]
-    inner_ring = set(ring1)
-    wanted = {n: _mean_angle([angle[m] for m in sorted(adj[n] & inner_ring)]) for n in outer}
+    rec = _records_of(site, nodes)
+    around = adj[center]
+    near = [n for n in nodes[1:] if n in around]
+    outer = [n for n in nodes[1:] if n not in around]
+    # colour groups together (uncoloured last), then by title
+    ring1 = sorted(near, key=lambda n: (rec[n][2] or COLOURS + 1, rec[n][0].casefold(), n))
+    step = 2 * math.pi / max(len(ring1), 1)
+    angle = {n: step * i - math.pi / 2 for i, n in enumerate(ring1)}
+    inner = set(ring1)
+    wanted = {n: _mean_angle([angle[m] for m in sorted(adj[n] & inner)]) for n in outer}
     ring2 = sorted(outer, key=lambda n: (wanted[n], n))
     angle.update(_spread([wanted[n] for n in ring2], ring2))
-    mid = SIZE / 2
-    pos = {center: (mid, mid)}
-    for ring, members, radius in ((1, ring1, 82.0), (2, ring2, 132.0)):
-        for n in members:
-            pos[n] = (round(mid + radius * math.cos(angle[n]), 1), round(mid + radius * math.sin(angle[n]), 1))
+    mid = SIZE // 2
     order = [center] + ring1 + ring2
+    pos = {center: (mid, mid)}
+    taken = {(mid, mid)}
+    for members, radius in ((ring1, 82.0), (ring2, 132.0)):
+        for n in members:
+            p = (round(mid + radius * math.cos(angle[n])), round(mid + radius * math.sin(angle[n])))
+            while p in taken:  # rounding made two points one: the browser tells nodes by their point
+                p = (p[0] + 1, p[1])
+            taken.add(p)
+            pos[n] = p
     index = {n: i for i, n in enumerate(order)}
     shown = set(index)
-    edges = sorted((index[a], index[b]) for a in order for b in adj[a] & shown if index[b] > index[a])
+    edges = [(i, j) for i, a in enumerate(order) for j in map(index.__getitem__, adj[a] & shown) if j > i]
+    edges.sort()
     # label the middle and, where they fit, the inner ring; the rest show on hover or zoom
     rank = _ranked(graph)[0]
-    labelled = _labels(center, sorted(ring1, key=rank.__getitem__), pos, titles, adj)
+    labelled = _labels(center, sorted(ring1, key=rank.__getitem__), pos, rec)
+    ring = dict.fromkeys(ring1, 1)
+    ring[center] = 0
     out = []
     for n in order:
-        group = groups[n]
-        out.append({
-            "id": n, "title": titles[n], "short": _short(titles[n]), "url": node_url(site, n),
-            "kind": "note" if n.startswith("note:") else "concept", "x": pos[n][0], "y": pos[n][1],
-            "r": node_radius(len(adj[n])),
-            "group": group, "colour": colours.get(group, 0), "current": n == center,
-            "ring": 0 if n == center else (1 if n in near else 2), "label": n in labelled,
-        })
+        title, url, colour, r = rec[n]
+        x, y = pos[n]
+        out.append({"id": n, "ring": ring.get(n, 2), "title": title, "url": url, "x": x, "y": y, "r": r,
+                    "colour": colour, "label": n in labelled})
     return {"nodes": out, "edges": edges, "size": SIZE}
 
 
-def _labels(center: str, candidates: list[str], pos: dict[str, tuple[float, float]],
-            titles: dict[str, str], adj: dict[str, set[str]]) -> set[str]:
+def _labels(center: str, candidates: list[str], pos: dict[str, tuple[int, int]],
+            rec: dict[str, tuple[str, str, int, float]]) -> set[str]:
     """The middle's label and up to LABELS inner-ring labels (best linked first) that do not
     overlap one already chosen; 9-unit text is taken as 5 units a character."""
     boxes: list[tuple[float, float, float, float]] = []
     chosen: set[str] = set()
     for n in [center] + candidates:
         x, y = pos[n]
-        w = 5.0 * len(_short(titles[n]))
+        title, _, _, r = rec[n]
+        w = 5.0 * len(_short(title))
         left = x if x < SIZE * 0.2 else x - w if x > SIZE * 0.8 else x - w / 2
-        top = y + min(9.0, 2.5 + 1.1 * math.sqrt(len(adj[n]))) + 1
+        top = y + r + 1
         box = (left, top, left + w, top + 10)
         if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
             continue
@@ -563,38 +592,79 @@ def _cluster_centres(adj: dict[str, set[str]], community: dict[str, int], ids: l
     return out
 
 
-def _anchor(x: float, size: float) -> str:
-    """Labels near the left or right edge grow inwards, so the frame does not cut them."""
-    if x < size * 0.3:
-        return ' text-anchor="start"' if x < size * 0.2 else ""
-    return ' text-anchor="end"' if x > size * 0.8 else ""
+def _trails(edges: list[tuple[int, int]], count: int) -> list[list[int]]:
+    """The edges as polylines, each edge in exactly one: a polyline pays one point per edge
+    where separate lines pay two. Greedy walks, from odd-degree nodes first (a trail must end
+    at each), along the highest unused neighbour: deterministic and near the fewest trails."""
+    near: list[list[int]] = [[] for _ in range(count)]
+    for a, b in edges:
+        near[a].append(b)
+        near[b].append(a)
+    trails = []
+    for start in [v for v in range(count) if len(near[v]) % 2] + list(range(count)):
+        while near[start]:
+            v, trail = start, [start]
+            while near[v]:
+                w = near[v].pop()
+                near[w].remove(v)
+                trail.append(w)
+                v = w
+            trails.append(trail)
+    return trails
+
+
+def _edge_path(nodes: list[dict[str, Any]], edges: list[tuple[int, int]]) -> str:
+    """Every edge in one path's `d`: `M` starts a polyline, `L` then points (SVG repeats the
+    L for each further pair). The script reads the edges back from it by the nodes' points."""
+    point = [f'{n["x"]} {n["y"]}' for n in nodes]
+    return "".join(f"M{point[t[0]]}L{' '.join([point[i] for i in t[1:]])}" for t in _trails(edges, len(nodes)))
+
+
+def _xml(text: str) -> str:
+    """Text made safe for SVG content and double-quoted attributes; markupsafe's escape costs
+    ten times as much, and a page escapes some 90 titles and URLs."""
+    if "&" in text or "<" in text or ">" in text or '"' in text:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
+    return text
 
 
 def local_graph_svg(graph: dict[str, Any], href: Any) -> Markup:
-    """The local graph as inline SVG (what partials/graph.html shows), built as one string:
-    a template loop over every node and edge costs more than the rest of the page."""
+    """The local graph as inline SVG (what partials/graph.html shows), built as one string (a
+    template loop costs more than the rest of the page). Kept small, for every page carries
+    it: all edges in one path; a node is its link (or group), title and circle, in a group
+    per ring; only the labels shown from the start are written, the script adds the others
+    (and the highlighted edges) from the title and the path. Label anchors and colours are
+    classes the stylesheet fills in."""
     nodes = graph["nodes"]
     size = graph["size"]
     out = [f'<svg class="graph" viewBox="0 0 {size} {size}" role="group" aria-labelledby="graph-title" '
-           f'data-size="{size}">\n    <g class="edges">']
-    for a, b in graph["edges"]:
-        na, nb = nodes[a], nodes[b]
-        out.append(f'<line x1="{na["x"]}" y1="{na["y"]}" x2="{nb["x"]}" y2="{nb["y"]}" data-a="{a}" data-b="{b}"/>')
-    out.append('</g>\n    <g class="nodes">')
-    for i, n in reversed(list(enumerate(nodes))):  # outer ring first: inner labels end up on top
-        cls = f'node node-{n["kind"]} ring{n["ring"]} c{n["colour"]}'
-        cls += " current" if n["current"] else ""
-        cls += " labelled" if n["label"] else ""
-        linked = n["url"] and not n["current"]
-        out.append(f'<g class="{cls}" data-i="{i}">')
-        if linked:
-            out.append(f'<a href="{escape(href(n["url"]))}">')
-        note = " (no note yet)" if n["kind"] == "concept" else ""
-        out.append(f'<title>{escape(n["title"])}{note}</title><circle cx="{n["x"]}" cy="{n["y"]}" r="{n["r"]}"/>'
-                   f'<text x="{n["x"]}" y="{round(n["y"] + n["r"] + 9, 1)}"{_anchor(n["x"], size)}>'
-                   f'{escape(n["short"])}</text>')
-        if linked:
-            out.append("</a>")
-        out.append("</g>")
-    out.append("</g>\n  </svg>")
+           f'data-size="{size}"><path class="edges" d="{_edge_path(nodes, graph["edges"])}"/>']
+    ring = None
+    for i in range(len(nodes) - 1, -1, -1):  # outer ring first: inner labels end up on top
+        n = nodes[i]
+        if n["ring"] != ring:
+            out.append(f'{"</g>" if ring is not None else ""}<g class="nodes ring{n["ring"]}">')
+            ring = n["ring"]
+        concept = n["id"].startswith("concept:")
+        cls = [f'c{n["colour"]}'] if n["colour"] else []
+        cls += ["node-concept"] if concept else []
+        cls += ["current"] if i == 0 else []
+        cls += ["labelled"] if n["label"] else []
+        attrs = f' class="{" ".join(cls)}"' if cls else ""
+        x, y, r = n["x"], n["y"], n["r"]
+        tag = "a" if n["url"] and i else "g"
+        if tag == "a":
+            attrs = f' href="{_xml(href(n["url"]))}"{attrs}'
+        out.append(f'<{tag}{attrs}><title>{_xml(n["title"])}{" (no note yet)" if concept else ""}</title>'
+                   f'<circle cx="{x}" cy="{y}" r="{r:g}"/>')
+        if n["label"]:
+            out.append(f'<text x="{x}" y="{int(y + r + 9.5)}"{_anchor(x, size)}>{_xml(_short(n["title"]))}</text>')
+        out.append(f"</{tag}>")
+    out.append("</g></svg>" if nodes else "</svg>")
     return Markup("".join(out))
+
+
+def _anchor(x: float, size: float) -> str:
+    """Labels near the left or right edge grow inwards, so the frame does not cut them
+    (the script gives the labels it adds the same classes)."""
+    return ' class="start"' if x < size * 0.2 else ' class="end"' if x > size * 0.8 else ""

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from kbgen.build import Builder
-from kbgen.graphview import PREVIEW, adjacency
+from kbgen.graphview import PREVIEW, _short, adjacency, local_graph
 from kbgen.site import Site, is_concept_label
 
 from .conftest import REPO
@@ -46,19 +46,32 @@ def test_local_graph_shows_the_neighbourhood_and_a_click_opens_a_node(page, base
     url = vault.urls[path]
     page.goto(base_url + url)
     svg = page.locator(".local-graph svg")
-    titles = svg.locator(".node title").all_text_contents()
+    titles = svg.locator(".nodes > * > title").all_text_contents()
     shown = {t.removesuffix(" (no note yet)") for t in titles}
     assert shown == sizes[path]
-    ghosts = {t.removesuffix(" (no note yet)") for t in svg.locator(".node-concept title").all_text_contents()}
+    ghosts = {t.removesuffix(" (no note yet)") for t in svg.locator(".node-concept > title").all_text_contents()}
     assert ghosts == {t for t in shown if any(vault.graph.g.nodes[n]["title"] == t and n.startswith("concept:")
                                               for n in vault.graph.g)}
-    assert svg.locator(".node.current title").text_content() == vault.notes[path].title
-    # hovering a node lights up its links and neighbours and dims the rest
-    first = svg.locator(".node.ring1").first
+    assert svg.locator(".current > title").text_content() == vault.notes[path].title
+    # hovering a node lights up its links and neighbours, shows its label and dims the rest
+    data = local_graph(vault, path)
+    names = [n["title"] for n in data["nodes"]]
+    quiet = next(n for n in data["nodes"] if n["ring"] == 1 and not n["label"] and n["url"])
+    i = names.index(quiet["title"])
+    near = {names[b if a == i else a] for a, b in data["edges"] if i in (a, b)}
+    first = svg.locator(".ring1 > a", has=page.locator(f"title:text-is({quiet['title']!r})"))
+    label = first.locator("text")
+    assert not label.is_visible()
     first.hover()
     assert "hl" in svg.get_attribute("class")
-    assert svg.locator(".node.on").count() >= 2 and svg.locator("line.on").count() >= 1
-    target = first.locator("a").get_attribute("href")
+    assert label.is_visible() and label.text_content() == _short(quiet["title"])
+    lit = {t.removesuffix(" (no note yet)") for t in svg.locator(".nodes > .on > title").all_text_contents()}
+    assert lit == near | {quiet["title"]}
+    assert svg.locator("line.on").count() == len(near)
+    ends = svg.locator("line.on").evaluate_all("ls => ls.map(l => ['x1', 'y1', 'x2', 'y2'].map(a => +l.getAttribute(a)))")
+    at = {n["title"]: (n["x"], n["y"]) for n in data["nodes"]}
+    assert sorted(tuple(e) for e in ends) == sorted(at[quiet["title"]] + at[t] for t in near)
+    target = first.get_attribute("href")
     first.locator("circle").click()
     page.wait_for_url("**/" + target.split("/")[-1])
     assert page.url == page.evaluate(f"new URL({target!r}, {base_url + url!r}).href")

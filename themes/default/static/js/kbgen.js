@@ -421,28 +421,58 @@
   });
 
   // -- local graph: neighbours on hover, zoom and pan ----------------------------------------
+  // The page carries only what the picture without script needs: one path of every edge
+  // (polylines through the nodes' points) and, as labels, the few that fit. The edges are read
+  // back from the path, each end known by its point; the other labels are made from titles.
+  var SVG = "http://www.w3.org/2000/svg";
+  function svgEl(tag, attrs, text) {
+    var e = doc.createElementNS(SVG, tag);
+    for (var k in attrs) e.setAttribute(k, attrs[k]);
+    if (text != null) e.textContent = text;
+    return e;
+  }
   $$("svg.graph[data-size]").forEach(function (svg) {
     var size = +svg.dataset.size, view = { x: 0, y: 0, w: size };
-    var nodes = {}, lines = $$("line", svg), links = {};
-    $$(".node", svg).forEach(function (n) { nodes[n.dataset.i] = n; });  // drawn outer ring first
-    lines.forEach(function (l) {
-      var a = l.dataset.a, b = l.dataset.b;
-      (links[a] = links[a] || []).push([b, l]);
-      (links[b] = links[b] || []).push([a, l]);
+    var nodes = $$(".nodes > *", svg), at = {}, links = nodes.map(function () { return []; });
+    nodes.forEach(function (n, i) {
+      var c = n.querySelector("circle"), x = +c.getAttribute("cx"), y = +c.getAttribute("cy");
+      at[x + " " + y] = i;
+      if (!n.querySelector("text")) {  // the same label the page would have written
+        var t = Array.from(n.querySelector("title").textContent.replace(/ \(no note yet\)$/, ""));
+        var label = t.length <= 22 ? t.join("") : t.slice(0, 21).join("").trimEnd() + "…";
+        var side = x < size * 0.2 ? "start" : x > size * 0.8 ? "end" : null;
+        var text = svgEl("text", { x: x, y: Math.round(y + +c.getAttribute("r") + 9) }, label);
+        if (side) text.setAttribute("class", side);
+        n.appendChild(text);
+      }
     });
+    var path = $(".edges", svg), lit = svgEl("g", { "class": "lit" });
+    path.parentNode.insertBefore(lit, path.nextSibling);
+    path.getAttribute("d").split("M").forEach(function (trail) {
+      var v = trail.replace("L", " ").trim().split(/\s+/), prev = null;
+      for (var k = 0; k + 1 < v.length; k += 2) {
+        var i = at[v[k] + " " + v[k + 1]];
+        if (prev != null && i != null) { links[prev].push(i); links[i].push(prev); }
+        prev = i;
+      }
+    });
+    function centre(i) { var c = nodes[i].querySelector("circle"); return [c.getAttribute("cx"), c.getAttribute("cy")]; }
     function highlight(node) {
       svg.classList.toggle("hl", !!node);
       $$(".on", svg).forEach(function (e) { e.classList.remove("on"); });
+      lit.textContent = "";
       if (!node) return;
       node.classList.add("on");
-      (links[node.dataset.i] || []).forEach(function (pair) {
-        pair[1].classList.add("on");
-        nodes[pair[0]].classList.add("on");
+      var i = nodes.indexOf(node), a = centre(i);
+      links[i].forEach(function (j) {
+        var b = centre(j);
+        nodes[j].classList.add("on");
+        lit.appendChild(svgEl("line", { x1: a[0], y1: a[1], x2: b[0], y2: b[1], "class": "on" }));
       });
     }
-    svg.addEventListener("mouseover", function (e) { var n = e.target.closest(".node"); if (n) highlight(n); });
+    svg.addEventListener("mouseover", function (e) { var n = e.target.closest(".nodes > *"); if (n) highlight(n); });
     svg.addEventListener("mouseleave", function () { highlight(null); });
-    svg.addEventListener("focusin", function (e) { var n = e.target.closest(".node"); if (n) highlight(n); });
+    svg.addEventListener("focusin", function (e) { var n = e.target.closest(".nodes > *"); if (n) highlight(n); });
     svg.addEventListener("focusout", function () { highlight(null); });
     function apply() {
       svg.setAttribute("viewBox", [view.x, view.y, view.w, view.w].map(function (v) { return Math.round(v * 10) / 10; }).join(" "));
