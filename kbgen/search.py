@@ -1,20 +1,28 @@
-"""Full-text search: run Pagefind (shipped by the `pagefind` Python package) over the built pages.
+"""Full-text search: hand the built pages to Pagefind's indexer and write its index, byte-identical per site.
 
-Pagefind writes its filter files from a hash map, so two runs over the same pages order the filter
-values differently and name the files (and the language's meta file) after those bytes. After each
-run `_make_deterministic` re-encodes the filter files in sorted order and renames them and the meta
-file after their new bytes, so the same site always gets a byte-identical index.
+Pagefind (the binary of the `pagefind` package) runs as a service (`pagefind --service`: base64 JSON
+messages, each followed by a comma, on stdin and stdout). Pages go to it from memory, cut down to
+what Pagefind reads (see `indexable`), so it neither re-reads the site from disk nor parses layout
+it would ignore, and it indexes on the other core while the build goes on (`Indexer`). The index
+files come back in memory (`GetFiles`); before they are written `_make_deterministic` re-encodes
+the filter files in sorted order (Pagefind writes them from a hash map) and renames them and the
+language's meta file after their new bytes, so the same site always gets the same index.
 """
 from __future__ import annotations
 
+import base64
+import functools
 import gzip
 import hashlib
 import json
+import os
+import queue
+import re
 import shutil
 import subprocess
-import sys
+import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from kbgen import cbor
 from kbgen.diagnostics import make
@@ -25,78 +33,344 @@ MAGIC = b"pagefind_dcd"
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
           "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
 """Pagefind's ready-made interfaces: the theme talks to `pagefind.js` directly, so they are not published."""
+TIMEOUT = 600.0
+"""Seconds Pagefind may take to answer the last request before the index counts as failed."""
+BODY = b"data-pagefind-body"
+
+
+class SearchError(Exception):
+    """Pagefind could not index the pages; the message says why."""
+
+
+class Indexer:
+    """One Pagefind service indexing pages as they are added; `finish()` returns the index files.
+
+    Pages must be added in a deterministic order (Pagefind numbers them in that order, and the
+    numbers are in the index). `add` only queues: a thread feeds Pagefind and another reads its
+    answers, so Pagefind indexes on another core while the caller goes on. `end()` says no page
+    follows, so Pagefind starts building the index files; `finish()` waits for them."""
+
+    def __init__(self, executable: Path | None = None) -> None:
+        exe = executable or _executable()
+        try:
+            self._proc = subprocess.Popen([str(exe), "--service"], stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError as exc:
+            raise SearchError(f"cannot start {exe}: {exc}") from exc
+        self._sent = 0
+        self._pages = 0
+        self._bodyless: list[tuple[str, bytes]] = []
+        self._bodies = 0
+        self._request: int | None = None
+        self._outbox: queue.Queue[bytes | None] = queue.Queue()
+        self._answers: dict[int, Any] = {}
+        self._error: str | None = None
+        self._done = threading.Condition()
+        self._threads = [threading.Thread(target=self._feed, name="kbgen-search-feed", daemon=True),
+                         threading.Thread(target=self._read, name="kbgen-search-read", daemon=True)]
+        for t in self._threads:
+            t.start()
+        # keep_index_url only matters for pages Pagefind finds itself; ours come with their URL
+        self._send({"type": "NewIndex", "config": {"keep_index_url": True}})
+
+    def add(self, rel: str, html: bytes, *, cut: bool = True) -> None:
+        """Index the page at site path `rel` (`notes/a.html`), unless another page marks its body.
+
+        Pagefind's rule: once any page has a `data-pagefind-body` element, pages without one are
+        left out; pages without are held back until `end` knows whether any page had one.
+        `cut=False` hands Pagefind the whole page (to check that `indexable` changes nothing)."""
+        if BODY not in html:
+            self._bodyless.append((rel, html))
+            return
+        self._bodies += 1
+        self._add(rel, indexable(html) if cut else html)
+
+    def end(self) -> None:
+        """No more pages: Pagefind builds the index files while the caller does other work."""
+        if self._request is not None:
+            return
+        if not self._bodies:
+            for rel, html in self._bodyless:
+                self._add(rel, html)
+        self._bodyless = []
+        self._request = self._send({"type": "GetFiles", "index_id": 0})
+
+    def finish(self) -> dict[str, bytes]:
+        """Wait for the index and return its files (paths relative to the index folder).
+
+        Raises SearchError when Pagefind fails, or when there was no page to index."""
+        try:
+            self.end()
+            if not self._pages:
+                raise SearchError("no pages to index")
+            assert self._request is not None
+            answer = self._wait(self._request)
+            files = {f["path"]: base64.b64decode(f["content"]) for f in answer["files"]}
+        except BaseException:
+            self.close(kill=True)
+            raise
+        self.close()
+        for name in UNUSED:
+            files.pop(name, None)
+        try:
+            _make_deterministic(files)
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise SearchError(f"unexpected index layout: {exc}") from exc
+        return files
+
+    def close(self, kill: bool = False) -> None:
+        """Stop the service: it ends with its input, or at once with `kill` (after a failure)."""
+        self._outbox.put(None)
+        if kill:
+            self._proc.kill()
+        try:
+            self._proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+
+    def _add(self, rel: str, html: bytes) -> None:
+        self._pages += 1
+        self._send({"type": "AddFile", "index_id": 0, "url": "/" + rel,
+                    "file_contents": html.decode("utf-8", "replace")})
+
+    def _send(self, payload: dict[str, Any]) -> int:
+        self._sent += 1
+        message = {"message_id": self._sent, "payload": payload}
+        self._outbox.put(base64.b64encode(json.dumps(message, ensure_ascii=False).encode()) + b",")
+        return self._sent
+
+    def _wait(self, message_id: int) -> Any:
+        with self._done:
+            if not self._done.wait_for(lambda: message_id in self._answers or self._error is not None,
+                                       TIMEOUT):
+                raise SearchError(f"no answer within {TIMEOUT:.0f} s")
+            if self._error is not None:
+                raise SearchError(self._error)
+            return self._answers.pop(message_id)
+
+    def _feed(self) -> None:
+        stdin = self._proc.stdin
+        assert stdin is not None
+        try:
+            while (data := self._outbox.get()) is not None:
+                stdin.write(data)
+                if self._outbox.empty():
+                    stdin.flush()
+        except OSError:
+            pass  # the service died: the reader reports it
+        finally:
+            try:
+                stdin.close()
+            except OSError:
+                pass
+
+    def _read(self) -> None:
+        stdout = self._proc.stdout
+        assert stdout is not None
+        parts: list[bytes] = []  # the message being received, in pieces (the last one is long)
+        error: str | None = None
+        try:
+            while error is None:
+                chunk = stdout.read1(1 << 20)
+                if not chunk:
+                    error = "Pagefind stopped unexpectedly"
+                    break
+                *ends, rest = chunk.split(b",")
+                messages = []
+                for end in ends:
+                    messages.append(b"".join(parts) + end)
+                    parts = []
+                parts.append(rest)
+                for raw in messages:
+                    answer = json.loads(base64.b64decode(raw))
+                    payload = answer.get("payload") or {}
+                    kind = payload.get("type")
+                    if kind == "Error":
+                        error = str(payload.get("message") or "no message")
+                    elif kind == "NewIndex" and payload.get("index_id") != 0:
+                        error = f"unexpected index id {payload.get('index_id')}"  # requests say 0
+                    elif kind == "GetFiles":
+                        with self._done:
+                            self._answers[answer.get("message_id")] = payload
+                            self._done.notify_all()
+        except (OSError, ValueError) as exc:
+            error = f"unreadable answer: {exc}"
+        with self._done:
+            if self._error is None and error:
+                self._error = error
+            self._done.notify_all()
 
 
 def index(site_dir: Path, outputs: Any, result: Any, incremental: bool = False) -> list[str]:
-    """Index every page into `site_dir/pagefind/`; a failure is an error diagnostic, not a crash.
+    """Index every page of `site_dir` into `site_dir/pagefind/`; a failure is an error diagnostic.
 
     Returns the files written, relative to `site_dir`."""
-    target = site_dir / OUTPUT_SUBDIR
     if incremental and not any(u.endswith(".html") for u in outputs.files):
         return []  # no page changed: the index is still right
+    try:
+        indexer = Indexer()
+    except SearchError as exc:
+        return _failed(result, str(exc))
+    fresh = outputs.files if outputs is not None else {}
+    try:
+        for rel in site_pages(site_dir):
+            data = fresh.get(rel)
+            indexer.add(rel, data if isinstance(data, bytes) else (site_dir / rel).read_bytes())
+        files = indexer.finish()
+    except (SearchError, OSError) as exc:
+        indexer.close(kill=True)
+        return _failed(result, str(exc))
+    return write_index(site_dir, files)
+
+
+def site_pages(site_dir: Path) -> list[str]:
+    """Every HTML page of the site, sorted (the order Pagefind numbers them in); not the index's own."""
+    pages = []
+    for dirpath, dirnames, filenames in os.walk(site_dir):
+        top = Path(dirpath) == site_dir
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and
+                       not (top and d in (OUTPUT_SUBDIR, OUTPUT_SUBDIR + ".new"))]
+        rel = Path(dirpath).relative_to(site_dir).as_posix()
+        prefix = "" if rel == "." else rel + "/"
+        pages.extend(prefix + n for n in filenames if n.endswith(".html") and not n.startswith("."))
+    return sorted(pages)
+
+
+def write_index(site_dir: Path, files: dict[str, bytes]) -> list[str]:
+    """Put the index's files in `site_dir/pagefind/` at once (built aside, then swapped in)."""
+    target = site_dir / OUTPUT_SUBDIR
     tmp = site_dir / (OUTPUT_SUBDIR + ".new")
     shutil.rmtree(tmp, ignore_errors=True)
-    # --keep-index-url: result URLs end in index.html like every other link of the site, so they
-    # also work where no server maps a folder to its index (file://, some previews).
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-path", str(tmp),
-           "--glob", "**/*.html", "--keep-index-url", "--silent"]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-        failed = proc.returncode != 0
-        detail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] if failed else []
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        failed, detail = True, [str(exc)]
-    if not failed:
-        for name in UNUSED:
-            (tmp / name).unlink(missing_ok=True)
-        try:
-            _make_deterministic(tmp)
-        except (OSError, ValueError, KeyError, IndexError) as exc:
-            failed, detail = True, [f"unexpected index layout: {exc}"]
-    if failed:
-        result.diagnostics.append(make("", 0, "search", "Pagefind failed: " + (" ".join(detail) or
-                                                                               "no message")))
-        shutil.rmtree(tmp, ignore_errors=True)
-        return []
+    for name, data in sorted(files.items()):
+        path = tmp / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     shutil.rmtree(target, ignore_errors=True)
     tmp.rename(target)
-    return sorted(p.relative_to(site_dir).as_posix() for p in target.rglob("*") if p.is_file())
+    return sorted(f"{OUTPUT_SUBDIR}/{name}" for name in files)
 
 
-def _make_deterministic(bundle: Path) -> None:
+def _failed(result: Any, detail: str) -> list[str]:
+    result.diagnostics.append(make("", 0, "search", "Pagefind failed: " + (detail or "no message")))
+    return []
+
+
+def _executable() -> Path:
+    from pagefind.service import get_executable  # the packaged binary, or PAGEFIND_BINARY_PATH
+    exe = get_executable()
+    if exe is None:
+        raise SearchError("the pagefind binary is not installed")
+    return exe
+
+
+_ATTR = b"data-pagefind-"
+_OPEN_TAG = re.compile(rb"<([a-zA-Z][a-zA-Z0-9-]*)[^<>]*>")
+_HTML_TAG = re.compile(rb"<html\b[^<>]*>", re.I)
+_RAW = re.compile(rb"<(?:script|style|textarea|template|title|xmp|iframe|noembed|noframes|noscript|"
+                  rb"plaintext)\b|<!--|<!\[CDATA\[", re.I)
+"""Markup whose insides are not plain nested tags: a region holding any is not cut up."""
+_LOOSE = {b"p", b"li", b"dt", b"dd", b"option", b"optgroup", b"tr", b"td", b"th", b"thead", b"tbody",
+          b"tfoot", b"rb", b"rt", b"rp", b"rtc", b"colgroup", b"caption", b"html", b"head", b"body"}
+"""Elements whose end tag may be left out: their end cannot be found by counting tags."""
+_AUTO_META = re.compile(rb"<(?:h1|img)\b", re.I)
+"""What Pagefind may take a page's title or image from when the page does not name them."""
+
+
+def indexable(html: bytes) -> bytes:
+    """The part of a page Pagefind reads: its `<html>` tag (the language) and its body element,
+    without the `data-pagefind-ignore` elements that hold no other Pagefind attribute.
+
+    Pagefind would skip the rest itself, but parsing it is most of its work on a typical page
+    (layout, sidebar, backlinks). Whenever the page is not plainly of that shape — more than one
+    body, a Pagefind attribute outside it, markup whose end cannot be found by counting tags — the
+    page goes whole, so what Pagefind indexes never changes."""
+    found = _pagefind_tags(html)
+    bodies = [t for t in found or () if t[2] == b"body"]
+    if found is None or len(bodies) != 1:
+        return html
+    start, _, _, name = bodies[0]
+    end = _element_end(html, name, start)
+    # an ignored element outside the body changes nothing; anything else there might
+    if end is None or any(not start <= t[0] < end and t[2] != b"ignore" for t in found) \
+            or _RAW.search(html, start, end) \
+            or _AUTO_META.search(html, 0, start) or _AUTO_META.search(html, end):
+        return html
+    kept, cut_to = [], start
+    for at, tag_end, kind, tag in found:
+        if kind != b"ignore" or at < cut_to:
+            continue
+        stop = _element_end(html, tag, at)
+        if stop is not None and html.find(_ATTR, tag_end, stop) < 0:
+            kept.append(html[cut_to:at])
+            cut_to = stop
+    kept.append(html[cut_to:end])
+    head = _HTML_TAG.search(html)
+    return (head.group(0) if head else b"<html>") + b"<body>" + b"".join(kept) + b"</body></html>"
+
+
+def _pagefind_tags(html: bytes) -> list[tuple[int, int, bytes, bytes]] | None:
+    """(start, end, attribute kind, tag name) of each tag with a Pagefind attribute, in order;
+    None when one of them is not plainly inside a tag (text that mentions it, say)."""
+    found = []
+    at = html.find(_ATTR)
+    while at >= 0:
+        lt = html.rfind(b"<", 0, at)
+        tag = _OPEN_TAG.match(html, lt) if lt >= 0 else None
+        if tag is None or tag.end() <= at:
+            return None
+        kind = re.match(rb"[a-z-]*", html[at + len(_ATTR):at + len(_ATTR) + 16]).group(0)
+        found.append((lt, tag.end(), kind, tag.group(1).lower()))
+        at = html.find(_ATTR, at + len(_ATTR))
+    return found
+
+
+def _element_end(html: bytes, name: bytes, start: int) -> int | None:
+    """Where the element whose start tag is at `start` ends, by counting its nested namesakes."""
+    if name in _LOOSE:
+        return None
+    depth = 0
+    for m in _namesakes(name).finditer(html, start):
+        depth += -1 if m.group(1) else 1
+        if depth == 0:
+            close = html.find(b">", m.end() - 1)
+            return close + 1 if close >= 0 else None
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def _namesakes(name: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"<(/?)" + re.escape(name) + rb"[\s/>]", re.I)
+
+
+def _make_deterministic(files: dict[str, bytes]) -> None:
     """Sort each filter file's values, then rename filter and meta files after their content."""
-    entry_file = bundle / "pagefind-entry.json"
-    entry = json.loads(entry_file.read_text(encoding="utf-8"))
+    entry = json.loads(files["pagefind-entry.json"])
     for lang, info in sorted(entry["languages"].items()):
-        meta_file = bundle / f"pagefind.{info['hash']}.pf_meta"
-        meta = _read(meta_file)
+        meta_name = f"pagefind.{info['hash']}.pf_meta"
+        meta = _decode(files.pop(meta_name))
         # meta: [version, pages, index chunks, filters [[name, hash], ...], sorts, meta fields]
         for pair in meta[3]:
-            old = bundle / "filter" / f"{pair[1]}.pf_filter"
-            data = _read(old)
+            data = _decode(files.pop(f"filter/{pair[1]}.pf_filter"))
             # filter file: [name, [[value, [page numbers]], ...]] in hash-map order
             data[1] = sorted(data[1], key=lambda item: item[0])
-            new_hash = _name(lang, data, 7)
-            old.unlink()
-            _write(bundle / "filter" / f"{new_hash}.pf_filter", data)
-            pair[1] = new_hash
-        meta_hash = _name(lang, meta, 10)
-        meta_file.unlink()
-        _write(bundle / f"pagefind.{meta_hash}.pf_meta", meta)
-        info["hash"] = meta_hash
-    entry_file.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")),
-                          encoding="utf-8")
+            pair[1] = _name(lang, data, 7)
+            files[f"filter/{pair[1]}.pf_filter"] = _encode(data)
+        info["hash"] = _name(lang, meta, 10)
+        files[f"pagefind.{info['hash']}.pf_meta"] = _encode(meta)
+    files["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False,
+                                              separators=(",", ":")).encode("utf-8")
 
 
-def _read(path: Path) -> Any:
-    raw = gzip.decompress(path.read_bytes())
-    if not raw.startswith(MAGIC):
-        raise ValueError(f"{path.name} is not a Pagefind data file")
-    return cbor.loads(raw[len(MAGIC):])
+def _decode(raw: bytes) -> Any:
+    data = gzip.decompress(raw)
+    if not data.startswith(MAGIC):
+        raise ValueError("not a Pagefind data file")
+    return cbor.loads(data[len(MAGIC):])
 
 
-def _write(path: Path, value: Any) -> None:
-    path.write_bytes(gzip.compress(MAGIC + cbor.dumps(value), compresslevel=9, mtime=0))
+def _encode(value: Any) -> bytes:
+    return gzip.compress(MAGIC + cbor.dumps(value), compresslevel=9, mtime=0)
 
 
 def _name(lang: str, value: Any, length: int) -> str:

@@ -1,4 +1,4 @@
-"""The search index: Pagefind run by the build, made byte-identical between builds; its CBOR codec."""
+"""The search index: Pagefind fed by the build, pages cut to what it reads, byte-identical between builds; its CBOR codec."""
 from __future__ import annotations
 
 import gzip
@@ -78,7 +78,72 @@ def test_only_the_files_the_theme_uses_are_published(two_builds: tuple[Path, Pat
         assert not (bundle / name).exists(), name
 
 
-def test_a_failing_indexer_is_an_error_diagnostic(tmp_path: Path) -> None:
+def test_cut_pages_give_the_same_index_as_whole_pages(two_builds: tuple[Path, Path]) -> None:
+    site = two_builds[0]
+    indexes = []
+    for cut in (True, False):
+        indexer = search.Indexer()
+        for rel in search.site_pages(site):
+            indexer.add(rel, (site / rel).read_bytes(), cut=cut)
+        indexes.append(indexer.finish())
+    cut_pages, whole_pages = indexes
+    assert cut_pages == whole_pages
+    assert {k: hashlib.sha256(v).hexdigest() for k, v in cut_pages.items()} == tree(site / "pagefind")
+    pages = [p for p in search.site_pages(site) if search.BODY in (site / p).read_bytes()]
+    assert len(pages) == 3 and all(len(search.indexable((site / p).read_bytes())) < (site / p).stat().st_size / 2
+                                   for p in pages)
+
+
+PAGE = '<!DOCTYPE html><html lang="de"><head><title>T</title></head><body><nav>Menu</nav>{}</body></html>'
+
+
+def cut(body: str, page: str = PAGE) -> str:
+    return search.indexable(page.format(body).encode()).decode()
+
+
+def test_a_page_is_cut_to_its_body_without_ignored_parts() -> None:
+    body = ('<main data-pagefind-body><h1>Title</h1><div data-pagefind-ignore><div>x</div>backlinks</div>'
+            '<p>Text <main>odd</main></p></main><aside data-pagefind-ignore>graph</aside>')
+    assert cut(body) == ('<html lang="de"><body><main data-pagefind-body><h1>Title</h1>'
+                         '<p>Text <main>odd</main></p></main></body></html>')
+
+
+def test_ignored_parts_holding_filters_or_meta_stay() -> None:
+    body = ('<main data-pagefind-body><ul data-pagefind-ignore><li data-pagefind-filter="tag:a">#a</li></ul>'
+            '<p>Text</p></main>')
+    assert '<ul data-pagefind-ignore><li data-pagefind-filter="tag:a">#a</li></ul>' in cut(body)
+    loose = '<main data-pagefind-body><p data-pagefind-ignore>no end tag needed<p>Text</main>'
+    assert "no end tag needed" in cut(loose)
+
+
+@pytest.mark.parametrize("body", [
+    '<span data-pagefind-filter="tag:a"></span><main data-pagefind-body>Text</main>',  # a filter outside
+    '<main data-pagefind-body>A</main><main data-pagefind-body>B</main>',  # two bodies
+    '<main data-pagefind-body>Text <!-- </main> --></main>',  # a comment could hide tags
+    '<main data-pagefind-body>Text <script>"</main>"</script></main>',
+    '<h1>Title outside</h1><main data-pagefind-body>Text</main>',  # Pagefind may take the title from it
+    '<main data-pagefind-body>Text</main><img src="a.png">',
+    '<p>About data-pagefind-body</p><main data-pagefind-body>Text</main>',  # the words, not a tag
+    '<main data-pagefind-body>Text',  # no end
+])
+def test_a_page_of_another_shape_goes_whole(body: str) -> None:
+    page = PAGE.format(body).encode()
+    assert search.indexable(page) is page
+
+
+def test_pages_without_a_body_are_indexed_only_when_no_page_has_one() -> None:
+    plain = b'<html lang="en"><body><h1>Plain</h1><p>zqplain</p></body></html>'
+    marked = b'<html lang="en"><body><main data-pagefind-body><h1>Marked</h1><p>zqmarked</p></main></body></html>'
+    for pages, expected in (([plain, marked], {b"zqmarked"}), ([plain], {b"zqplain"})):
+        indexer = search.Indexer()
+        for n, page in enumerate(pages):
+            indexer.add(f"p{n}.html", page)
+        files = indexer.finish()
+        fragments = b"".join(gzip.decompress(v) for k, v in files.items() if k.startswith("fragment/"))
+        assert {w for w in (b"zqplain", b"zqmarked") if w in fragments} == expected
+
+
+def test_an_empty_site_is_an_error_diagnostic(tmp_path: Path) -> None:
     empty = tmp_path / "site"
     empty.mkdir()
     result = SimpleNamespace(diagnostics=[])
@@ -86,6 +151,21 @@ def test_a_failing_indexer_is_an_error_diagnostic(tmp_path: Path) -> None:
     (diag,) = result.diagnostics
     assert diag.code == "search" and diag.level == "error" and "Pagefind failed" in diag.message
     assert not (empty / "pagefind").exists() and not (empty / "pagefind.new").exists()
+
+
+@pytest.mark.parametrize("binary", ["/bin/false", "/nonexistent/pagefind"])
+def test_a_failing_indexer_is_an_error_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  binary: str) -> None:
+    site = tmp_path / "site"
+    (site / "pagefind").mkdir(parents=True)
+    (site / "pagefind" / "old.js").write_text("kept")
+    (site / "a.html").write_text('<html><body><main data-pagefind-body>Text</main></body></html>')
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", binary)
+    result = SimpleNamespace(diagnostics=[])
+    assert search.index(site, SimpleNamespace(files={"a.html": b""}), result, incremental=True) == []
+    (diag,) = result.diagnostics
+    assert diag.code == "search" and diag.level == "error" and "Pagefind failed" in diag.message
+    assert (site / "pagefind" / "old.js").read_text() == "kept"  # the old index stays
 
 
 cbor_values = st.recursive(
