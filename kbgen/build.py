@@ -6,14 +6,16 @@ bytes change. Each page has a fingerprint of all its inputs, so unchanged pages 
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import time
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from kbgen import __version__, diagnostics as diag
 from kbgen.cache import ParseCache
@@ -34,6 +36,21 @@ if TYPE_CHECKING:
 
 PARALLEL_MIN = 400
 """Below this many notes or pages, worker processes cost more than they save."""
+
+GC_THRESHOLD = (100_000, 50, 100)
+"""Garbage-collector thresholds during a pass. A build allocates millions of tokens and page
+pieces, nearly all freed by reference counting; with Python's default (700, 10, 10) the cyclic
+collector ran ~1 500 times on the 1 000-note vault and took a fifth of a cold build's CPU."""
+
+
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    old = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 @dataclass
@@ -93,6 +110,10 @@ class Builder:
 
         When nothing the site depends on changed since the last build (notes, attachments,
         theme, config, kbgen itself) and the output is intact, nothing is redone."""
+        with _few_collections():
+            return self._build()
+
+    def _build(self) -> BuildResult:
         start = time.perf_counter()
         self._progress = Progress(enabled=not self.quiet)
         config = self._load_config(fresh=True)
@@ -127,6 +148,10 @@ class Builder:
         `defer=True` keeps the global graph's layout of the last pass when an edited note's
         links change it (its community detection and force layout cost more than the rest of
         an edit); `finish()` brings it up to date, which serve does once the reload is sent."""
+        with _few_collections():
+            return self._rebuild(changed, search, defer)
+
+    def _rebuild(self, changed: set[Path] | None, search: bool, defer: bool) -> BuildResult:
         start = time.perf_counter()
         fresh = self._config is None or any(_is_config(self.root, Path(p)) for p in (changed or ()))
         config = self._load_config(fresh=fresh)
@@ -162,6 +187,10 @@ class Builder:
 
     def finish(self) -> BuildResult:
         """Lay out the global graph that rebuild(defer=True) kept as it was; write what changes."""
+        with _few_collections():
+            return self._finish()
+
+    def _finish(self) -> BuildResult:
         from kbgen import output
         from kbgen.pages import graph_page
         start = time.perf_counter()
