@@ -183,9 +183,14 @@ def _group(site: Site, node: str) -> str:
 _records = _PerGraph("_local_records")
 
 
-def _records_of(site: Site, nodes: list[str]) -> dict[str, tuple[str, str, int, float]]:
-    """Each node's title, URL, colour and size: the same on every page that shows it, so
-    remembered per graph (a page shows 40 nodes, and the hubs are on most pages)."""
+Record = tuple[str, str, int, float, tuple[int, str, str]]
+"""A node's title, URL, colour, size and place in an inner ring (colour groups together,
+uncoloured last, then by title)."""
+
+
+def _records_of(site: Site, nodes: list[str]) -> dict[str, Record]:
+    """Each node's record: the same on every page that shows it, so remembered per graph
+    (a page shows 40 nodes, and the hubs are on most pages)."""
     cached = _records.get(site.graph)
     if cached is None:
         cached = _records[site.graph] = {}
@@ -193,8 +198,10 @@ def _records_of(site: Site, nodes: list[str]) -> dict[str, tuple[str, str, int, 
     for n in nodes:
         rec = cached.get(n)
         if rec is None:
-            rec = cached[n] = (site.graph.g.nodes[n]["title"], node_url(site, n), palette(site).get(_group(site, n), 0),
-                               node_radius(len(adjacency(site.graph)[n])))
+            title = site.graph.g.nodes[n]["title"]
+            colour = palette(site).get(_group(site, n), 0)
+            rec = cached[n] = (title, node_url(site, n), colour, node_radius(len(adjacency(site.graph)[n])),
+                               (colour or COLOURS + 1, title.casefold(), n))
         out[n] = rec
     return out
 
@@ -217,8 +224,7 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
     around = adj[center]
     near = [n for n in nodes[1:] if n in around]
     outer = [n for n in nodes[1:] if n not in around]
-    # colour groups together (uncoloured last), then by title
-    ring1 = sorted(near, key=lambda n: (rec[n][2] or COLOURS + 1, rec[n][0].casefold(), n))
+    ring1 = sorted(near, key=lambda n: rec[n][4])
     step = 2 * math.pi / max(len(ring1), 1)
     angle = {n: step * i - math.pi / 2 for i, n in enumerate(ring1)}
     inner = set(ring1)
@@ -237,8 +243,11 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
             taken.add(p)
             pos[n] = p
     index = {n: i for i, n in enumerate(order)}
-    shown = set(index)
-    edges = [(i, j) for i, a in enumerate(order) for j in map(index.__getitem__, adj[a] & shown) if j > i]
+    later = set(index)  # each node meets only those after it: every edge found once, half the lookups
+    edges = []
+    for i, a in enumerate(order):
+        later.discard(a)
+        edges += [(i, j) for j in map(index.__getitem__, adj[a] & later)]
     edges.sort()
     # label the middle and, where they fit, the inner ring; the rest show on hover or zoom
     rank = _ranked(graph)[0]
@@ -247,7 +256,7 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
     ring[center] = 0
     out = []
     for n in order:
-        title, url, colour, r = rec[n]
+        title, url, colour, r, _ = rec[n]
         x, y = pos[n]
         out.append({"id": n, "ring": ring.get(n, 2), "title": title, "url": url, "x": x, "y": y, "r": r,
                     "colour": colour, "label": n in labelled})
@@ -255,14 +264,14 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
 
 
 def _labels(center: str, candidates: list[str], pos: dict[str, tuple[int, int]],
-            rec: dict[str, tuple[str, str, int, float]]) -> set[str]:
+            rec: dict[str, Record]) -> set[str]:
     """The middle's label and up to LABELS inner-ring labels (best linked first) that do not
     overlap one already chosen; 9-unit text is taken as 5 units a character."""
     boxes: list[tuple[float, float, float, float]] = []
     chosen: set[str] = set()
     for n in [center] + candidates:
         x, y = pos[n]
-        title, _, _, r = rec[n]
+        title, _, _, r, _ = rec[n]
         w = 5.0 * len(_short(title))
         left = x if x < SIZE * 0.2 else x - w if x > SIZE * 0.8 else x - w / 2
         top = y + r + 1
