@@ -125,11 +125,11 @@ class Builder:
             result = _replay(previous)
             result.seconds = time.perf_counter() - start
             return result
-        result, outputs = self._run(config, vault, sources)
-        outputs.manifest.update(inputs=inputs, summary=_summary(result))
         from kbgen import output
         staging = Staging(self.out)
         try:
+            result, outputs = self._run(config, vault, sources, sink=staging.dir)
+            outputs.manifest.update(inputs=inputs, summary=_summary(result))
             output.stage(staging, outputs, self.out)
             staging.files.update(output.search_index(staging.dir, config, outputs, result))
             staging.commit(outputs.manifest)
@@ -266,8 +266,8 @@ class Builder:
             h.update(d.format().encode())
         return h.hexdigest()
 
-    def _run(self, config: Config, vault: Vault,
-             sources: list[tuple[SourcePath, bytes, str]]) -> tuple[BuildResult, "Outputs"]:
+    def _run(self, config: Config, vault: Vault, sources: list[tuple[SourcePath, bytes, str]],
+             sink: Path | None = None) -> tuple[BuildResult, "Outputs"]:
         from kbgen import assemble, feeds, history
         history.forget(config.root)
         notes, _ = self._parse(sources)
@@ -277,10 +277,10 @@ class Builder:
         fixed = [d for d in resolve_diags if d not in linked and d not in dated]
         self._state = _State(vault, {p: k for p, _, k in sources}, site, notes, fixed,
                              theme_digest=self._theme.digest())
-        return self._render(config, assemble.pages(site, vault, lazy=True), set())
+        return self._render(config, assemble.pages(site, vault, lazy=True), set(), sink=sink)
 
     def _render(self, config: Config, pages: list[Any], unchanged: set[str],
-                save_cache: bool = True) -> tuple[BuildResult, "Outputs"]:
+                save_cache: bool = True, sink: Path | None = None) -> tuple[BuildResult, "Outputs"]:
         """Render the pages (those in `unchanged` are carried over) and gather every diagnostic."""
         from kbgen import feeds, output
         st = self._state
@@ -289,7 +289,7 @@ class Builder:
         previous = read_manifest(self.out).get("pages", {})
         outputs = output.render(site, pages, self._theme, self._md, self._tokens_of,
                                 previous, self._theme.digest(), self.out, self.jobs, unchanged,
-                                progress=self._progress)
+                                progress=self._progress, sink=sink)
         self._progress.done()
         st.pages = {p.url: p for p in pages}
         for url, graph in outputs.graphs.items():

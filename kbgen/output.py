@@ -20,18 +20,21 @@ from kbgen.model import ParsedNote, SourcePath
 from kbgen.pages import Page, fill
 from kbgen.render import STATIC_PREFIX, Theme, base_context
 from kbgen.site import Site
-from kbgen.write import Staging, write_in_place
+from kbgen.write import Staging, stage_file, write_in_place
 
 
 
-Rendered = tuple[str, "bytes | None", list[Diagnostic], str, "dict[str, Any] | None"]
-"""(URL, bytes or None to carry the page over, diagnostics, fingerprint, local graph or None)."""
+Rendered = tuple[str, "bytes | bool | None", list[Diagnostic], str, "dict[str, Any] | None"]
+"""(URL, the bytes — True when written to the sink, None to carry the page over —, diagnostics,
+fingerprint, local graph or None)."""
 
 
 @dataclass
 class Outputs:
     files: dict[str, bytes] = field(default_factory=dict)
     """Freshly rendered or generated files."""
+    staged: set[str] = field(default_factory=set)
+    """Freshly rendered pages already written into the staging folder (render(sink=...))."""
     reused: set[str] = field(default_factory=set)
     """Pages whose fingerprint matched: the file already in the output is kept."""
     copies: dict[str, Path] = field(default_factory=dict)
@@ -44,15 +47,16 @@ class Outputs:
     """Note page URL → its local graph, for the pages whose context was built by the renderer."""
 
     def all_files(self) -> set[str]:
-        return set(self.files) | self.reused | set(self.copies)
+        return set(self.files) | self.staged | self.reused | set(self.copies)
 
 
 def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
            tokens_of: Callable[[SourcePath, ParsedNote], list[Any]], previous: dict[str, Any],
            theme_digest: str, out: Path, jobs: int, unchanged: set[str] | None = None,
-           progress: Any = None) -> Outputs:
+           progress: Any = None, sink: Path | None = None) -> Outputs:
     """Render what changed. Pages in `unchanged` (URLs the caller knows are as last time)
-    are carried over without computing their fingerprints."""
+    are carried over without computing their fingerprints. With a `sink` (a staging folder),
+    pages are written there by whichever process renders them, not kept in memory."""
     outputs = Outputs(pages=pages)
     unchanged = unchanged or set()
     statics = theme.static_files()
@@ -85,7 +89,7 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
             else:
                 groups.append([(page, fp)])
     renderer = PageRenderer(site, theme, md, tokens_of, versions,
-                            (previous, out, theme_digest, config_digest))
+                            (previous, out, theme_digest, config_digest), sink)
     advance = progress.stage("rendering", len(groups)) if progress else (lambda n=1: None)
     if len(groups) >= 400 and jobs > 1:
         from kbgen.parallel import render_all
@@ -102,7 +106,10 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
         if data is None:
             _carry(outputs, page_meta, url, previous[url])
             continue
-        outputs.files[url] = data
+        if data is True:
+            outputs.staged.add(url)
+        else:
+            outputs.files[url] = data
         outputs.diagnostics.extend(diags)
         page_meta[url] = {"fp": fp, "diags": [[d.path, d.line, d.code, d.message, d.level] for d in diags]}
         rendered += 1
@@ -123,9 +130,10 @@ class PageRenderer:
 
     def __init__(self, site: Site, theme: Theme, md: MarkdownIt,
                  tokens_of: Callable[[SourcePath, ParsedNote], list[Any]], versions: dict[str, str],
-                 last: tuple[dict[str, Any], Path, str, str]) -> None:
+                 last: tuple[dict[str, Any], Path, str, str], sink: Path | None = None) -> None:
         self.site, self.theme, self.md, self.tokens_of, self.versions = site, theme, md, tokens_of, versions
         self.previous, self.out, self.theme_digest, self.config_digest = last
+        self.sink = sink
 
     def render_group(self, group: list[tuple[Page, str | None]]) -> list[Rendered]:
         """Render a page, or a lazy note page and its continuations once their contexts are
@@ -143,7 +151,11 @@ class PageRenderer:
                     out.append((page.url, None, [], fp, graph))
                     continue
             url, data, diags, fp = self.render(page, fp)
-            out.append((url, data, diags, fp, graph))
+            if self.sink is not None:
+                stage_file(self.out, self.sink, url, data)
+                out.append((url, True, diags, fp, graph))
+            else:
+                out.append((url, data, diags, fp, graph))
         return out
 
     def render(self, page: Page, fp: str) -> tuple[str, bytes, list[Diagnostic], str]:
@@ -209,6 +221,7 @@ def _file_digest(path: Path) -> str:
 
 
 def stage(staging: Staging, outputs: Outputs, out: Path) -> None:
+    staging.files.update(outputs.staged)
     for rel, data in sorted(outputs.files.items()):
         staging.write(rel, data)
     for rel in sorted(outputs.reused):

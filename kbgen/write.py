@@ -74,6 +74,21 @@ def _manifest_bytes(manifest: dict) -> bytes:
     return (json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n").encode()
 
 
+def stage_file(out: Path, staging: Path, rel: str, data: bytes) -> None:
+    """Write `rel` into a staging folder for `out`; the same bytes as the file in `out` are
+    hard-linked instead (the old file and its mtime are kept). Safe from worker processes."""
+    old = out / rel
+    target = staging / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
+            os.link(old, target)
+            return
+    except OSError:
+        pass
+    target.write_bytes(data)
+
+
 class Staging:
     """A full build written beside `out` and swapped in by commit(); unchanged files are hard-linked."""
 
@@ -90,15 +105,8 @@ class Staging:
         return p
 
     def write(self, rel: str, data: bytes) -> None:
-        old = self.out / rel
-        target = self.path(rel)
-        try:
-            if old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
-                os.link(old, target)  # same bytes: keep the old file (and its mtime)
-                return
-        except OSError:
-            pass
-        target.write_bytes(data)
+        self.files.add(rel)
+        stage_file(self.out, self.dir, rel, data)
 
     def copy(self, rel: str, src: Path) -> None:
         old = self.out / rel

@@ -17,7 +17,9 @@ import pytest
 from conftest import REPO, build, write_vault
 from kbgen.build import Builder
 from kbgen.cli import main
-from kbgen.write import MARK, Staging
+import kbgen.output
+import kbgen.write
+from kbgen.write import MARK
 
 
 def tree(root: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
@@ -150,15 +152,17 @@ def test_a_build_that_fails_midway_leaves_the_previous_site(vault: Path,
     before = tree(out)
     (vault / "notes" / "Other.md").write_text("# Other\n\nrewritten\n")
     written = []
-    real_write = Staging.write
+    real_write = kbgen.write.stage_file
 
-    def disk_full_after_three(self: Staging, rel: str, data: bytes) -> None:
+    def disk_full_after_three(out: Path, staging: Path, rel: str, data: bytes) -> None:
         if len(written) == 3:
             raise OSError(errno.ENOSPC, "No space left on device")
         written.append(rel)
-        real_write(self, rel, data)
+        real_write(out, staging, rel, data)
 
-    monkeypatch.setattr(Staging, "write", disk_full_after_three)
+    # every file of a build is staged through stage_file, pages by the renderer, the rest by Staging
+    monkeypatch.setattr(kbgen.write, "stage_file", disk_full_after_three)
+    monkeypatch.setattr(kbgen.output, "stage_file", disk_full_after_three)
     with pytest.raises(OSError):
         build(vault)
     assert len(written) == 3
