@@ -246,12 +246,16 @@ def _search_files(out: Path, previous: set[str]) -> set[str]:
 
 
 def search_index(site_dir: Path, config: Any, outputs: Outputs, result: Any,
-                 incremental: bool = False) -> list[str]:
-    """Build the Pagefind index into `site_dir/pagefind/` (see search.py); returns its files."""
+                 incremental: bool = False, previous_out: Path | None = None) -> list[str]:
+    """Build the Pagefind index into `site_dir/pagefind/` (see search.py); returns its files.
+
+    `previous_out`: the site being replaced (a staged build), whose unchanged index files are
+    hard-linked instead of written."""
     if not config.search:
         return []
     from kbgen import search
-    files = search.index(site_dir, outputs, result, incremental=incremental)
+    previous = previous_out / search.OUTPUT_SUBDIR if previous_out else None
+    files = search.index(site_dir, outputs, result, incremental=incremental, previous=previous)
     if incremental and files:
         from kbgen.write import MARK, _atomic_write, _manifest_bytes, read_manifest
         manifest = read_manifest(site_dir)

@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import threading
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from kbgen import cbor
 from kbgen.diagnostics import make
@@ -202,10 +202,13 @@ class Indexer:
             self._done.notify_all()
 
 
-def index(site_dir: Path, outputs: Any, result: Any, incremental: bool = False) -> list[str]:
+def index(site_dir: Path, outputs: Any, result: Any, incremental: bool = False,
+          previous: Path | None = None) -> list[str]:
     """Index every page of `site_dir` into `site_dir/pagefind/`; a failure is an error diagnostic.
 
-    Returns the files written, relative to `site_dir`."""
+    Pages rendered by this build are taken from `outputs.files`, the others read from disk. Index
+    files equal to those of the `previous` index folder (by default the one being replaced) are
+    hard-linked from it rather than written. Returns the files written, relative to `site_dir`."""
     if incremental and not any(u.endswith(".html") for u in outputs.files):
         return []  # no page changed: the index is still right
     try:
@@ -221,7 +224,17 @@ def index(site_dir: Path, outputs: Any, result: Any, incremental: bool = False) 
     except (SearchError, OSError) as exc:
         indexer.close(kill=True)
         return _failed(result, str(exc))
-    return write_index(site_dir, files)
+    return write_index(site_dir, files, previous)
+
+
+def complete(indexer: Indexer, site_dir: Path, result: Any, previous: Path | None = None) -> list[str]:
+    """Wait for `indexer` and write its index into `site_dir/pagefind/` (a failure is an error
+    diagnostic); for a build that fed the pages to an `Indexer` itself while doing other work."""
+    try:
+        files = indexer.finish()
+    except SearchError as exc:
+        return _failed(result, str(exc))
+    return write_index(site_dir, files, previous)
 
 
 def site_pages(site_dir: Path) -> list[str]:
@@ -237,14 +250,27 @@ def site_pages(site_dir: Path) -> list[str]:
     return sorted(pages)
 
 
-def write_index(site_dir: Path, files: dict[str, bytes]) -> list[str]:
-    """Put the index's files in `site_dir/pagefind/` at once (built aside, then swapped in)."""
+def write_index(site_dir: Path, files: dict[str, bytes], previous: Path | None = None) -> list[str]:
+    """Put the index's files in `site_dir/pagefind/` at once (built aside, then swapped in).
+
+    A file with the same bytes in `previous` (default: the index being replaced) is hard-linked:
+    most of an index survives an edit, and creating thousands of files is the slow part."""
     target = site_dir / OUTPUT_SUBDIR
+    old = previous or target
     tmp = site_dir / (OUTPUT_SUBDIR + ".new")
     shutil.rmtree(tmp, ignore_errors=True)
+    made: set[Path] = set()
     for name, data in sorted(files.items()):
         path = tmp / name
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        try:
+            if (old / name).stat().st_size == len(data) and (old / name).read_bytes() == data:
+                os.link(old / name, path)
+                continue
+        except OSError:
+            pass
         path.write_bytes(data)
     shutil.rmtree(target, ignore_errors=True)
     tmp.rename(target)
