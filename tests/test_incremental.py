@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
+from kbgen import incremental
 from kbgen.build import Builder
 
 from conftest import build, write_vault
@@ -180,3 +182,184 @@ def test_random_sequences_of_edits_equal_clean_builds(tmp_path: Path, seed: int)
             changed = s.delete("attachments/pic.png") if pic.exists() and rnd.random() < 0.5 \
                 else s.write("attachments/pic.png", f"png {i}".encode())
         s.check(changed, f"seed {seed} step {i}: {op}")
+
+
+# -- Pictures.stale(): the local graphs an edit changes ---------------------------------------
+
+GENERATOR = REPO / "benchmarks"
+
+
+def _hub_vault(root: Path, n: int, seed: int) -> Path:
+    """Every note links to one of a few hubs (Zipf-like), to some random notes and concepts."""
+    rnd = random.Random(seed)
+    files: dict[str, str | bytes] = {}
+    for i in range(n):
+        hubs = [f"[[Note {h}]]" for h in range(4) if rnd.random() < 0.8 / (h + 1)]
+        others = [f"[[Note {rnd.randrange(n)}]]" for _ in range(rnd.randint(0, 3))]
+        concepts = [f"[[Idea {rnd.randrange(6)}]]" for _ in range(rnd.randint(0, 1))]
+        folder = ["notes", "notes/a", "notes/b"][i % 3]
+        files[f"{folder}/Note {i}.md"] = f"# Note {i}\n{' '.join(hubs + others + concepts)}\n"
+    return write_vault(root, files)
+
+
+class Editing:
+    """A Site as `kbgen serve` keeps it, every note's local graph as last drawn, and Pictures."""
+
+    def __init__(self, vault: Path, tmp: Path) -> None:
+        from kbgen.build import _parse_one, note_key
+        from kbgen.graphview import local_graph
+        self.builder = Builder(vault, tmp / "out", quiet=True, cache=False, search=False)
+        self.site, _ = self.builder.collect()
+        self.vault, sources = self.builder._read(self.builder._config)
+        self.texts = {p: d.decode() for p, d, _ in sources}
+        self.parse = lambda p, data: _parse_one(self.builder._md, p, data, note_key(p, data))
+        self.draw = lambda p: local_graph(self.site, p)
+        self.drawn = {p: self.draw(p) for p in self.site.notes}
+        self.pictures = incremental.Pictures()
+        for p, picture in self.drawn.items():
+            self.pictures.set(p, picture)
+
+    def degree(self, path: str) -> int:
+        from kbgen.graphview import adjacency
+        return len(adjacency(self.site.graph).get("note:" + path, ()))
+
+    def edit(self, path: str, text: str) -> tuple[set[str], set[str]]:
+        """Apply an edit; returns (what stale() named, the pages whose local graph changed)."""
+        self.texts[path] = text
+        dirty = incremental.update(self.site, {path: self.parse(path, text.encode())}, self.vault.assets)
+        assert dirty is not None
+        named = self.pictures.stale(self.site, dirty)
+        changed = set()
+        for p in self.site.notes:
+            now = self.draw(p)
+            if now != self.drawn[p]:
+                changed.add(p)
+                self.drawn[p] = now
+        for p in named | dirty.notes:  # what build.py draws again
+            self.pictures.set(p, self.drawn[p])
+        return named, changed
+
+
+def _random_edit(s: Editing, rnd: random.Random) -> tuple[str, str, str]:
+    """(kind, note, new text): a link to a hub, to a leaf, to anything, to a concept (spelled
+    another way sometimes), a link removed, every link removed, or text only."""
+    notes = sorted(s.site.notes)
+    by_degree = sorted(notes, key=lambda p: (s.degree(p), p))
+    path = rnd.choice(notes)
+    text = s.texts[path]
+    kind = rnd.choice(["hub", "hub", "leaf", "any", "concept", "remove", "remove", "unlink", "text"])
+    target = {"hub": lambda: rnd.choice(by_degree[-4:]), "leaf": lambda: rnd.choice(by_degree[:20]),
+              "any": lambda: rnd.choice(notes)}.get(kind)
+    links = list(re.finditer(r"!?\[\[[^\]]+\]\]", text))
+    if target:
+        text += f"\nSee [[{Path(target()).stem}]].\n"
+    elif kind == "concept":
+        name = rnd.choice(["Idea 1", "idea 1", "IDEA 2", "Nowhere", f"Fresh {rnd.randrange(3)}"])
+        text += f"\nAbout [[{name}]].\n"
+    elif kind == "remove" and links:
+        cut = rnd.choice(links)
+        text = text[:cut.start()] + text[cut.end():]
+    elif kind == "unlink":
+        text = re.sub(r"!?\[\[[^\]]+\]\]", "", text)
+    else:
+        text += "\nMore words.\n"
+    return kind, path, text
+
+
+@pytest.mark.parametrize("vault_kind,seed,crossings", [
+    ("generated", 1, incremental.CROSSINGS), ("generated", 2, incremental.CROSSINGS),
+    ("generated", 3, 0), ("hubs", 4, incremental.CROSSINGS), ("hubs", 5, 0), ("hubs", 6, 3),
+])
+def test_stale_names_every_local_graph_an_edit_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       vault_kind: str, seed: int, crossings: int) -> None:
+    # crossings 0 sends every node that changed rank to the page-by-page checks
+    monkeypatch.setattr(incremental, "CROSSINGS", crossings)
+    if vault_kind == "generated":
+        import sys
+        sys.path.insert(0, str(GENERATOR))
+        from generate import generate
+        vault = tmp_path / "vault"
+        generate(150 + 50 * seed, vault, seed)
+    else:
+        vault = _hub_vault(tmp_path / "vault", 160, seed)
+    s = Editing(vault, tmp_path)
+    rnd = random.Random(seed)
+    named_total = changed_total = 0
+    for step in range(40):
+        kind, path, text = _random_edit(s, rnd)
+        named, changed = s.edit(path, text)
+        assert changed <= named, f"step {step} ({kind} in {path}): missed {sorted(changed - named)}"
+        if kind == "text":
+            assert not named
+        named_total += len(named)
+        changed_total += len(changed)
+    assert changed_total > 0
+    assert named_total <= 1.2 * changed_total + 40  # a few extra, not every page within two links
+
+
+def test_a_dropped_page_is_never_named(tmp_path: Path) -> None:
+    s = Editing(_hub_vault(tmp_path / "vault", 60, 1), tmp_path)
+    leaf = min(s.site.notes, key=s.degree)
+    for p in s.site.notes:
+        s.pictures.drop(p)
+    s.pictures.drop(leaf)  # twice: no error
+    assert len(s.pictures) == 0
+    named, changed = s.edit(leaf, s.texts[leaf] + "\n[[Note 0]] [[Brand new]]\n")
+    assert leaf in changed and not named
+
+
+def test_a_picture_drawn_from_another_graph_is_named(tmp_path: Path) -> None:
+    s = Editing(_hub_vault(tmp_path / "vault", 80, 2), tmp_path)
+    full = next(p for p, pic in s.drawn.items() if len(pic["nodes"]) == incremental.LIMIT)
+    nodes = [dict(n) for n in s.drawn[full]["nodes"]]
+    nodes[-1]["id"] = "concept:no such node"  # a node of the outer ring, ranked at the next edit
+    s.pictures.set(full, {"nodes": nodes})
+    other = next(p for p in sorted(s.site.notes) if p != full)
+    named, _ = s.edit(other, s.texts[other] + "\nMore words.\n")
+    assert named == {full}
+
+
+def _leaves(note: str, n: int) -> str:
+    return " ".join(f"[[{note} leaf {i}]]" for i in range(n))
+
+
+def _scenario(name: str) -> tuple[dict[str, str | bytes], str, str]:
+    """Hand-made graphs where one rule alone sees the change: (files, edited note, new text)."""
+    files: dict[str, str | bytes] = {}
+    if name == "new neighbour of a big inner node":  # the outer ring of every spoke has room
+        files = {f"S{i:02}.md": "[[Hub]]\n" for i in range(36)}
+        files.update({"Hub.md": "hub\n", "Lone.md": "alone\n"})
+        return files, "Lone.md", "[[Hub]]\n"
+    if name == "concept renamed":  # a fresh build names a concept after its first mention
+        files = {"A.md": "[[Idea]]\n", "B.md": "[[Idea]] [[A]]\n", "C.md": "[[B]]\n"}
+        return files, "A.md", "[[IDEA]]\n"
+    if name == "outer node falls behind":  # P37 is the last of X's outer ring; P38 takes its place
+        files = {"X.md": "[[A]]\n", "A.md": "a\n"}
+        for i in range(45):
+            files[f"P{i:02}.md"] = f"[[A]] {_leaves(f'P{i:02}', 37 if i < 37 else 36 if i < 39 else 35)}\n"
+        return files, "P37.md", f"[[A]] {_leaves('P37', 35)}\n"
+    if name == "outer node falls behind two":  # P36 falls behind P37, the last, and P38
+        files = {"X.md": "[[A]]\n", "A.md": "a\n"}
+        for i in range(45):
+            files[f"P{i:02}.md"] = f"[[A]] {_leaves(f'P{i:02}', 37 if i < 36 else 36 if i < 39 else 35)}\n"
+        return files, "P36.md", f"[[A]] {_leaves('P36', 35)}\n"
+    # inner nodes change places in the ranking, and so which of them are labelled
+    files = {"X.md": " ".join(f"[[R{c}]]" for c in "abcdeyz") + " [[R1]] [[R2]] [[R3]]\n", "E.md": "e\n"}
+    for c, links in {"a": 50, "b": 50, "c": 50, "d": 50, "e": 50, "z": 40, "y": 39,
+                     "1": 36, "2": 36, "3": 36}.items():
+        files[f"R{c}.md"] = _leaves(f"R{c}", links - 1) + "\n"
+    return files, "E.md", "[[Ry]]\n"
+
+
+@pytest.mark.parametrize("crossings", [incremental.CROSSINGS, 0])
+@pytest.mark.parametrize("name", ["new neighbour of a big inner node", "concept renamed",
+                                  "outer node falls behind", "outer node falls behind two",
+                                  "inner nodes change rank"])
+def test_stale_sees_each_kind_of_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        name: str, crossings: int) -> None:
+    monkeypatch.setattr(incremental, "CROSSINGS", crossings)
+    files, path, text = _scenario(name)
+    s = Editing(write_vault(tmp_path / "vault", {f"notes/{k}": v for k, v in files.items()}), tmp_path)
+    named, changed = s.edit(f"notes/{path}", text)
+    assert changed - {f"notes/{path}"}, "the scenario changes other pictures"
+    assert changed <= named
