@@ -324,7 +324,7 @@ def indexable(html: bytes) -> bytes:
         return html
     kept, cut_to = [], start
     for at, tag_end, kind, tag in found:
-        if kind != b"ignore" or at < cut_to:
+        if kind != b"ignore" or not cut_to <= at < end:
             continue
         stop = _element_end(html, tag, at)
         if stop is not None and html.find(_ATTR, tag_end, stop) < 0:

@@ -103,7 +103,7 @@ def cut(body: str, page: str = PAGE) -> str:
 
 def test_a_page_is_cut_to_its_body_without_ignored_parts() -> None:
     body = ('<main data-pagefind-body><h1>Title</h1><div data-pagefind-ignore><div>x</div>backlinks</div>'
-            '<p>Text <main>odd</main></p></main><aside data-pagefind-ignore>graph</aside>')
+            '<p>Text <main>odd</main></p></main><aside>Sidebar <div data-pagefind-ignore>graph</div></aside>')
     once = cut(body)
     assert once == ('<html lang="de"><body><main data-pagefind-body><h1>Title</h1>'
                     '<p>Text <main>odd</main></p></main></body></html>')
