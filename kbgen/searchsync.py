@@ -2,8 +2,8 @@
 
 Pagefind takes seconds, so serve rebuilds without it and refreshes the index here once the vault
 has been quiet for a moment: the pages are hard-linked into a snapshot (under the site lock, so
-the snapshot is one consistent site), Pagefind indexes the snapshot, and the new index is swapped
-into the site under the lock. When the site changed meanwhile the new index still goes in (better
+the snapshot is one consistent site), Pagefind indexes the snapshot (index files equal to the live
+index's are hard-linked from it), and the new index is swapped into the site under the lock. When the site changed meanwhile the new index still goes in (better
 than the older one) and another run follows, so the index always ends up matching the site.
 """
 from __future__ import annotations
@@ -99,7 +99,8 @@ class SearchSync:
             _link_pages(self.out, snapshot)
         from kbgen import search
         result = _Result()
-        files = search.index(snapshot, None, result)
+        # index files the live index already has (most, after an edit) are linked, not written
+        files = search.index(snapshot, None, result, previous=self.out / search.OUTPUT_SUBDIR)
         if result.diagnostics or not files:
             self.report(result.diagnostics)
             return

@@ -193,3 +193,26 @@ def test_cbor_uses_the_shortest_head() -> None:
 def test_cbor_refuses_what_it_cannot_read(data: bytes) -> None:
     with pytest.raises(ValueError):
         cbor.loads(data)
+
+
+def test_reindexing_keeps_unchanged_index_files_and_matches_a_fresh_index(tmp_path: Path) -> None:
+    page = '<html lang="en"><body><main data-pagefind-body><h1>{0}</h1><p>{1}</p></main></body></html>'
+    site, fresh = tmp_path / "site", tmp_path / "fresh"
+    for root in (site, fresh):
+        root.mkdir()
+        (root / "a.html").write_text(page.format("A", "zqsteady words"))
+    (site / "b.html").write_text(page.format("B", "zqbefore words"))
+    result = SimpleNamespace(diagnostics=[])
+    search.index(site, SimpleNamespace(files={}), result)
+    before = {p.name: p.stat().st_ino for p in (site / "pagefind" / "fragment").iterdir()}
+    changed = page.format("B", "zqafter words").encode()
+    (site / "b.html").write_bytes(changed)
+    (fresh / "b.html").write_bytes(changed)
+    search.index(site, SimpleNamespace(files={"b.html": changed}), result, incremental=True)
+    search.index(fresh, SimpleNamespace(files={}), result)
+    assert not result.diagnostics
+    assert tree(site / "pagefind") == tree(fresh / "pagefind")
+    after = {p.name: p.stat().st_ino for p in (site / "pagefind" / "fragment").iterdir()}
+    assert len(before) == len(after) == 2
+    kept = set(before) & set(after)
+    assert len(kept) == 1 and all(before[n] == after[n] for n in kept)  # A's fragment: the same file
