@@ -40,6 +40,7 @@ def make_parser(options: ParseOptions = ParseOptions()) -> MarkdownIt:
     )
     md.enable(["table", "strikethrough", "linkify"])
     md.options["maxNesting"] = BLOCK_NESTING
+    md.core.ruler.at("normalize", _normalize)
     md.core.ruler.at("inline", _inline_with_lines)
     md.use(front_matter_plugin)
     md.use(wikilinks_plugin)          # [[...]] and ![[...]] before link/image
@@ -66,6 +67,17 @@ def _use_ofm(md: MarkdownIt, options: ParseOptions) -> None:
     from kbgen.markdown import ofm
 
     ofm.apply(md, trust_html=options.trust_html)
+
+
+def _normalize(state: StateCore) -> None:
+    """markdown-it's `normalize` (CR and CRLF to LF, NUL to U+FFFD) without its two regex passes
+    over text that parse.decode() has already cleaned."""
+    src = state.src
+    if "\r" in src:
+        src = src.replace("\r\n", "\n").replace("\r", "\n")
+    if "\0" in src:
+        src = src.replace("\0", "\ufffd")
+    state.src = src
 
 
 def _inline_with_lines(state: StateCore) -> None:

@@ -85,6 +85,8 @@ def icon(kind: str) -> str:
 
 
 def _callout_rule(state: StateCore) -> None:
+    if "[!" not in state.src:
+        return  # no callout marker anywhere in the note
     tokens = state.tokens
     out: list[Token] = []
     stack: list[Token] = []  # open blockquotes, to pair each close with its open

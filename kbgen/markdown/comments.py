@@ -138,6 +138,8 @@ def _inline_rule(state: StateInline, silent: bool) -> bool:
 # -- an unclosed comment hides the following blocks --------------------------------------------
 
 def _span_rule(state: StateCore) -> None:
+    if MARK not in state.src:
+        return  # no comment anywhere in the note
     if any(_opens_span(tok) for tok in state.tokens):
         _hide_spans(state)
     _index_comments(state)

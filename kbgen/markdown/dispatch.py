@@ -9,6 +9,7 @@ Likewise the delimiter post-processing rules run only where their delimiters can
 """
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from markdown_it import MarkdownIt
@@ -89,8 +90,9 @@ def dispatch_inline(md: MarkdownIt) -> None:
 
 def _when_any(chars: str, fn: Callable[[StateInline], None]) -> Callable[[StateInline], None]:
     """`fn`, run only on inline sources that contain one of `chars`."""
+    search = re.compile(f"[{re.escape(chars)}]").search
+
     def gated(state: StateInline) -> None:
-        src = state.src
-        if any(ch in src for ch in chars):
+        if search(state.src):
             fn(state)
     return gated

@@ -74,6 +74,8 @@ def _reason(exc: Exception) -> str:
 
 
 def _convert_rule(state: StateCore) -> None:
+    if "$" not in state.src:
+        return  # no formula anywhere in the note
     col = collector(state.env)
     found = False
     for tok in state.tokens:

@@ -65,8 +65,8 @@ def _image(state: StateInline, silent: bool) -> bool:
 
 def _collect(state: StateCore) -> None:
     col = collector(state.env)
-    if col is None:
-        return
+    if col is None or "[" not in state.src:
+        return  # no markdown link or image anywhere in the note
     contexts: list[Context] = state.env.setdefault("_kb_contexts", [])
     for block in state.tokens:
         if block.type != "inline" or not block.children:

@@ -77,7 +77,7 @@ def _tag_rule(state: StateInline, silent: bool) -> bool:
 def _collect(state: StateCore) -> None:
     """Record `(tag, file line)` of every tag token still in the note (comments were dropped)."""
     col = collector(state.env)
-    if col is None:
+    if col is None or "#" not in state.src:
         return
     for block in state.tokens:
         if block.type == "inline" and block.children:

@@ -34,6 +34,8 @@ def tasks_plugin(md: MarkdownIt) -> None:
 
 
 def _task_rule(state: StateCore) -> None:
+    if "[" not in state.src:
+        return  # no `[c]` anywhere, so no task
     tokens = state.tokens
     lists: list[Token] = []
     for i, tok in enumerate(tokens):

@@ -202,6 +202,8 @@ def may_autolink(text: str) -> bool:
 def _unwrap_embed_paragraphs(state: StateCore) -> None:
     """A paragraph holding only note embeds renders without `<p>`: a note embed is a block
     (images, media and placeholders for files stay inline, in their paragraph)."""
+    if "![[" not in state.src:
+        return  # no embed anywhere in the note
     tokens = state.tokens
     for i in range(len(tokens) - 2):
         if tokens[i].type != "paragraph_open" or tokens[i + 1].type != "inline":
