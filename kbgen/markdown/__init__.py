@@ -9,7 +9,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from kbgen.markdown.collect import LINE_KEY
-from kbgen.markdown.dispatch import dispatch_inline
+from kbgen.markdown.dispatch import dispatch_block, dispatch_inline
 from kbgen.markdown.mdlinks import mdlinks_plugin
 from kbgen.markdown.wikilinks import may_autolink, wikilinks_plugin
 
@@ -49,6 +49,7 @@ def make_parser(options: ParseOptions = ParseOptions()) -> MarkdownIt:
     md.use(mdlinks_plugin)             # markdown links to notes; external link attributes
     _cheap_linkify_pretest(md)
     dispatch_inline(md)                # last: inline rules tried only at their own characters
+    dispatch_block(md)                 # and block rules only on lines that start with theirs
     return md
 
 

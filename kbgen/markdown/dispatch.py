@@ -13,9 +13,11 @@ import re
 from typing import Callable
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
 Rule = Callable[[StateInline, bool], bool]
+BlockRule = Callable[[StateBlock, int, int, bool], bool]
 
 TRIGGERS: dict[str, str] = {
     "linkify": ":",
@@ -49,6 +51,22 @@ POST_TRIGGERS: dict[str, str] = {
 }
 """Post-processing (ruler2) rule name → the characters of the delimiters it pairs: with none of
 them in the inline source, there is nothing for it to do."""
+
+BLOCK_TRIGGERS: dict[str, str] = {
+    "front_matter": "-",
+    "kbgen_comment": "%",
+    "math_block": "$",
+    "fence": "`~",
+    "blockquote": ">",
+    "hr": "*-_",
+    "list": "*-+0123456789",
+    "footnote_def": "[",
+    "reference": "[",
+    "html_block": "<",
+    "heading": "#",
+}
+"""Block rule name → the characters its line can start with (after indentation). `table` (decided
+by the line after), `code`, `lheading` and `paragraph` can start anywhere."""
 
 RULE_NAME = "kbgen_dispatch"
 
@@ -96,3 +114,43 @@ def _when_any(chars: str, fn: Callable[[StateInline], None]) -> Callable[[StateI
         if search(state.src):
             fn(state)
     return gated
+
+
+def dispatch_block(md: MarkdownIt) -> None:
+    """Fold the enabled block rules into one dispatching rule per chain: the main one, and each
+    `alt` chain a rule consults to know whether a line ends its block (`paragraph`, `list`, ...).
+    Call it last, like dispatch_inline()."""
+    ruler = md.block.ruler
+    rules = [(r.name, r.fn, list(r.alt)) for r in ruler.__rules__ if r.enabled]
+    chains = sorted({alt for _, _, alts in rules for alt in alts})
+    main = _block_dispatcher([(n, fn) for n, fn, _ in rules])
+    if any(name == "code" for name, _, _ in rules):
+        # markdown-it knows indented code exists by a block rule named `code` being enabled
+        # (StateBlock.is_code_block), so the dispatcher takes that rule's place.
+        ruler.disable([name for name, _, _ in rules if name != "code"])
+        ruler.at("code", main)
+    else:
+        ruler.disable([name for name, _, _ in rules])
+        ruler.push(RULE_NAME, main)
+    # The main dispatcher always matches (`paragraph` takes any line), so the chain
+    # dispatchers after it only ever run in their own chain.
+    for chain in chains:
+        ruler.push(f"{RULE_NAME}_{chain}",
+                   _block_dispatcher([(n, fn) for n, fn, alts in rules if chain in alts]),
+                   {"alt": [chain]})
+
+
+def _block_dispatcher(rules: list[tuple[str, BlockRule]]) -> BlockRule:
+    every = tuple(fn for _, fn in rules)
+    anywhere = tuple(fn for name, fn in rules if name not in BLOCK_TRIGGERS)
+    table = {ch: tuple(fn for name, fn in rules if name not in BLOCK_TRIGGERS or ch in BLOCK_TRIGGERS[name])
+             for ch in set("".join(BLOCK_TRIGGERS.values()))}
+
+    def dispatch(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+        pos = state.bMarks[startLine] + state.tShift[startLine]
+        chain = table.get(state.src[pos], anywhere) if pos < len(state.src) else every
+        for rule in chain:
+            if rule(state, startLine, endLine, silent):
+                return True
+        return False
+    return dispatch

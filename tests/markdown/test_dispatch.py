@@ -1,10 +1,10 @@
-"""Dispatching inline rules by character (and the link pretest) changes no output."""
+"""Dispatching inline and block rules by character (and the link pretest) changes no output."""
 from __future__ import annotations
 
 import pytest
 
 from kbgen.markdown import make_parser
-from kbgen.markdown.dispatch import RULE_NAME, TRIGGERS
+from kbgen.markdown.dispatch import BLOCK_TRIGGERS, RULE_NAME, TRIGGERS
 
 SAMPLES = [
     "plain words only",
@@ -24,6 +24,10 @@ SAMPLES = [
     "line\nbreak  \nhard\\\nend",
     "- [ ] task [[x]]\n- [x] done ^id\n\n> [!note] Title *t*\n> body ==m==",
     "| a | [[b\\|c]] | `d|e` |\n|---|---|---|\n| ~~f~~ | [g](h) | ![[i]] |",
+    "---\ntitle: x\n---\n# H1\nSetext\n===\npara\n---\n***\n- a\n  - b\n+ c\n1. d\n2) e\n",
+    "para\n> quote\n> > nested\n\n    code\n\n```py\nx\n```\n~~~\ny\n~~~\n$$\nz\n$$\n<div>\nh\n</div>\n",
+    "%%\nblock comment\n%%\ntext\n[ref]: /url\n[^n]: foot\n\npara\n# heading interrupts\n- list interrupts\n",
+    "a\n  \n\t\n  # indented heading\n   > quote\n   - item\n\n> [!tip] T\n> - [ ] t\n\n| x |\n| - |\n",
 ]
 
 
@@ -32,12 +36,13 @@ def parsers() -> tuple:
     import kbgen.markdown as markdown
 
     dispatched = make_parser()
-    original = markdown.dispatch_inline
-    markdown.dispatch_inline = lambda md: None  # the same parser, rules left as registered
+    originals = markdown.dispatch_inline, markdown.dispatch_block
+    # The same parser with its rules left as registered.
+    markdown.dispatch_inline = markdown.dispatch_block = lambda md: None
     try:
         plain = make_parser()
     finally:
-        markdown.dispatch_inline = original
+        markdown.dispatch_inline, markdown.dispatch_block = originals
     return dispatched, plain
 
 
@@ -47,6 +52,7 @@ def test_rules_folded_into_one(parsers: tuple) -> None:
     # Every triggered rule exists in the chain (a renamed rule would silently run everywhere).
     names = {r.name for r in plain.inline.ruler.__rules__ if r.enabled}
     assert set(TRIGGERS) <= names
+    assert set(BLOCK_TRIGGERS) <= {r.name for r in plain.block.ruler.__rules__ if r.enabled}
 
 
 @pytest.mark.parametrize("text", SAMPLES)
