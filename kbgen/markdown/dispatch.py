@@ -53,7 +53,6 @@ POST_TRIGGERS: dict[str, str] = {
 them in the inline source, there is nothing for it to do."""
 
 BLOCK_TRIGGERS: dict[str, str] = {
-    "front_matter": "-",
     "kbgen_comment": "%",
     "math_block": "$",
     "fence": "`~",
@@ -66,7 +65,8 @@ BLOCK_TRIGGERS: dict[str, str] = {
     "heading": "#",
 }
 """Block rule name → the characters its line can start with (after indentation). `table` (decided
-by the line after), `code`, `lheading` and `paragraph` can start anywhere."""
+by the line after), `code`, `lheading`, `paragraph` and `front_matter` (which looks at the
+note's first character, not the line's) can start anywhere."""
 
 RULE_NAME = "kbgen_dispatch"
 

@@ -70,3 +70,20 @@ def test_link_needs_bracket_paren_and_close(parsers: tuple) -> None:
     assert '<a href="b">a</a>' in dispatched.render("[a](b) [c](")
     assert dispatched.render("[a](b").strip() == "<p>[a](b</p>"
     assert '<a href="http://e.com"' in dispatched.render("[x]\n\n[x]: http://e.com")
+
+
+PIECES = ["a", "b ", " ", "    ", "\t", "\n", "\n\n", "*", "_", "~~", "==", "$", "$$", "%%", "#", "# ", "> ",
+          "- ", "+ ", "1. ", "2) ", "[", "]", "(", ")", "[[", "]]", "![[", "![", "](", "^", "[^1]", "[^1]: ",
+          "`", "```", "~~~", "<", "<div>", "</div>", "&amp;", "\\", "|", "---", "===", "[!note] ", "[x] ",
+          "http://x.y", "www.a.b", "a@b.c", ":", "^id", "[r]: /u", "---\n", "\r\n"]
+
+
+def test_same_html_on_random_markup(parsers: tuple) -> None:
+    """Seeded random mixes of markup fragments, where rule order and chains matter most."""
+    import random
+
+    dispatched, plain = parsers
+    rnd = random.Random(8)
+    for _ in range(1500):
+        text = "".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 40)))
+        assert dispatched.render(text) == plain.render(text), text
