@@ -3,10 +3,11 @@
 Handles the common case — notes whose content changed but whose identity for other notes did not
 (same title, headings, blocks, aliases, publish state, URL): their links are resolved again, the
 graph and tags are patched, and the dirty pages are the note, the notes that embed it, every page
-its old and new links point to and the home page. Pages within two links, whose local graph may
-show the change, are rebuilt only when their picture can differ (graph_unchanged). Tag, folder and
-other generated pages are cheap: build.py assembles them again and renders those whose fingerprint
-changed. Anything else returns None and build.py does a full pass (still without reparsing
+its old and new links point to and the home page. Pages whose local graph may show the change
+are rebuilt only when their picture can differ: Pictures.stale() names them from an index of the
+pictures drawn (graph_unchanged, which looks at every page within two links, is the older way).
+Tag, folder and other generated pages are cheap: build.py assembles them again and renders those
+whose fingerprint changed. Anything else returns None and build.py does a full pass (still without reparsing
 unchanged notes). Tests check that the result equals a clean build.
 """
 from __future__ import annotations
@@ -215,7 +216,8 @@ class _Change:
         self.moved = {n for n in self.changed if n in a0 and n in a1 and len(a0[n]) != len(a1[n])}
         """Nodes that were and are shown and whose rank key changed."""
         g = site.graph.g
-        self.retitled = {n for n, t in dirty.titles.items() if n in a0 and n in a1 and g.nodes[n]["title"] != t}
+        self.retitled = {n for n, t in dirty.titles.items()
+                         if n in a0 and n in a1 and g.nodes[n]["title"] != t}
         self._order = _order(site, self.rank1)
         self.flips = {m: self._flips(m) for m in self.moved}
         """Moved node → the nodes whose rank order with it reversed; None when too many."""
@@ -334,8 +336,8 @@ class Pictures:
             last = max(members, key=rank.__getitem__)
             self._last[path] = last
             self._last_of.setdefault(last, set()).add(path)
-        self._pending.clear()
-        return unknown
+        self._pending = unknown  # named by every stale() until set() again
+        return set(unknown)
 
     def stale(self, site: Site, dirty: Dirty) -> set[SourcePath]:
         """The pages whose local graph after the edit `dirty` can differ from the one remembered
@@ -349,7 +351,8 @@ class Pictures:
             pages = self._pages.get(n)
             if not pages:
                 continue
-            if n in ch.gone or n in ch.retitled or not _looks_same(len(ch.a0[n]), len(ch.a1[n])):
+            if n in ch.gone or n in ch.retitled or n not in ch.a0 \
+                    or not _looks_same(len(ch.a0[n]), len(ch.a1[n])):
                 out.update(pages)
                 continue
             for e in ch.a0[n] ^ ch.a1[n]:  # a link appeared or went between two shown nodes
