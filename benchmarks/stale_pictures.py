@@ -95,7 +95,7 @@ def run(vault: Path, edits: int, verify: bool, seed: int = 1) -> dict[str, list[
                         assert p in named, f"missed {p}"
                         changed += 1
                         drawn[p] = now
-            for p in named | dirty.notes | old:
+            for p in named | dirty.notes:  # what build.py draws again
                 drawn[p] = local_graph(site, p)
                 pictures.set(p, drawn[p])
             rows[kind].append((len(named), changed, len(dirty.graph), 1000 * (t1 - t0), 1000 * (t2 - t1),

@@ -330,10 +330,11 @@ class Pictures:
             self._unlast(path)
             level = self._level[path]
             members = [n for n, r in self._rings[path].items() if r == level]
-            if not all(n in rank for n in members):
-                unknown.add(path)  # drawn from another graph than the one before this edit
+            try:
+                last = max(members, key=rank.__getitem__)
+            except KeyError:  # drawn from another graph than the one before this edit
+                unknown.add(path)
                 continue
-            last = max(members, key=rank.__getitem__)
             self._last[path] = last
             self._last_of.setdefault(last, set()).add(path)
         self._pending = unknown  # named by every stale() until set() again
