@@ -1,11 +1,12 @@
-"""Inline rules dispatched by the character at the position: each rule is tried only where it can start.
+"""Inline and block rules dispatched by the character they start at: each rule is tried only where it can start.
 
 markdown-it tries its whole inline rule chain (about twenty rules here) at every markup character
 until one matches; every rule but `text` starts at fixed characters, so most calls are wasted.
 Markup-dense text (`[[a]…`, `*a**…`, `$a…`) paid that twenty times per character.
 `dispatch_inline()` replaces the chain by one rule that looks the character up and runs, in the
 chain's order, only the rules that can start there. A rule not in `TRIGGERS` runs everywhere.
-Likewise the delimiter post-processing rules run only where their delimiters can be.
+Likewise the delimiter post-processing rules run only where their delimiters can be, and
+`dispatch_block()` tries block rules only on lines that begin with their characters.
 """
 from __future__ import annotations
 
