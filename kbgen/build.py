@@ -125,15 +125,26 @@ class Builder:
             result = _replay(previous)
             result.seconds = time.perf_counter() - start
             return result
-        from kbgen import output
+        from kbgen import output, search
         staging = Staging(self.out)
+        indexer, failure = None, ""
+        if config.search:
+            try:
+                indexer = search.Indexer()
+            except search.SearchError as exc:
+                failure = str(exc)
         try:
-            result, outputs = self._run(config, vault, sources, sink=staging.dir)
+            result, outputs = self._run(config, vault, sources, sink=staging.dir, index=indexer)
             outputs.manifest.update(inputs=inputs, summary=_summary(result))
             output.stage(staging, outputs, self.out)
-            staging.files.update(output.search_index(staging.dir, config, outputs, result))
+            if indexer is not None:
+                staging.files.update(search.complete(indexer, staging.dir, result, self.out / search.OUTPUT_SUBDIR))
+            elif failure:
+                search.failed(result, failure)
             staging.commit(outputs.manifest)
         except BaseException:
+            if indexer is not None:
+                indexer.close(kill=True)
             staging.abort()
             raise
         result.seconds = time.perf_counter() - start
@@ -267,7 +278,7 @@ class Builder:
         return h.hexdigest()
 
     def _run(self, config: Config, vault: Vault, sources: list[tuple[SourcePath, bytes, str]],
-             sink: Path | None = None) -> tuple[BuildResult, "Outputs"]:
+             sink: Path | None = None, index: Any = None) -> tuple[BuildResult, "Outputs"]:
         from kbgen import assemble, feeds, history
         history.forget(config.root)
         notes, _ = self._parse(sources)
@@ -275,12 +286,17 @@ class Builder:
         linked = {d for ds in site.link_diags.values() for d in ds}
         dated = set(feeds.date_diagnostics(site.notes, vault.notes))
         fixed = [d for d in resolve_diags if d not in linked and d not in dated]
+        from kbgen.incremental import Pictures
         self._state = _State(vault, {p: k for p, _, k in sources}, site, notes, fixed,
-                             theme_digest=self._theme.digest())
-        return self._render(config, assemble.pages(site, vault, lazy=True), set(), sink=sink)
+                             pictures=Pictures(), theme_digest=self._theme.digest())
+        done = self._render(config, assemble.pages(site, vault, lazy=True), set(), sink=sink, index=index)
+        if self.keep_state:  # serve: rank the pictures now rather than at the first edit
+            self._state.pictures.settle(site)
+        return done
 
     def _render(self, config: Config, pages: list[Any], unchanged: set[str],
-                save_cache: bool = True, sink: Path | None = None) -> tuple[BuildResult, "Outputs"]:
+                save_cache: bool = True, sink: Path | None = None,
+                index: Any = None) -> tuple[BuildResult, "Outputs"]:
         """Render the pages (those in `unchanged` are carried over) and gather every diagnostic."""
         from kbgen import feeds, output
         st = self._state
@@ -289,11 +305,11 @@ class Builder:
         previous = read_manifest(self.out).get("pages", {})
         outputs = output.render(site, pages, self._theme, self._md, self._tokens_of,
                                 previous, self._theme.digest(), self.out, self.jobs, unchanged,
-                                progress=self._progress, sink=sink)
+                                progress=self._progress, sink=sink, index=index)
         self._progress.done()
         st.pages = {p.url: p for p in pages}
         for url, graph in outputs.graphs.items():
-            st.graphs[st.pages[url].source] = graph  # type: ignore[index]
+            st.pictures.set(st.pages[url].source, graph)
         all_diags = list(st.vault.diagnostics) + [d for n in st.notes.values() for d in n.diagnostics]
         all_diags += [d for p in site.notes for d in site.link_diags.get(p, [])]
         all_diags += st.fixed_diags + feeds.date_diagnostics(site.notes, st.vault.notes) + outputs.diagnostics
@@ -351,13 +367,7 @@ class Builder:
                 st.deferred |= _keep_layout(graph_before, site.graph)
         concepts = {n for n in dirty.nodes if n.startswith("concept:")}
         stale = {site.urls[p] for p in dirty.notes}
-        from kbgen.graphview import local_graph
-        for p in sorted(dirty.graph):  # rebuilt only when the picture really changed
-            old = st.graphs.get(p)
-            if old is None:
-                stale.add(site.urls[p])
-            elif not incremental.graph_unchanged(site, p, old, dirty) and old != local_graph(site, p):
-                stale.add(site.urls[p])
+        stale |= {site.urls[p] for p in st.pictures.stale(site, dirty) if p in site.urls}  # local graphs
         stale |= {url for url, page in st.pages.items()
                   if page.kind == "concept" and _concept_node(page) in concepts}
         reuse = {url: page for url, page in st.pages.items()
@@ -437,8 +447,8 @@ class _State:
     fixed_diags: list[Diagnostic]
     """Site-wide problems an in-place edit cannot change (URL collisions, redirects)."""
     pages: dict[str, Any] = field(default_factory=dict)
-    graphs: dict[SourcePath, dict[str, Any]] = field(default_factory=dict)
-    """Each note page's local graph as last rendered."""
+    pictures: Any = None
+    """incremental.Pictures: each note page's local graph as last rendered."""
     deferred: bool = False
     """The global graph shows the links of an earlier pass (rebuild(defer=True))."""
     theme_digest: str = ""

@@ -5,8 +5,7 @@ Handles the common case — notes whose content changed but whose identity for o
 graph and tags are patched, and the dirty pages are the note, the notes that embed it, every page
 its old and new links point to and the home page. Pages whose local graph may show the change
 are rebuilt only when their picture can differ: Pictures.stale() names them from an index of the
-pictures drawn (graph_unchanged, which looks at every page within two links, is the older way).
-Tag, folder and other generated pages are cheap: build.py assembles them again and renders those
+pictures drawn. Tag, folder and other generated pages are cheap: build.py assembles them again and renders those
 whose fingerprint changed. Anything else returns None and build.py does a full pass (still without reparsing
 unchanged notes). Tests check that the result equals a clean build.
 """
@@ -32,8 +31,6 @@ class Dirty:
     """Notes whose pages must be rebuilt."""
     nodes: set[str] = field(default_factory=set)
     """Graph nodes (concepts included) whose pages must be rebuilt."""
-    graph: set[SourcePath] = field(default_factory=set)
-    """Notes whose local graph may show the change: rebuilt only if their graph differs."""
     edited: set[str] = field(default_factory=set)
     """Graph nodes of the edited notes."""
     moved: dict[str, int] = field(default_factory=dict)
@@ -87,9 +84,6 @@ def update(site: Site, changed: dict[SourcePath, ParsedNote], vault_assets: dict
         dirty.notes.add(path)
         dirty.nodes |= touched
         dirty.notes |= _embedders(site, path)
-        if before != set(g.successors(node)):
-            # degrees and neighbourhoods changed: any local graph within two links may differ
-            dirty.graph |= _graph_neighbours(site, {node} | touched)
     site.graph = site.graph.renewed()  # drops layouts cached for the graph as it was
     site.tags = _tags(site.notes)
     for asset in [p for p, u in site.urls.items() if p not in site.notes]:
@@ -102,7 +96,6 @@ def update(site: Site, changed: dict[SourcePath, ParsedNote], vault_assets: dict
         if n.startswith("note:"):
             dirty.notes.add(SourcePath(n[5:]))
     dirty.notes &= set(site.notes)
-    dirty.graph = (dirty.graph & set(site.notes)) - dirty.notes
     return dirty
 
 
@@ -120,66 +113,6 @@ def _embedders(site: Site, path: SourcePath) -> set[SourcePath]:
                     found.add(p)
                     stack.append(pred)
     return found
-
-
-def _graph_neighbours(site: Site, nodes: set[str]) -> set[SourcePath]:
-    """Notes within two links of `nodes`: their local graphs may show the change."""
-    g = site.graph.g
-    seen = {n for n in nodes if n in g}
-    frontier = set(seen)
-    for _ in range(2):
-        nxt = set()
-        for n in frontier:
-            nxt.update(g.successors(n))
-            nxt.update(g.predecessors(n))
-        frontier = nxt - seen
-        seen |= frontier
-    return {SourcePath(g.nodes[n]["path"]) for n in seen if g.nodes[n]["kind"] == "note"}
-
-
-def graph_unchanged(site: Site, path: SourcePath, old: dict, dirty: Dirty) -> bool:
-    """True when the local graph of `path` cannot differ from `old` (its previous picture),
-    judged without drawing it: the same nodes, no edited note among them, and every node
-    whose links changed keeps its size and its place in the ranking."""
-    from kbgen.graphview import adjacency, nearby, node_radius
-    nodes = set(nearby(site.graph, note_node(path), 2, 40))
-    if nodes != {n["id"] for n in old.get("nodes", [])}:
-        return False
-    shown = nodes & set(dirty.moved)
-    if not shown:
-        return True
-    if shown & dirty.edited:
-        return False
-    adj = adjacency(site.graph)
-    histogram = _degrees(site)
-    for n in shown:
-        was, now = dirty.moved[n], len(adj.get(n, ()))
-        if node_radius(was) != node_radius(now):
-            return False
-        lo, hi = min(was, now), max(was, now)
-        others = sum(histogram.get(d, 0) for d in range(lo, hi + 1)) - \
-            sum(1 for m in dirty.moved if lo <= len(adj.get(m, ())) <= hi)
-        if was != now and others > 0:
-            return False  # it may have passed another node in the ranking
-    ranked = sorted(shown, key=lambda n: (-dirty.moved[n], n))
-    return ranked == sorted(shown, key=lambda n: (-len(adj.get(n, ())), n))
-
-
-_histograms: dict[int, tuple[object, dict[int, int]]] = {}
-
-
-def _degrees(site: Site) -> dict[int, int]:
-    """How many shown nodes have each number of neighbours (once per graph)."""
-    from kbgen.graphview import adjacency
-    key = id(site.graph)
-    hit = _histograms.get(key)
-    if hit is None or hit[0] is not site.graph:
-        counts: dict[int, int] = {}
-        for near in adjacency(site.graph).values():
-            counts[len(near)] = counts.get(len(near), 0) + 1
-        _histograms.clear()
-        hit = _histograms[key] = (site.graph, counts)
-    return hit[1]
 
 
 # -- which local graphs an edit changes ------------------------------------------------------

@@ -24,9 +24,12 @@ from kbgen.write import Staging, stage_file, write_in_place
 
 
 
-Rendered = tuple[str, "bytes | bool | None", list[Diagnostic], str, "dict[str, Any] | None"]
+PARALLEL_PAGES = 400
+"""Below this many pages to render, worker processes cost more than they save."""
+
+Rendered = tuple[str, "bytes | bool | None", list[Diagnostic], str, "dict[str, Any] | None", "bytes | None"]
 """(URL, the bytes — True when written to the sink, None to carry the page over —, diagnostics,
-fingerprint, local graph or None)."""
+fingerprint, local graph or None, the part of the page the search index reads or None)."""
 
 
 @dataclass
@@ -44,7 +47,8 @@ class Outputs:
     rendered: int = 0
     pages: list[Page] = field(default_factory=list)
     graphs: dict[str, Any] = field(default_factory=dict)
-    """Note page URL → its local graph, for the pages whose context was built by the renderer."""
+    """Note page URL → its local graph's nodes and rings, for the note pages rendered or whose
+    context the renderer built (see incremental.Pictures)."""
 
     def all_files(self) -> set[str]:
         return set(self.files) | self.staged | self.reused | set(self.copies)
@@ -53,10 +57,11 @@ class Outputs:
 def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
            tokens_of: Callable[[SourcePath, ParsedNote], list[Any]], previous: dict[str, Any],
            theme_digest: str, out: Path, jobs: int, unchanged: set[str] | None = None,
-           progress: Any = None, sink: Path | None = None) -> Outputs:
+           progress: Any = None, sink: Path | None = None, index: Any = None) -> Outputs:
     """Render what changed. Pages in `unchanged` (URLs the caller knows are as last time)
     are carried over without computing their fingerprints. With a `sink` (a staging folder),
-    pages are written there by whichever process renders them, not kept in memory."""
+    pages are written there by whichever process renders them, not kept in memory. An `index`
+    (search.Indexer) is handed every page of the site as soon as it is known, in URL order."""
     outputs = Outputs(pages=pages)
     unchanged = unchanged or set()
     statics = theme.static_files()
@@ -89,33 +94,59 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
             else:
                 groups.append([(page, fp)])
     renderer = PageRenderer(site, theme, md, tokens_of, versions,
-                            (previous, out, theme_digest, config_digest), sink)
+                            (previous, out, theme_digest, config_digest), sink, cut=index is not None)
+    feed = None
+    if index is not None:
+        from kbgen.search import Feed
+        feed = Feed(index, {p.url for p in pages} | set(outputs.files) | set(outputs.copies))
+        for url in outputs.reused:
+            feed.put(url, out / url)
+        for url, data in outputs.files.items():
+            feed.put(url, data)
+        for url, src in outputs.copies.items():
+            feed.put(url, src)
+    # Rendered in URL order, the order the search index takes them in: Pagefind indexes each
+    # page as it comes, on the other core, while the rest are rendered.
+    groups.sort(key=lambda g: g[0][0].url)
+    done = {"rendered": 0}
+
+    def take(results: list[Rendered]) -> None:
+        for url, data, diags, fp, graph, text in results:
+            if graph is not None:
+                outputs.graphs[url] = graph
+            if data is None:
+                _carry(outputs, page_meta, url, previous[url])
+                if feed is not None:
+                    feed.put(url, out / url)
+                continue
+            if data is True:
+                outputs.staged.add(url)
+            else:
+                outputs.files[url] = data
+            if feed is not None:
+                feed.put(url, text if text is not None else data)  # type: ignore[arg-type]
+            outputs.diagnostics.extend(diags)
+            page_meta[url] = {"fp": fp, "diags": [[d.path, d.line, d.code, d.message, d.level] for d in diags]}
+            done["rendered"] += 1
+
     advance = progress.stage("rendering", len(groups)) if progress else (lambda n=1: None)
-    if len(groups) >= 400 and jobs > 1:
+    if len(groups) >= PARALLEL_PAGES and jobs > 1:
         from kbgen.parallel import render_all
-        results = render_all(renderer, groups, jobs, advance)
+        render_all(renderer, groups, jobs, advance, take)
     else:
-        results = []
         for group in groups:
-            results.extend(renderer.render_group(group))
+            take(renderer.render_group(group))
             advance(1)
-    rendered = 0
-    for url, data, diags, fp, graph in results:
-        if graph is not None:
-            outputs.graphs[url] = graph
-        if data is None:
-            _carry(outputs, page_meta, url, previous[url])
-            continue
-        if data is True:
-            outputs.staged.add(url)
-        else:
-            outputs.files[url] = data
-        outputs.diagnostics.extend(diags)
-        page_meta[url] = {"fp": fp, "diags": [[d.path, d.line, d.code, d.message, d.level] for d in diags]}
-        rendered += 1
-    outputs.rendered = rendered
+    if feed is not None:
+        feed.end()
+    outputs.rendered = done["rendered"]
     outputs.manifest = {"kbgen": __version__, "pages": dict(sorted(page_meta.items()))}
     return outputs
+
+
+def _picture(graph: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What incremental.Pictures keeps of a local graph: its nodes and their rings."""
+    return None if graph is None else {"nodes": [{"id": n["id"], "ring": n["ring"]} for n in graph["nodes"]]}
 
 
 def _carry(outputs: Outputs, page_meta: dict[str, Any], url: str, old: dict[str, Any]) -> None:
@@ -130,10 +161,11 @@ class PageRenderer:
 
     def __init__(self, site: Site, theme: Theme, md: MarkdownIt,
                  tokens_of: Callable[[SourcePath, ParsedNote], list[Any]], versions: dict[str, str],
-                 last: tuple[dict[str, Any], Path, str, str], sink: Path | None = None) -> None:
+                 last: tuple[dict[str, Any], Path, str, str], sink: Path | None = None,
+                 cut: bool = False) -> None:
         self.site, self.theme, self.md, self.tokens_of, self.versions = site, theme, md, tokens_of, versions
         self.previous, self.out, self.theme_digest, self.config_digest = last
-        self.sink = sink
+        self.sink, self.cut = sink, cut
 
     def render_group(self, group: list[tuple[Page, str | None]]) -> list[Rendered]:
         """Render a page, or a lazy note page and its continuations once their contexts are
@@ -143,19 +175,23 @@ class PageRenderer:
             fill(self.site, [page for page, _ in group])
         out: list[Rendered] = []
         for page, fp in group:
-            graph = page.context.get("graph") if page.kind == "note" and page.context else None
+            graph = _picture(page.context.get("graph")) if page.kind == "note" and page.context else None
             if fp is None:
                 fp = _page_fingerprint(self.site, page, self.theme_digest, self.config_digest)
                 old = self.previous.get(page.url)
                 if old and old.get("fp") == fp and (self.out / page.url).is_file():
-                    out.append((page.url, None, [], fp, graph))
+                    out.append((page.url, None, [], fp, graph, None))
                     continue
             url, data, diags, fp = self.render(page, fp)
+            text = None
+            if self.cut:  # here, in the worker, so that only this much goes back to the parent
+                from kbgen.search import indexable
+                text = indexable(data)
             if self.sink is not None:
                 stage_file(self.out, self.sink, url, data)
-                out.append((url, True, diags, fp, graph))
+                out.append((url, True, diags, fp, graph, text))
             else:
-                out.append((url, data, diags, fp, graph))
+                out.append((url, data, diags, fp, graph, text))
         return out
 
     def render(self, page: Page, fp: str) -> tuple[str, bytes, list[Diagnostic], str]:

@@ -43,16 +43,20 @@ def parse_all(md: Any, todo: list[tuple[str, bytes, str]], jobs: int,
 
 
 def _map(func: Callable[[list[Any]], list[Any]], items: list[Any], jobs: int,
-         advance: Callable[[int], None]) -> list[Any]:
-    """func over chunks of items in `jobs` processes, results in input order."""
+         advance: Callable[[int], None], each: Callable[[list[Any]], None] | None = None) -> list[Any]:
+    """func over chunks of items in `jobs` processes, results in input order; with `each`,
+    handed to it chunk by chunk as they come instead."""
     out: list[Any] = []
+    if each is None:
+        each = out.extend
     # Frozen objects are left out of garbage collections: the workers neither spend time on
     # the site they inherit nor copy its memory pages by touching it (the gc module's advice).
     gc.freeze()
     try:
         with _context().Pool(jobs) as pool:
-            for chunk in pool.imap(func, _chunks(items, jobs)):
-                out.extend(chunk)
+            chunks = _chunks(items, jobs)
+            for result, chunk in zip(pool.imap(func, chunks), chunks):
+                each(result)
                 advance(len(chunk))
     finally:
         gc.unfreeze()
@@ -64,7 +68,7 @@ def _render_chunk(chunk: list[Any]) -> list[Any]:
     return [result for group in chunk for result in renderer.render_group(group)]
 
 
-def render_all(renderer: Any, todo: list[Any], jobs: int,
-               advance: Callable[[int], None] = lambda n: None) -> list[Any]:
+def render_all(renderer: Any, todo: list[Any], jobs: int, advance: Callable[[int], None] = lambda n: None,
+               each: Callable[[list[Any]], None] | None = None) -> list[Any]:
     _shared["renderer"] = renderer
-    return _map(_render_chunk, todo, jobs, advance)
+    return _map(_render_chunk, todo, jobs, advance, each)

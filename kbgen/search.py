@@ -202,6 +202,40 @@ class Indexer:
             self._done.notify_all()
 
 
+class Feed:
+    """Hands an Indexer the site's pages in sorted URL order (as `site_pages` lists them, so a
+    build's index equals a later re-index of the same site) while they arrive in any order:
+    bytes of a page rendered now, or the path of a file that holds it."""
+
+    def __init__(self, indexer: Indexer, urls: set[str]) -> None:
+        self.indexer = indexer
+        self.order = sorted(u for u in urls if _is_page(u))
+        self.ready: dict[str, bytes | Path] = {}
+        self.next = 0
+
+    def put(self, url: str, page: bytes | Path) -> None:
+        if not _is_page(url):
+            return
+        self.ready[url] = page
+        while self.next < len(self.order) and self.order[self.next] in self.ready:
+            url = self.order[self.next]
+            page = self.ready.pop(url)
+            self.indexer.add(url, page.read_bytes() if isinstance(page, Path) else page)
+            self.next += 1
+
+    def end(self) -> None:
+        if self.next < len(self.order):
+            raise SearchError(f"{self.order[self.next]} was never handed to the search index")
+        self.indexer.end()
+
+
+def _is_page(rel: str) -> bool:
+    """A site file that site_pages() lists."""
+    parts = rel.split("/")
+    return rel.endswith(".html") and not any(p.startswith(".") for p in parts) and \
+        parts[0] not in (OUTPUT_SUBDIR, OUTPUT_SUBDIR + ".new")
+
+
 def index(site_dir: Path, outputs: Any, result: Any, incremental: bool = False,
           previous: Path | None = None) -> list[str]:
     """Index every page of `site_dir` into `site_dir/pagefind/`; a failure is an error diagnostic.
@@ -214,7 +248,7 @@ def index(site_dir: Path, outputs: Any, result: Any, incremental: bool = False,
     try:
         indexer = Indexer()
     except SearchError as exc:
-        return _failed(result, str(exc))
+        return failed(result, str(exc))
     fresh = outputs.files if outputs is not None else {}
     try:
         for rel in site_pages(site_dir):
@@ -223,7 +257,7 @@ def index(site_dir: Path, outputs: Any, result: Any, incremental: bool = False,
         files = indexer.finish()
     except (SearchError, OSError) as exc:
         indexer.close(kill=True)
-        return _failed(result, str(exc))
+        return failed(result, str(exc))
     return write_index(site_dir, files, previous)
 
 
@@ -233,7 +267,7 @@ def complete(indexer: Indexer, site_dir: Path, result: Any, previous: Path | Non
     try:
         files = indexer.finish()
     except SearchError as exc:
-        return _failed(result, str(exc))
+        return failed(result, str(exc))
     return write_index(site_dir, files, previous)
 
 
@@ -277,7 +311,7 @@ def write_index(site_dir: Path, files: dict[str, bytes], previous: Path | None =
     return sorted(f"{OUTPUT_SUBDIR}/{name}" for name in files)
 
 
-def _failed(result: Any, detail: str) -> list[str]:
+def failed(result: Any, detail: str) -> list[str]:
     result.diagnostics.append(make("", 0, "search", "Pagefind failed: " + (detail or "no message")))
     return []
 

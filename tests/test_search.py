@@ -216,3 +216,27 @@ def test_reindexing_keeps_unchanged_index_files_and_matches_a_fresh_index(tmp_pa
     assert len(before) == len(after) == 2
     kept = set(before) & set(after)
     assert len(kept) == 1 and all(before[n] == after[n] for n in kept)  # A's fragment: the same file
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_index_fed_while_rendering_equals_indexing_the_built_site(tmp_path: Path, jobs: int,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `kbgen serve` re-indexes after an edit must match what a build makes (serve's site
+    equals a clean build); with two jobs the pages come back from worker processes."""
+    import kbgen.output
+    monkeypatch.setattr(kbgen.output, "PARALLEL_PAGES", 1)  # workers even for a small vault
+    files = dict(VAULT)
+    files.update({f"Many/Note {i}.md": f"# Note {i}\n\nzqmany{i} links [[Alpha]] and [[Beta]].\n" for i in range(60)})
+    files["Delta.md"] = "---\naliases: [Old Delta]\n---\nDelta words.\n"
+    vault = write_vault(tmp_path / "vault", files)
+    from kbgen.build import Builder
+    result = Builder(vault, tmp_path / "site", quiet=True, search=True, cache=False, jobs=jobs).build()
+    assert not [d for d in result.diagnostics if d.code == "search"], result.diagnostics
+    site = tmp_path / "site"
+    assert (site / "alpha.backlinks.html").is_file()  # continuation pages are indexed too
+    again = tmp_path / "again"
+    import shutil
+    shutil.copytree(site, again)
+    shutil.rmtree(again / "pagefind")
+    search.index(again, SimpleNamespace(files={}), SimpleNamespace(diagnostics=[]))
+    assert tree(site / "pagefind") == tree(again / "pagefind")
