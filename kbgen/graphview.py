@@ -134,6 +134,42 @@ def _ranked(graph: LinkGraph) -> tuple[dict[str, int], dict[str, list[str]]]:
     return cached
 
 
+def carry_over(before: LinkGraph, after: LinkGraph, changed: set[str]) -> None:
+    """Give `after` — the same networkx graph as `before`, renewed after an edit — the adjacency
+    and ranking of `before` patched where the edit reached, instead of computing both again
+    from every link (a tenth of a second at 10 000 notes, at every save). `changed`: every node
+    whose links, kind or title may differ (nodes added or removed included). The result equals
+    what adjacency() and _ranked() compute from scratch, dict order included (tested)."""
+    old = _adjacency.get(before)
+    old_ranks = _ranks.get(before)
+    if old is None or old_ranks is None:
+        return
+    g = after.g
+    todo = {n for n in changed if n in g}
+    for n in changed:  # a node that appears or disappears from the pictures changes its neighbours' lists
+        if (n in old) != (n in g and _shown(after, n)) and n in g:
+            todo.update(g.predecessors(n))
+            todo.update(g.successors(n))
+    adj: dict[str, set[str]] = {}
+    for n in g.nodes:
+        if n in todo:
+            if _shown(after, n):
+                near = set(g.predecessors(n)) | set(g.successors(n))
+                near.discard(n)
+                adj[n] = {m for m in near if m in old and m not in todo or m in todo and _shown(after, m)}
+        elif n in old:
+            adj[n] = old[n]
+    moved = {n for n in set(adj) | set(old) if len(adj.get(n, ())) != len(old.get(n, ())) or
+             (n in adj) != (n in old)}
+    rank = {n: i for i, n in enumerate(sorted(adj, key=lambda m: (-len(adj[m]), m)))}
+    resort = todo | moved | {m for n in moved for m in adj.get(n, ())} | \
+        {m for n in moved for m in old.get(n, ()) if m in adj}
+    order = old_ranks[1]
+    _adjacency[after] = adj
+    _ranks[after] = rank, {n: sorted(near, key=rank.__getitem__) if n in resort else order[n]
+                           for n, near in adj.items()}
+
+
 def nearby(graph: LinkGraph, center: str, depth: int, limit: int) -> list[str]:
     """Shown nodes within `depth` links of `center`, nearest first and, among equals, best
     linked first; at most `limit`, so a hub's page stays small. Each neighbour list is

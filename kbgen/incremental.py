@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from kbgen.assemble import published_assets, resolve_note, _tags
 from kbgen.graph import node_of, note_node
-from kbgen.graphview import node_radius
+from kbgen.graphview import carry_over, node_radius
 from kbgen.model import ParsedNote, SourcePath
 from kbgen.resolve import NoteInfo
 from kbgen.site import Site
@@ -63,8 +63,9 @@ def update(site: Site, changed: dict[SourcePath, ParsedNote], vault_assets: dict
     from kbgen.graphview import adjacency, _ranked
     before_adj = adjacency(site.graph)
     dirty.before, dirty.before_rank = before_adj, _ranked(site.graph)[0]
+    old_notes = {p: site.notes[p] for p in changed}
+    old_tables = {p: site.targets.get(p, {}) for p in changed}
     for path, new in changed.items():
-        old = site.notes[path]
         site.notes[path] = new
         site.resolver.notes[path] = NoteInfo(new.headings, new.blocks, new.aliases)
         table, diags = resolve_note(site.resolver, site.hidden, path, new)
@@ -84,12 +85,15 @@ def update(site: Site, changed: dict[SourcePath, ParsedNote], vault_assets: dict
         dirty.notes.add(path)
         dirty.nodes |= touched
         dirty.notes |= _embedders(site, path)
-    site.graph = site.graph.renewed()  # drops layouts cached for the graph as it was
-    site.tags = _tags(site.notes)
-    for asset in [p for p, u in site.urls.items() if p not in site.notes]:
-        del site.urls[asset]
-    for asset in sorted(published_assets(site.config, vault_assets, site.notes, site.targets)):
-        site.urls[asset] = asset_url(asset)
+    graph_before, site.graph = site.graph, site.graph.renewed()  # drops layouts cached for the old graph
+    carry_over(graph_before, site.graph, set(dirty.moved) | set(dirty.titles))
+    if any(old_notes[p].tags != new.tags for p, new in changed.items()):
+        site.tags = _tags(site.notes)
+    if any(_assets(old_tables[p]) != _assets(site.targets[p]) for p in changed):
+        for asset in [p for p, u in site.urls.items() if p not in site.notes]:
+            del site.urls[asset]
+        for asset in sorted(published_assets(site.config, vault_assets, site.notes, site.targets)):
+            site.urls[asset] = asset_url(asset)
     if site.home:
         dirty.notes.add(site.home)
     for n in list(dirty.nodes):
@@ -97,6 +101,11 @@ def update(site: Site, changed: dict[SourcePath, ParsedNote], vault_assets: dict
             dirty.notes.add(SourcePath(n[5:]))
     dirty.notes &= set(site.notes)
     return dirty
+
+
+def _assets(table: dict) -> set[tuple[str, bool]]:
+    """The attachments a note's links reach (what published_assets reads of them)."""
+    return {(t.path, ref.commented) for ref, t in table.items() if t.kind == "asset" and t.path}
 
 
 def _embedders(site: Site, path: SourcePath) -> set[SourcePath]:

@@ -363,3 +363,30 @@ def test_stale_sees_each_kind_of_change(tmp_path: Path, monkeypatch: pytest.Monk
     named, changed = s.edit(f"notes/{path}", text)
     assert changed - {f"notes/{path}"}, "the scenario changes other pictures"
     assert changed <= named
+
+
+@pytest.mark.parametrize("vault_kind,seed", [("generated", 7), ("hubs", 8)])
+def test_adjacency_and_ranks_carried_over_an_edit_equal_a_fresh_computation(tmp_path: Path, vault_kind: str,
+                                                                           seed: int) -> None:
+    """update() patches the new graph's adjacency and ranking from the old one's (carry_over);
+    after every edit they must equal computing both from scratch, dict order included."""
+    from kbgen.graphview import _ranked, adjacency
+    if vault_kind == "generated":
+        import sys
+        sys.path.insert(0, str(GENERATOR))
+        from generate import generate
+        vault = tmp_path / "vault"
+        generate(200, vault, seed)
+    else:
+        vault = _hub_vault(tmp_path / "vault", 160, seed)
+    s = Editing(vault, tmp_path)
+    rnd = random.Random(seed)
+    for step in range(40):
+        kind, path, text = _random_edit(s, rnd)
+        s.edit(path, text)
+        patched_adj, (patched_rank, patched_order) = adjacency(s.site.graph), _ranked(s.site.graph)
+        fresh = s.site.graph.renewed()
+        adj, (rank, order) = adjacency(fresh), _ranked(fresh)
+        where = f"step {step} ({kind} in {path})"
+        assert list(patched_adj) == list(adj) and patched_adj == adj, where
+        assert patched_rank == rank and list(patched_order) == list(order) and patched_order == order, where
