@@ -213,7 +213,7 @@ class Builder:
         _forget_layout(st.site.graph)
         pages = [graph_page(st.site) if p.kind == "graph" else p for p in st.pages.values()]
         result, outputs = self._render(config, pages, {p.url for p in pages if p.kind != "graph"},
-                                       save_cache=False)
+                                       save_cache=False, stable=True)
         sources = [(p, b"", k) for p, k in st.keys.items()]
         outputs.manifest.update(inputs=self._inputs(config, st.vault, sources), summary=_summary(result))
         result.changed = output.write_incremental(self.out, outputs)
@@ -296,7 +296,7 @@ class Builder:
 
     def _render(self, config: Config, pages: list[Any], unchanged: set[str],
                 save_cache: bool = True, sink: Path | None = None,
-                index: Any = None) -> tuple[BuildResult, "Outputs"]:
+                index: Any = None, stable: bool = False) -> tuple[BuildResult, "Outputs"]:
         """Render the pages (those in `unchanged` are carried over) and gather every diagnostic."""
         from kbgen import feeds, output
         st = self._state
@@ -305,7 +305,9 @@ class Builder:
         previous = read_manifest(self.out).get("pages", {})
         outputs = output.render(site, pages, self._theme, self._md, self._tokens_of,
                                 previous, self._theme.digest(), self.out, self.jobs, unchanged,
-                                progress=self._progress, sink=sink, index=index)
+                                progress=self._progress, sink=sink, index=index,
+                                stable=st.stable if stable else None)
+        st.stable = outputs.stable
         self._progress.done()
         st.pages = {p.url: p for p in pages}
         for url, graph in outputs.graphs.items():
@@ -382,7 +384,8 @@ class Builder:
             kept["folder"] = [p for p in st.pages.values() if p.kind == "folder"]
         reuse.update((p.url, p) for group in kept.values() for p in group)
         pages = assemble.pages(site, st.vault, reuse, kept=kept)
-        return self._render(config, pages, {p.url for p in pages if reuse.get(p.url) is p}, save_cache=False)
+        return self._render(config, pages, {p.url for p in pages if reuse.get(p.url) is p}, save_cache=False,
+                            stable=True)  # an edit in place changes no title, URL or alias
 
     def _parse(self, sources: list[tuple[SourcePath, bytes, str]]) -> tuple[dict[SourcePath, ParsedNote], list[Diagnostic]]:
         """Parse every note, reusing the memory and disk caches by content digest."""
@@ -449,6 +452,8 @@ class _State:
     pages: dict[str, Any] = field(default_factory=dict)
     pictures: Any = None
     """incremental.Pictures: each note page's local graph as last rendered."""
+    stable: dict[str, bytes] | None = None
+    """sitedata.stable_files of the last pass."""
     deferred: bool = False
     """The global graph shows the links of an earlier pass (rebuild(defer=True))."""
     theme_digest: str = ""

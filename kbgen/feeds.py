@@ -46,12 +46,20 @@ class Redirect:
 def files(site: Site, pages: Iterable[Any]) -> dict[str, bytes]:
     """Every file of this module for one build: redirects always, sitemap and feed with a base_url."""
     page_list = list(pages)
-    taken = {p.url for p in page_list} | set(site.urls.values())
-    out: dict[str, bytes] = {r.url: redirect_page(site, r) for r in redirects(site, taken)[0]}
-    if site.config.base_url:
-        out[SITEMAP] = sitemap(site, page_list)
-        out[FEED] = feed(site)
-    return out
+    return {**redirect_files(site, page_list), **dated_files(site, page_list)}
+
+
+def redirect_files(site: Site, pages: list[Any]) -> dict[str, bytes]:
+    """The redirect pages: they depend on URLs, aliases and permalinks only."""
+    taken = {p.url for p in pages} | set(site.urls.values())
+    return {r.url: redirect_page(site, r) for r in redirects(site, taken)[0]}
+
+
+def dated_files(site: Site, pages: list[Any]) -> dict[str, bytes]:
+    """The sitemap and the feed (with a base_url): they show the notes' dates."""
+    if not site.config.base_url:
+        return {}
+    return {SITEMAP: sitemap(site, pages), FEED: feed(site)}
 
 
 # -- absolute URLs and dates ------------------------------------------------------------------

@@ -46,6 +46,8 @@ class Outputs:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     rendered: int = 0
     pages: list[Page] = field(default_factory=list)
+    stable: dict[str, bytes] = field(default_factory=dict)
+    """sitedata.stable_files of this pass (also in `files`), for the next pass to reuse."""
     graphs: dict[str, Any] = field(default_factory=dict)
     """Note page URL → its local graph's nodes and rings, for the note pages rendered or whose
     context the renderer built (see incremental.Pictures)."""
@@ -57,11 +59,13 @@ class Outputs:
 def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
            tokens_of: Callable[[SourcePath, ParsedNote], list[Any]], previous: dict[str, Any],
            theme_digest: str, out: Path, jobs: int, unchanged: set[str] | None = None,
-           progress: Any = None, sink: Path | None = None, index: Any = None) -> Outputs:
+           progress: Any = None, sink: Path | None = None, index: Any = None,
+           stable: dict[str, bytes] | None = None) -> Outputs:
     """Render what changed. Pages in `unchanged` (URLs the caller knows are as last time)
     are carried over without computing their fingerprints. With a `sink` (a staging folder),
     pages are written there by whichever process renders them, not kept in memory. An `index`
-    (search.Indexer) is handed every page of the site as soon as it is known, in URL order."""
+    (search.Indexer) is handed every page of the site as soon as it is known, in URL order.
+    `stable`: the last pass's sitedata.stable_files, when they cannot have changed."""
     outputs = Outputs(pages=pages)
     unchanged = unchanged or set()
     statics = theme.static_files()
@@ -72,7 +76,10 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
         if path not in site.notes:
             outputs.copies[url] = site.config.root / path
     from kbgen import sitedata
-    outputs.files.update(sitedata.files(site, pages))
+    if stable is not None and any(p.url in stable for p in pages):
+        stable = None  # a new page took the URL of a redirect: redirects are made again
+    outputs.stable = stable if stable is not None else sitedata.stable_files(site, pages)
+    outputs.files.update(sitedata.files(site, pages, outputs.stable))
     config_digest = site.config.digest()
     groups: list[list[tuple[Page, str | None]]] = []
     """What to render: a page with its fingerprint, or a lazy note page and its continuation
@@ -80,7 +87,7 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
     page_meta: dict[str, Any] = {}
     for page in pages:
         old = previous.get(page.url)
-        if page.url in unchanged and old and (out / page.url).is_file():
+        if page.url in unchanged and old:  # the caller vouches for it (no stat: 25 000 at 10 000 notes)
             _carry(outputs, page_meta, page.url, old)
         elif page.context is None:
             if page.parent and groups and groups[-1][0][0].url == page.parent:
