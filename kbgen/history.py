@@ -7,6 +7,7 @@ source depends on the machine, so a vault in git builds the same home page every
 """
 from __future__ import annotations
 
+import heapq
 import logging
 import subprocess
 from datetime import datetime, timezone
@@ -25,8 +26,12 @@ def last_changed(root: Path, notes: dict[SourcePath, ParsedNote]) -> dict[Source
     """Note → (when it last changed, which source said so: "front matter", "git" or "file")."""
     out: dict[SourcePath, tuple[datetime, str]] = {}
     undated = []
+    known = _dates.setdefault(root, {})
     for path, note in notes.items():
-        when = note_date(note.meta)
+        hit = known.get(path)
+        if hit is None or hit[0] is not note:  # a note reparsed since: read its date again
+            hit = known[path] = (note, note_date(note.meta))
+        when = hit[1]
         if when is not None:
             out[path] = (when, "front matter")
         else:
@@ -43,6 +48,9 @@ def last_changed(root: Path, notes: dict[SourcePath, ParsedNote]) -> dict[Source
     return out
 
 
+_dates: dict[Path, dict[str, tuple[ParsedNote, datetime | None]]] = {}
+"""Vault root → note → (the parsed note, its front-matter date): parsing dates at every edit
+cost 30 ms at 10 000 notes."""
 _mtimes: dict[Path, dict[str, float | None]] = {}
 """Vault root → note → modification time, as last read: serve asks after every edit, and
 forget() names the files that changed since."""
@@ -62,6 +70,7 @@ def forget(root: Path, paths: Iterable[str] | None = None) -> None:
     """Read these notes' modification times again next time (all of them without `paths`)."""
     if paths is None:
         _mtimes.pop(root, None)
+        _dates.pop(root, None)
     else:
         known = _mtimes.get(root, {})
         for p in paths:
@@ -74,8 +83,7 @@ def recent(root: Path, notes: dict[SourcePath, ParsedNote], limit: int = 10,
     skipped = set(skip)
     dated = [(path, when, source) for path, (when, source) in last_changed(root, notes).items()
              if path not in skipped]
-    dated.sort(key=lambda item: (-item[1].timestamp(), item[0]))
-    return dated[:limit]
+    return heapq.nsmallest(limit, dated, key=lambda item: (-item[1].timestamp(), item[0]))
 
 
 def git_times(root: Path) -> dict[str, int]:
