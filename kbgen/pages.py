@@ -107,30 +107,51 @@ def _strip_wiki(text: str) -> str:
     return _WIKI_OR_MD.sub(sub, text)
 
 
+CONTEXT = 600
+"""Characters of a backlink's paragraph shown (about; whole words, and a link is never cut)."""
+
+
 def context_html(ctx: Context, refs: list[LinkRef], highlight: set[LinkRef]) -> Markup:
     """The paragraph a link sits in, as safe HTML: links shown by their text, ours in <mark>.
 
-    Only the first 600 characters are shown, so only that much is joined: a paragraph holding
-    n links to n targets would otherwise cost n² (a 3 000-link index line took 80 s)."""
-    pieces, lead = _pieces(ctx, refs)
-    out, size = [], 0
-    for part, ref in pieces:
-        out.append(f"<mark>{part}</mark>" if ref is not None and ref in highlight else part)
-        size += len(out[-1])
-        if size > 600 + lead:
+    About CONTEXT characters are shown: from the start, or, when our first link sits further
+    in, from a little before it, so the link is always in view. Only that much is joined: a
+    paragraph holding n links to n targets would otherwise cost n² (a 3 000-link index line
+    took 80 s)."""
+    pieces, where = _pieces(ctx, refs)
+    first = min((where[r] for r in highlight if r in where), default=0)
+    start, before = first, 0
+    while start > 0 and before < CONTEXT // 3:  # walk back a third of the window
+        start -= 1
+        before += len(pieces[start][0])
+    out: list[str] = []
+    size = 0
+    for i in range(start, len(pieces)):
+        part, ref = pieces[i]
+        if ref is None:
+            if i == start < first and before > CONTEXT // 3:  # keep only its end
+                cut = part[before - CONTEXT // 3:]
+                part = "…" + (cut.split(" ", 1)[1] if " " in cut else cut)
+            if size + len(part) > CONTEXT:
+                part = part[:max(0, CONTEXT - size)].rsplit(" ", 1)[0] + "…"
+                out.append(part)
+                break
+        elif size > CONTEXT:
+            out.append("…")
             break
-    s = "".join(out).strip()
-    if len(s) > 600:
-        s = s[:600].rsplit(" ", 1)[0] + "…"
-    return Markup(s.replace("\n", "<br>"))
+        out.append(f"<mark>{part}</mark>" if ref in highlight else part)
+        size += len(part)
+    if start > 0 and out and not out[0].startswith("…"):
+        out.insert(0, "…")  # pieces before the window were left out
+    return Markup("".join(out).strip().replace("\n", "<br>"))
 
 
-_PIECES: dict[int, tuple[Context, list[LinkRef], list[tuple[str, LinkRef | None]], int]] = {}
+_PIECES: dict[int, tuple[Context, list[LinkRef], list[tuple[str, LinkRef | None]], dict[LinkRef, int]]] = {}
 
 
-def _pieces(ctx: Context, refs: list[LinkRef]) -> tuple[list[tuple[str, LinkRef | None]], int]:
+def _pieces(ctx: Context, refs: list[LinkRef]) -> tuple[list[tuple[str, LinkRef | None]], dict[LinkRef, int]]:
     """The paragraph as escaped text and links shown by their text, in order, once per paragraph;
-    and the length of its leading whitespace."""
+    and where each link's piece is."""
     hit = _PIECES.get(id(ctx))
     if hit is not None and hit[0] is ctx and hit[1] is refs:
         return hit[2], hit[3]
@@ -146,20 +167,21 @@ def _pieces(ctx: Context, refs: list[LinkRef]) -> tuple[list[tuple[str, LinkRef 
             pos = i + len(ref.original)
     spans.sort(key=lambda s: s[0])
     pieces: list[tuple[str, LinkRef | None]] = []
+    where: dict[LinkRef, int] = {}
     last = 0
     for start, end, ref in spans:
         if start < last:
             continue
         pieces.append((html.escape(_strip_wiki(text[last:start])), None))
+        where.setdefault(ref, len(pieces))
         pieces.append((html.escape(_strip_wiki(ref.display or "") if ref.display else
                                    default_display(ref.target, ref.subpath)), ref))
         last = end
     pieces.append((html.escape(_strip_wiki(text[last:])), None))
     if len(_PIECES) >= 4096:
         _PIECES.clear()
-    lead = len(text) - len(text.lstrip())
-    _PIECES[id(ctx)] = (ctx, refs, pieces, lead)  # both kept, so their ids are not reused meanwhile
-    return pieces, lead
+    _PIECES[id(ctx)] = (ctx, refs, pieces, where)  # both kept, so their ids are not reused meanwhile
+    return pieces, where
 
 
 def backlinks(site: Site, node: str) -> list[dict[str, Any]]:

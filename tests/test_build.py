@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build, codes
+from conftest import build, codes, write_vault
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
@@ -298,3 +298,18 @@ def test_settings_from_pyproject_tool_kbgen(make_vault):
     (vault / "kbgen.toml").write_text('title = "From kbgen.toml"\n')
     _, out = build(vault)
     assert "From kbgen.toml" in (out / "a.html").read_text(encoding="utf-8")
+
+
+def test_a_backlink_deep_in_a_long_paragraph_is_shown_in_view(tmp_path: Path) -> None:
+    filler = " ".join(f"word{i}" for i in range(300))
+    vault = write_vault(tmp_path / "vault", {
+        "notes/Target.md": "The target.\n",
+        "notes/Long.md": f"{filler} then [[Target]] at last & {filler.replace('word', 'after')}\n",
+    })
+    _, out = build(vault, tmp_path / "site")
+    html = (out / "target.html").read_text(encoding="utf-8")
+    section = html[html.index('class="backlinks"'):]
+    context = section[:section.index("</li>")]
+    assert "<mark>Target</mark> at last &amp; after0" in context
+    assert "word299 then" in context and "…word" in context  # the words just before, not the start
+    assert "word5 " not in context and len(context) < 2000
