@@ -223,7 +223,7 @@ def edit_worker(vault: Path, out: Path, edits: list[list[str]]) -> None:
     """Full in-process build, then time Builder.rebuild() after each one-note edit; prints JSON."""
     from kbgen.build import Builder
 
-    b = Builder(vault, out, quiet=True)
+    b = Builder(vault, out, quiet=True, keep_state=True)  # as serve holds it
     b.build()
     times = []
     for i, (note, target) in enumerate(edits):

@@ -51,6 +51,7 @@ def _map(func: Callable[[list[Any]], list[Any]], items: list[Any], jobs: int,
         each = out.extend
     # Frozen objects are left out of garbage collections: the workers neither spend time on
     # the site they inherit nor copy its memory pages by touching it (the gc module's advice).
+    frozen = gc.get_freeze_count()  # serve keeps its state frozen (build.py): leave it so
     gc.freeze()
     try:
         with _context().Pool(jobs) as pool:
@@ -59,7 +60,8 @@ def _map(func: Callable[[list[Any]], list[Any]], items: list[Any], jobs: int,
                 each(result)
                 advance(len(chunk))
     finally:
-        gc.unfreeze()
+        if not frozen:
+            gc.unfreeze()
     return out
 
 

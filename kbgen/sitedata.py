@@ -18,7 +18,7 @@ def files(site: Site, pages: list[Page], stable: dict[str, bytes] | None = None)
     from kbgen.graphview import global_layout
     return {
         **(stable if stable is not None else stable_files(site, pages)),
-        DATA_PREFIX + "graph.json": _json(global_layout(site)),
+        DATA_PREFIX + "graph.json": _layout_json(global_layout(site)),
         **feeds.dated_files(site, pages),  # sitemap.xml, feed.xml
     }
 
@@ -51,6 +51,17 @@ def _finish(node: dict[str, Any]) -> dict[str, Any]:
     return {"name": node["name"], "url": node["url"],
             "folders": [_finish(node["folders"][k]) for k in sorted(node["folders"], key=str.casefold)],
             "notes": sorted(node["notes"], key=lambda n: n["title"].casefold())}
+
+
+_last_layout: list[Any] = [None, b""]
+
+
+def _layout_json(layout: dict[str, Any]) -> bytes:
+    """graph.json's bytes, made again only for a new layout: an edit that keeps the links keeps
+    the layout object, and at 10 000 notes its JSON takes 30 ms."""
+    if _last_layout[0] is not layout:
+        _last_layout[:] = [layout, _json(layout)]
+    return _last_layout[1]
 
 
 def _json(data: Any) -> bytes:

@@ -172,6 +172,8 @@ def write_in_place(out: Path, files: dict[str, bytes], copies: dict[str, Path],
         target = out / rel
         try:
             if target.is_file() and target.read_bytes() == data:
+                if rel in copies:
+                    os.utime(target)  # newer than its source now: _copied() skips it next time
                 continue
         except OSError:
             pass
