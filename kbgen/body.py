@@ -112,15 +112,19 @@ class BodyRenderer:
         tokens = self.tokens_of(path)
         sub = ref.subpath
         part = tokens
+        heading = None
         if sub.startswith("^"):
             part = block_tokens(tokens, sub[1:])
         elif sub:
             heading = find_heading(note.headings, sub)
             part = section_tokens(tokens, heading.anchor) if heading else None
         if part is None:
-            self.diagnostics.append(make(source, ref.line, "missing-embed",
-                                         f"{ref.original!r}: no {'block' if sub.startswith('^') else 'heading'} "
-                                         f"{sub!r} in {path}"))
+            known = heading is not None if not sub.startswith("^") else \
+                any(b.casefold() == sub[1:].strip().casefold() for b in note.blocks)
+            if known:  # else the resolver has already said missing-heading or missing-block
+                self.diagnostics.append(make(source, ref.line, "missing-embed",
+                                             f"{ref.original!r}: {sub!r} was found in {path} but its "
+                                             f"content could not be cut out"))
             return (f'<div class="embed-missing" data-src="{esc(ref.target)}">'
                     f'Unable to find “{esc(sub)}” in <a class="internal-link" href="{esc(link)}">{esc(note.title)}</a>.</div>')
         inner = self.render(path, part, stack)
