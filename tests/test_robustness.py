@@ -37,6 +37,8 @@ HOME = """# Home
 [[passwd]] [[secret-note]]
 
 [[Hub]] [[CON]] [[a:b]]
+
+[absolute](/etc/passwd)
 """
 MUTUAL = [f"m{i}" for i in range(8)]
 
@@ -89,6 +91,7 @@ EXPECTED = {
     ("Home.md", 11, "unresolved-link"),
     ("Home.md", 13, "missing-attachment"),
     ("Home.md", 15, "unresolved-link"),
+    ("Home.md", 19, "outside-vault"),
     ("yaml-error.md", 2, "invalid-front-matter"),
     ("yaml-tab.md", 3, "invalid-front-matter"),
     ("fm-list.md", 1, "invalid-front-matter"),

@@ -83,6 +83,12 @@ def _collect(state: StateCore) -> None:
             if tok.type not in ("link_open", "image") or tok.meta.get("ref"):
                 continue
             href = str(tok.attrs.get("href" if tok.type == "link_open" else "src", ""))
+            if href.startswith("/") and not href.startswith("//") and tok.info != "auto":
+                # left as it is (nothing is read from there), but it cannot work as meant
+                col.report(line0 + breaks, "outside-vault",
+                           f"{href!r} is an absolute path: on the site it leads to the server's root, "
+                           f"not into the vault; write the path relative to the note")
+                continue
             if not href or is_external(href) or tok.info == "auto":
                 continue
             path, _, sub = unquote(href).partition("#")
