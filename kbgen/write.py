@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -74,6 +75,30 @@ def _manifest_bytes(manifest: dict) -> bytes:
     return (json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n").encode()
 
 
+def _remove_abandoned(out: Path) -> None:
+    """Delete the staging folders of builds of `out` that were killed: named after the process
+    that made them (`.site.kbgen-PID-xxxx`), they are abandoned when that process is gone."""
+    pattern = re.compile(re.escape(f".{out.name}.kbgen-") + r"(\d+)-[^/]+")
+    try:
+        entries = list(os.scandir(out.parent))
+    except OSError:
+        return
+    for entry in entries:
+        m = pattern.fullmatch(entry.name)
+        if m and entry.is_dir(follow_symlinks=False) and not _alive(int(m.group(1))):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: alive
+    return True
+
+
 def stage_file(out: Path, staging: Path, rel: str, data: bytes) -> None:
     """Write `rel` into a staging folder for `out`; the same bytes as the file in `out` are
     hard-linked instead (the old file and its mtime are kept). Safe from worker processes."""
@@ -95,7 +120,8 @@ class Staging:
     def __init__(self, out: Path) -> None:
         self.out = out.resolve()
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        self.dir = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.kbgen-", dir=self.out.parent))
+        _remove_abandoned(self.out)
+        self.dir = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.kbgen-{os.getpid()}-", dir=self.out.parent))
         self.files: set[str] = set()
 
     def path(self, rel: str) -> Path:

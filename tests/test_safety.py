@@ -224,3 +224,20 @@ def test_killing_a_real_build_midway_leaves_the_previous_site(tmp_path: Path) ->
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert (out / "note-1999.html").is_file() and (out / "my-notes.txt").read_text() == "the user's own file\n"
+    # the killed build's staging folder is gone; a folder of the same shape whose process lives is kept
+    assert not [p for p in tmp_path.glob(".site.kbgen-*") if p.name != ".site.kbgen-old"]
+
+
+def test_only_staging_folders_of_dead_builds_are_removed(tmp_path: Path) -> None:
+    vault = write_vault(tmp_path / "vault", {"Home.md": "# Home\n"})
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    abandoned = tmp_path / f".site.kbgen-{dead.pid}-abcd"
+    running = tmp_path / f".site.kbgen-{os.getpid()}-efgh"
+    unknown = tmp_path / ".site.kbgen-notmine"
+    for folder in (abandoned, running, unknown):
+        (folder / "page.html").parent.mkdir(parents=True)
+        (folder / "page.html").write_text("half a site")
+    build(vault, tmp_path / "site")
+    assert not abandoned.exists()
+    assert (running / "page.html").is_file() and (unknown / "page.html").is_file()
