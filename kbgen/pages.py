@@ -36,6 +36,9 @@ class Page:
     """For continuation pages (more backlinks, more tagged notes): the URL of the page they continue."""
 
 
+CONTEXTS = 5
+"""Paragraphs shown per linking note in a backlink; a note that mentions a page in every
+paragraph would otherwise copy itself into that page."""
 SHOWN = 50
 """Backlinks shown (with context) on a note or concept page; more go to continuation pages."""
 PER_PAGE = 100
@@ -194,12 +197,13 @@ def backlinks(site: Site, node: str) -> list[dict[str, Any]]:
         wanted = set(bl.refs)
         by_ctx = _links_by_context(note)
         contexts = []
-        for ci in sorted({r.context for r in bl.refs if r.context >= 0}):
-            if ci < len(note.contexts):
-                contexts.append({"html": context_html(note.contexts[ci], by_ctx.get(ci, []), wanted),
-                                 "line": note.contexts[ci].line})
+        places = [ci for ci in sorted({r.context for r in bl.refs if r.context >= 0}) if ci < len(note.contexts)]
+        for ci in places[:CONTEXTS]:
+            contexts.append({"html": context_html(note.contexts[ci], by_ctx.get(ci, []), wanted),
+                             "line": note.contexts[ci].line})
         out.append({"title": note.title, "url": site.urls[bl.source], "path": bl.source,
-                    "contexts": contexts, "embed": any(r.embed for r in bl.refs)})
+                    "contexts": contexts, "more": len(places) - len(contexts),
+                    "embed": any(r.embed for r in bl.refs)})
     return out
 
 

@@ -313,3 +313,15 @@ def test_a_backlink_deep_in_a_long_paragraph_is_shown_in_view(tmp_path: Path) ->
     assert "<mark>Target</mark> at last &amp; after0" in context
     assert "word299 then" in context and "…word" in context  # the words just before, not the start
     assert "word5 " not in context and len(context) < 2000
+
+
+def test_a_note_mentioning_a_page_in_every_paragraph_shows_a_few_of_them(tmp_path: Path) -> None:
+    vault = write_vault(tmp_path / "vault", {
+        "notes/Target.md": "The target.\n",
+        "notes/Chatty.md": "".join(f"Paragraph {i} mentions [[Target]].\n\n" for i in range(40)),
+    })
+    _, out = build(vault, tmp_path / "site")
+    html = (out / "target.html").read_text(encoding="utf-8")
+    assert html.count('class="backlink-context"') == 5
+    assert "Paragraph 0 mentions" in html and "Paragraph 5 mentions" not in html
+    assert "and 35 more mentions in" in html
