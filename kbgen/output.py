@@ -192,7 +192,7 @@ class PageRenderer:
             url, data, diags, fp = self.render(page, fp)
             text = None
             if self.cut:  # here, in the worker, so that only this much goes back to the parent
-                from kbgen.search import indexable
+                from kbgen.pagecut import indexable
                 text = indexable(data)
             if self.sink is not None:
                 stage_file(self.out, self.sink, url, data)
