@@ -25,6 +25,7 @@ sys.path.insert(0, str(HERE.parent))
 from kbgen import incremental  # noqa: E402
 from kbgen.build import Builder, _parse_one, note_key  # noqa: E402
 from kbgen.graphview import _ranked, adjacency, local_graph  # noqa: E402
+from kbgen.pictures import Pictures  # noqa: E402
 
 KINDS = ["hub", "leaf", "remove", "concept", "any"]
 
@@ -61,7 +62,7 @@ def run(vault: Path, edits: int, verify: bool, seed: int = 1) -> dict[str, list[
         found, sources = builder._read(builder._config)
         texts = {p: d.decode() for p, d, _ in sources}
         drawn = {p: local_graph(site, p) for p in site.notes}
-        pictures = incremental.Pictures()
+        pictures = Pictures()
         for p, picture in drawn.items():
             pictures.set(p, picture)
         t = time.perf_counter()

@@ -288,7 +288,7 @@ class Builder:
         linked = {d for ds in site.link_diags.values() for d in ds}
         dated = set(feeds.date_diagnostics(site.notes, vault.notes))
         fixed = [d for d in resolve_diags if d not in linked and d not in dated]
-        from kbgen.incremental import Pictures
+        from kbgen.pictures import Pictures
         self._state = _State(vault, {p: k for p, _, k in sources}, site, notes, fixed,
                              pictures=Pictures(), theme_digest=self._theme.digest())
         done = self._render(config, assemble.pages(site, vault, lazy=True), set(), sink=sink, index=index)
@@ -456,7 +456,7 @@ class _State:
     """Site-wide problems an in-place edit cannot change (URL collisions, redirects)."""
     pages: dict[str, Any] = field(default_factory=dict)
     pictures: Any = None
-    """incremental.Pictures: each note page's local graph as last rendered."""
+    """pictures.Pictures: each note page's local graph as last rendered."""
     stable: dict[str, bytes] | None = None
     """sitedata.stable_files of the last pass."""
     deferred: bool = False

@@ -50,7 +50,7 @@ class Outputs:
     """sitedata.stable_files of this pass (also in `files`), for the next pass to reuse."""
     graphs: dict[str, Any] = field(default_factory=dict)
     """Note page URL → its local graph's nodes and rings, for the note pages rendered or whose
-    context the renderer built (see incremental.Pictures)."""
+    context the renderer built (see pictures.Pictures)."""
 
     def all_files(self) -> set[str]:
         return set(self.files) | self.staged | self.reused | set(self.copies)
@@ -152,7 +152,7 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
 
 
 def _picture(graph: dict[str, Any] | None) -> dict[str, Any] | None:
-    """What incremental.Pictures keeps of a local graph: its nodes and their rings."""
+    """What pictures.Pictures keeps of a local graph: its nodes and their rings."""
     return None if graph is None else {"nodes": [{"id": n["id"], "ring": n["ring"]} for n in graph["nodes"]]}
 
 

@@ -15,7 +15,7 @@ from typing import Callable
 
 import pytest
 
-from kbgen import incremental
+from kbgen import incremental, pictures
 from kbgen.build import Builder
 
 from conftest import build, write_vault
@@ -215,7 +215,7 @@ class Editing:
         self.parse = lambda p, data: _parse_one(self.builder._md, p, data, note_key(p, data))
         self.draw = lambda p: local_graph(self.site, p)
         self.drawn = {p: self.draw(p) for p in self.site.notes}
-        self.pictures = incremental.Pictures()
+        self.pictures = pictures.Pictures()
         for p, picture in self.drawn.items():
             self.pictures.set(p, picture)
 
@@ -267,13 +267,13 @@ def _random_edit(s: Editing, rnd: random.Random) -> tuple[str, str, str]:
 
 
 @pytest.mark.parametrize("vault_kind,seed,crossings", [
-    ("generated", 1, incremental.CROSSINGS), ("generated", 2, incremental.CROSSINGS),
-    ("generated", 3, 0), ("hubs", 4, incremental.CROSSINGS), ("hubs", 5, 0), ("hubs", 6, 3),
+    ("generated", 1, pictures.CROSSINGS), ("generated", 2, pictures.CROSSINGS),
+    ("generated", 3, 0), ("hubs", 4, pictures.CROSSINGS), ("hubs", 5, 0), ("hubs", 6, 3),
 ])
 def test_stale_names_every_local_graph_an_edit_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                        vault_kind: str, seed: int, crossings: int) -> None:
     # crossings 0 sends every node that changed rank to the page-by-page checks
-    monkeypatch.setattr(incremental, "CROSSINGS", crossings)
+    monkeypatch.setattr(pictures, "CROSSINGS", crossings)
     if vault_kind == "generated":
         import sys
         sys.path.insert(0, str(GENERATOR))
@@ -310,7 +310,7 @@ def test_a_dropped_page_is_never_named(tmp_path: Path) -> None:
 
 def test_a_picture_drawn_from_another_graph_is_named(tmp_path: Path) -> None:
     s = Editing(_hub_vault(tmp_path / "vault", 80, 2), tmp_path)
-    full = next(p for p, pic in s.drawn.items() if len(pic["nodes"]) == incremental.LIMIT)
+    full = next(p for p, pic in s.drawn.items() if len(pic["nodes"]) == pictures.LIMIT)
     nodes = [dict(n) for n in s.drawn[full]["nodes"]]
     nodes[-1]["id"] = "concept:no such node"  # a node of the outer ring, ranked at the next edit
     s.pictures.set(full, {"nodes": nodes})
@@ -351,13 +351,13 @@ def _scenario(name: str) -> tuple[dict[str, str | bytes], str, str]:
     return files, "E.md", "[[Ry]]\n"
 
 
-@pytest.mark.parametrize("crossings", [incremental.CROSSINGS, 0])
+@pytest.mark.parametrize("crossings", [pictures.CROSSINGS, 0])
 @pytest.mark.parametrize("name", ["new neighbour of a big inner node", "concept renamed",
                                   "outer node falls behind", "outer node falls behind two",
                                   "inner nodes change rank"])
 def test_stale_sees_each_kind_of_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                         name: str, crossings: int) -> None:
-    monkeypatch.setattr(incremental, "CROSSINGS", crossings)
+    monkeypatch.setattr(pictures, "CROSSINGS", crossings)
     files, path, text = _scenario(name)
     s = Editing(write_vault(tmp_path / "vault", {f"notes/{k}": v for k, v in files.items()}), tmp_path)
     named, changed = s.edit(f"notes/{path}", text)
