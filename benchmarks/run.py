@@ -186,11 +186,11 @@ class BuildFigures:
     rss: list[int] = field(default_factory=list)
 
 
-def cold_build(kbgen: list[str], vault: Path, out: Path, figs: BuildFigures) -> None:
+def cold_build(kbgen: list[str], vault: Path, out: Path, figs: BuildFigures, *extra: str) -> None:
     """Into `out`, which must not exist. (Each run gets a folder of its own: ext4 creates files
     several times slower where thousands were just deleted, which would time the file system.)"""
     shutil.rmtree(vault / CACHE_DIR, ignore_errors=True)
-    seconds, rss = run_child([*kbgen, "build", str(vault), "--out", str(out), "--quiet"])
+    seconds, rss = run_child([*kbgen, "build", str(vault), "--out", str(out), "--quiet", *extra])
     figs.cold.append(seconds)
     figs.rss.append(rss)
 
@@ -270,7 +270,18 @@ def measure_size(results: Results, n: int, vault: Path, tmp: Path, runs: int, kb
             warm_build(kbgen, vault, out, figs)
         return fmt_s(statistics.median(figs.warm))
 
+    plain = BuildFigures()
+
+    def cold_without_search() -> str:
+        for i in range(runs):
+            cold_build(kbgen, vault, tmp / f"plain-{i}", plain, "--no-search")
+            shutil.rmtree(tmp / f"plain-{i}")
+        return fmt_s(statistics.median(plain.cold))
+
     if results.measure("cold build", n, cold):
+        if results.measure("cold build without the search index", n, cold_without_search):
+            results.cells["peak RSS (cold, without the search index)", n] = \
+                f"{statistics.median(plain.rss) / 1024:.0f} MiB"
         results.measure("warm build", n, warm)
         total, files, largest = tree_size(out)
         results.cells["peak RSS (cold)", n] = f"{statistics.median(figs.rss) / 1024:.0f} MiB"
