@@ -165,6 +165,9 @@ def carry_over(before: LinkGraph, after: LinkGraph, changed: set[str]) -> None:
     resort = todo | moved | {m for n in moved for m in adj.get(n, ())} | \
         {m for n in moved for m in old.get(n, ()) if m in adj}
     order = old_ranks[1]
+    for memo in (_palettes, _groups):  # folders and tags: an edit that gets here changes neither
+        if memo.get(before) is not None:
+            memo[after] = memo.get(before)
     _adjacency[after] = adj
     _ranks[after] = rank, {n: sorted(near, key=rank.__getitem__) if n in resort else order[n]
                            for n, near in adj.items()}

@@ -80,6 +80,10 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
         stable = None  # a new page took the URL of a redirect: redirects are made again
     outputs.stable = stable if stable is not None else sitedata.stable_files(site, pages)
     outputs.files.update(sitedata.files(site, pages, outputs.stable))
+    if stable is not None:
+        for rel in stable:  # as last written: kept, not compared byte by byte at every edit
+            del outputs.files[rel]
+        outputs.reused.update(stable)
     config_digest = site.config.digest()
     groups: list[list[tuple[Page, str | None]]] = []
     """What to render: a page with its fingerprint, or a lazy note page and its continuation
@@ -300,10 +304,10 @@ def search_index(site_dir: Path, config: Any, outputs: Outputs, result: Any,
     previous = previous_out / search.OUTPUT_SUBDIR if previous_out else None
     files = search.index(site_dir, outputs, result, incremental=incremental, previous=previous)
     if incremental and files:
-        from kbgen.write import MARK, _atomic_write, _manifest_bytes, read_manifest
+        from kbgen.write import read_manifest, write_manifest
         manifest = read_manifest(site_dir)
         kept = [f for f in manifest.get("files", []) if not f.startswith("pagefind/")]
         manifest["files"] = sorted(set(kept) | set(files))
-        _atomic_write(site_dir / MARK, _manifest_bytes(manifest))
+        write_manifest(site_dir, manifest)
     return files
 

@@ -194,17 +194,31 @@ def backlinks(site: Site, node: str) -> list[dict[str, Any]]:
         note = site.notes.get(bl.source)
         if note is None:
             continue
-        wanted = set(bl.refs)
-        by_ctx = _links_by_context(note)
-        contexts = []
-        places = [ci for ci in sorted({r.context for r in bl.refs if r.context >= 0}) if ci < len(note.contexts)]
-        for ci in places[:CONTEXTS]:
-            contexts.append({"html": context_html(note.contexts[ci], by_ctx.get(ci, []), wanted),
-                             "line": note.contexts[ci].line})
+        contexts, more = _contexts(note, node, bl.refs)
         out.append({"title": note.title, "url": site.urls[bl.source], "path": bl.source,
-                    "contexts": contexts, "more": len(places) - len(contexts),
-                    "embed": any(r.embed for r in bl.refs)})
+                    "contexts": contexts, "more": more, "embed": any(r.embed for r in bl.refs)})
     return out
+
+
+_CONTEXTS: dict[tuple[int, str], tuple[ParsedNote, tuple[LinkRef, ...], list[dict[str, Any]], int]] = {}
+
+
+def _contexts(note: ParsedNote, node: str, refs: tuple[LinkRef, ...]) -> tuple[list[dict[str, Any]], int]:
+    """The paragraphs of `note` that hold `refs` (its links to `node`), at most CONTEXTS, and
+    how many more; remembered while the note is unchanged: after an edit, serve renders the
+    pages of its link targets again, and a hub's page shows hundreds of backlinks."""
+    hit = _CONTEXTS.get((id(note), node))
+    if hit is not None and hit[0] is note and hit[1] == refs:
+        return hit[2], hit[3]
+    wanted = set(refs)
+    by_ctx = _links_by_context(note)
+    places = [ci for ci in sorted({r.context for r in refs if r.context >= 0}) if ci < len(note.contexts)]
+    contexts = [{"html": context_html(note.contexts[ci], by_ctx.get(ci, []), wanted), "line": note.contexts[ci].line}
+                for ci in places[:CONTEXTS]]
+    if len(_CONTEXTS) >= 20_000:  # a few hub pages' worth; bounded memory in a cold build
+        _CONTEXTS.clear()
+    _CONTEXTS[(id(note), node)] = (note, refs, contexts, len(places) - len(contexts))  # the note kept: its id stays its own
+    return contexts, len(places) - len(contexts)
 
 
 _BY_CONTEXT: dict[int, tuple[ParsedNote, dict[int, list[LinkRef]]]] = {}

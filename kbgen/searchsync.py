@@ -139,8 +139,8 @@ def _link_pages(out: Path, snapshot: Path) -> None:
 def _record(out: Path, files: list[str]) -> None:
     """Put the index's files in the site's manifest in place of the old index's."""
     from kbgen.search import OUTPUT_SUBDIR
-    from kbgen.write import MARK, _atomic_write, _manifest_bytes, read_manifest
+    from kbgen.write import read_manifest, write_manifest
     manifest = read_manifest(out)
     kept = [f for f in manifest.get("files", []) if not f.startswith(OUTPUT_SUBDIR + "/")]
     manifest["files"] = sorted(set(kept) | set(files))
-    _atomic_write(out / MARK, _manifest_bytes(manifest))
+    write_manifest(out, manifest)

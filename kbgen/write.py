@@ -212,8 +212,19 @@ def write_in_place(out: Path, files: dict[str, bytes], copies: dict[str, Path],
             changed.append(rel)
         except FileNotFoundError:
             pass
-    _atomic_write(out / MARK, _manifest_bytes(manifest))
+    write_manifest(out, manifest)
     return changed
+
+
+def write_manifest(out: Path, manifest: dict) -> None:
+    """Replace the mark's manifest, and remember it as read (serve writes it at every edit)."""
+    mark = out / MARK
+    _atomic_write(mark, _manifest_bytes(manifest))
+    st = os.stat(mark)
+    files = manifest.get("files", [])
+    _parsed.clear()
+    _parsed[mark] = ((st.st_ino, st.st_size, st.st_mtime_ns),
+                     dict(manifest, files=[f for f in files if isinstance(f, str) and _within(f)]))
 
 
 def _copied(src: Path, target: Path) -> bool:
