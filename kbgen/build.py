@@ -209,7 +209,6 @@ class Builder:
         config = self._load_config(fresh=False)
         if st is None or not st.deferred:
             return BuildResult(seconds=time.perf_counter() - start)
-        st.deferred = False
         _forget_layout(st.site.graph)
         pages = [graph_page(st.site) if p.kind == "graph" else p for p in st.pages.values()]
         result, outputs = self._render(config, pages, {p.url for p in pages if p.kind != "graph"},
@@ -217,6 +216,7 @@ class Builder:
         sources = [(p, b"", k) for p, k in st.keys.items()]
         outputs.manifest.update(inputs=self._inputs(config, st.vault, sources), summary=_summary(result))
         result.changed = output.write_incremental(self.out, outputs)
+        st.deferred = False
         result.seconds = time.perf_counter() - start
         return result
 

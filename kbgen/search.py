@@ -355,3 +355,22 @@ def _encode(value: Any) -> bytes:
 def _name(lang: str, value: Any, length: int) -> str:
     """A content-derived file name in Pagefind's own style (`en_` + hex digits)."""
     return f"{lang}_" + hashlib.sha256(cbor.dumps(value)).hexdigest()[:length]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m kbgen.search SITE [PREVIOUS]`: index SITE's pages into SITE/pagefind, linking
+    index files equal to PREVIOUS's; prints the files and diagnostics as JSON. serve's background
+    refresh runs this in a process of its own, so indexing never holds the lock on Python's
+    interpreter that the next rebuild needs."""
+    import sys
+    from types import SimpleNamespace
+    args = sys.argv[1:] if argv is None else argv
+    result = SimpleNamespace(diagnostics=[])
+    files = index(Path(args[0]), None, result, previous=Path(args[1]) if len(args) > 1 else None)
+    print(json.dumps({"files": files, "diagnostics": [[d.path, d.line, d.code, d.message, d.level]
+                                                      for d in result.diagnostics]}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -8,9 +8,12 @@ than the older one) and another run follows, so the index always ends up matchin
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Callable
@@ -21,11 +24,6 @@ from kbgen.httpd import SiteLock
 log = logging.getLogger(__name__)
 SETTLE = 0.5
 """Seconds without a rebuild before indexing starts."""
-
-
-class _Result:
-    def __init__(self) -> None:
-        self.diagnostics: list[Diagnostic] = []
 
 
 class SearchSync:
@@ -98,11 +96,11 @@ class SearchSync:
             epoch = self.epoch()
             _link_pages(self.out, snapshot)
         from kbgen import search
-        result = _Result()
-        # index files the live index already has (most, after an edit) are linked, not written
-        files = search.index(snapshot, None, result, previous=self.out / search.OUTPUT_SUBDIR)
-        if result.diagnostics or not files:
-            self.report(result.diagnostics)
+        # index files the live index already has (most, after an edit) are linked, not written;
+        # in a process of its own (niced like this thread), which leaves the interpreter to rebuilds
+        files, diagnostics = _index(snapshot, self.out / search.OUTPUT_SUBDIR)
+        if diagnostics or not files:
+            self.report(diagnostics)
             return
         old = self.work / "old-index"
         with self.lock.writing():
@@ -117,6 +115,23 @@ class SearchSync:
         self.runs += 1
         if self.epoch() != epoch:
             self.request()  # the site moved on while Pagefind ran
+
+
+def _index(snapshot: Path, previous: Path) -> tuple[list[str], list[Diagnostic]]:
+    """search.index() of `snapshot`, run by `python -m kbgen.search`."""
+    import kbgen
+    from kbgen.diagnostics import make
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(kbgen.__file__).parent.parent),
+                                                      env.get("PYTHONPATH", "")]))
+    proc = subprocess.run([sys.executable, "-m", "kbgen.search", str(snapshot), str(previous)],
+                          capture_output=True, text=True, env=env)
+    try:
+        answer = json.loads(proc.stdout.strip().splitlines()[-1])
+        return answer["files"], [Diagnostic(*d) for d in answer["diagnostics"]]
+    except (IndexError, ValueError, KeyError, TypeError):
+        detail = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
+        return [], [make("", 0, "search", f"Pagefind failed: {detail}")]
 
 
 def _link_pages(out: Path, snapshot: Path) -> None:

@@ -75,10 +75,11 @@ class Changes:
                 return batch
             return None
 
-    def waiting(self) -> bool:
-        """True when changes have arrived that take() has not returned yet."""
+    def idle(self, seconds: float) -> bool:
+        """True when no change arrives for `seconds` (and the queue stays open)."""
         with self._cond:
-            return bool(self._pending.paths)
+            self._cond.wait_for(lambda: self._pending.paths or self._closed, seconds)
+            return not self._pending.paths and not self._closed
 
     def close(self) -> None:
         with self._cond:

@@ -125,6 +125,13 @@ class Live:
         assert status == 200, (url, status)
         return body.decode()
 
+    def settled(self) -> None:
+        """Wait until serve has also laid out the global graph (after a second without saves)."""
+        deadline = time.monotonic() + TIMEOUT
+        while self.server.builder.unfinished:
+            assert time.monotonic() < deadline, "the global graph was never laid out again"
+            time.sleep(0.05)
+
     def reload_with(self, url: str) -> dict[str, Any]:
         """Wait for the rebuild that changes `url` (a site path such as `alpha.html`)."""
         return self.stream.next("reload", lambda e: e["all"] or url in (e["changed"] or []))
@@ -433,6 +440,7 @@ def test_template_error_shows_an_overlay_and_keeps_the_last_good_site(live: Call
     event = s.stream.next("reload")
     assert event["recovered"]
     assert "<p>custom Alpha</p>" in s.page("/alpha.html")
+    s.settled()
     served = _files(s.out)
     _, clean = build(s.vault, s.vault.parent / "clean", cache=False)
     assert served == _files(clean)
@@ -677,6 +685,7 @@ def test_after_a_session_of_edits_the_site_equals_a_clean_build(live: Callable[.
     step("attachments/pic.png", lambda: (v / "attachments/pic.png").unlink())
     step("index.html", lambda: (v / "notes/Home.md").write_text("# Home\nNow [[Renamed]] only.\n"))
     assert "served footer" in s.page("/alpha.html")
+    s.settled()
     _, clean = build(v, v.parent / "clean", cache=False)
     served, expected = _files(s.out), _files(clean)
     assert sorted(served) == sorted(expected)
@@ -693,6 +702,7 @@ def test_the_search_index_catches_up_with_the_edits(live: Callable[..., Live]) -
     s.reload_with("added.html")
     search = s.server.search
     assert search is not None
+    s.settled()  # the graph's new layout changes graph.html, which asks for another index
     deadline = time.monotonic() + 4 * TIMEOUT
     while not (search.wait_idle(1.0) and search.runs):
         assert time.monotonic() < deadline, "the search index was never refreshed"
