@@ -292,8 +292,10 @@ class Builder:
         self._state = _State(vault, {p: k for p, _, k in sources}, site, notes, fixed,
                              pictures=Pictures(), theme_digest=self._theme.digest())
         done = self._render(config, assemble.pages(site, vault, lazy=True), set(), sink=sink, index=index)
-        if self.keep_state:  # serve: rank the pictures now rather than at the first edit
+        if self.keep_state:  # serve: rank the pictures now rather than at the first edit,
             self._state.pictures.settle(site)
+            from kbgen.markdown.code import ready  # and compile the code highlighters it will use
+            ready({lang for note in notes.values() for lang in note.languages})
             # and keep the state out of garbage collections: at 10 000 notes each one that
             # looked at it took tens of milliseconds of an edit's time
             gc.freeze()

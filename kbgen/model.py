@@ -91,6 +91,8 @@ class ParsedNote:
     """The target of the first image embed, for Open Graph."""
     has_math: bool = False
     has_mermaid: bool = False
+    languages: tuple[str, ...] = ()
+    """The languages of the note's code blocks (serve readies their highlighters at start)."""
     diagnostics: list[Any] = field(default_factory=list)
     """Diagnostics found while parsing (front matter, encoding, …), kept with the cached parse."""
 

@@ -92,6 +92,7 @@ def parse_note(path: SourcePath, data: bytes, md: MarkdownIt) -> ParsedNote:
         first_image=next((lr.target for lr in links if lr.embed and _is_image(lr.target)), ""),
         has_math="math" in col.flags,
         has_mermaid="mermaid" in col.flags,
+        languages=tuple(sorted(f[5:] for f in col.flags if f.startswith("lang:"))),
         diagnostics=diags + col.diagnostics,
     )
 

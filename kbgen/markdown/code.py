@@ -53,14 +53,23 @@ def language(info: str) -> str:
 
 
 def _mermaid_rule(state: StateCore) -> None:
-    found = False
-    for tok in state.tokens:
-        if tok.type == "fence" and language(tok.info).lower() == "mermaid":
-            tok.meta["mermaid"] = True
-            found = True
+    """Marks Mermaid fences; tells the collector of them and of the code blocks' languages."""
     col = collector(state.env)
-    if found and col is not None:
-        col.flags.add("mermaid")
+    for tok in state.tokens:
+        if tok.type == "fence":
+            lang = language(tok.info)
+            if lang.lower() == "mermaid":
+                tok.meta["mermaid"] = True
+                if col is not None:
+                    col.flags.add("mermaid")
+            elif lang and col is not None:
+                col.flags.add("lang:" + lang)
+
+
+def ready(languages: set[str]) -> None:
+    """Build the highlighters of these languages now (each takes milliseconds the first time)."""
+    for lang in sorted(languages):
+        _lexer(lang)
 
 
 @lru_cache(maxsize=256)

@@ -24,7 +24,7 @@ def test_known_language_is_highlighted_with_classes() -> None:
         '<span class="n">x</span><span class="p">:</span>\n    <span class="nb">print</span>'
         '<span class="p">(</span><span class="s1">\'&lt;hi&gt;\'</span>'
         '<span class="p">)</span>\n</code></pre>\n')
-    assert "style=" not in html and col.flags == set()
+    assert "style=" not in html and col.flags == {"lang:python"}  # no math or mermaid
 
 
 @pytest.mark.parametrize("md,html", [
@@ -77,3 +77,19 @@ def test_pygments_css_has_light_and_dark() -> None:
 def test_plugin_alone() -> None:
     md = MarkdownIt("commonmark").use(code_plugin)
     assert md.render("```mermaid\na\n```") == '<pre class="mermaid">a\n</pre>\n'
+
+
+def test_a_note_lists_its_code_languages_and_serve_readies_their_highlighters(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kbgen.build import Builder
+    from kbgen.markdown.code import _lexer
+    from kbgen.parse import parse_note
+    src = b"```rust\nfn main() {}\n```\n\n```mermaid\ngraph TD\n```\n\n```\nplain\n```\n"
+    assert parse_note("a.md", src, make_parser()).languages == ("rust",)
+    (tmp_path / "v").mkdir()
+    (tmp_path / "v" / "A.md").write_bytes(src)
+    _lexer.cache_clear()
+    Builder(tmp_path / "v", tmp_path / "site", quiet=True, search=False, keep_state=True).build()
+    assert _lexer.cache_info().currsize >= 1 and _lexer("rust") is not None
+    hits = _lexer.cache_info().hits
+    _lexer("rust")
+    assert _lexer.cache_info().hits == hits + 1  # built at start, not at the first edit
