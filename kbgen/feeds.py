@@ -104,16 +104,30 @@ def date_diagnostics(notes: dict[SourcePath, ParsedNote], files: dict[SourcePath
     """An `invalid-date` for each date property that cannot be read (the note is left out of the feed)."""
     diags = []
     for path, note in notes.items():
-        for key in DATE_KEYS:
-            value = note.meta.get(key)
-            if value in (None, ""):
-                continue
-            if parse_date(value) is None:
-                diags.append(make(path, _key_line(files.get(path), key), "invalid-date",
-                                  f"{key}: {str(value)!r} is not a date (YYYY-MM-DD or ISO 8601); "
-                                  "the note is left out of the feed"))
-            break
+        hit = _bad_dates.get(id(note))
+        if hit is None or hit[0] is not note:  # once per parsed note: serve asks at every edit
+            hit = _bad_dates[id(note)] = (note, _bad_date(note))
+        if hit[1] is not None:
+            key, value = hit[1]
+            diags.append(make(path, _key_line(files.get(path), key), "invalid-date",
+                              f"{key}: {str(value)!r} is not a date (YYYY-MM-DD or ISO 8601); "
+                              "the note is left out of the feed"))
+    if len(_bad_dates) > 4 * len(notes) + 1000:
+        _bad_dates.clear()
     return diags
+
+
+_bad_dates: dict[int, tuple[ParsedNote, tuple[str, Any] | None]] = {}
+
+
+def _bad_date(note: ParsedNote) -> tuple[str, Any] | None:
+    """The date property the note's date is read from, with its value, when it is no date."""
+    for key in DATE_KEYS:
+        value = note.meta.get(key)
+        if value in (None, ""):
+            continue
+        return (key, value) if parse_date(value) is None else None
+    return None
 
 
 def _key_line(file: Path | None, key: str) -> int:

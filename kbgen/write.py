@@ -221,10 +221,8 @@ def write_manifest(out: Path, manifest: dict) -> None:
     mark = out / MARK
     _atomic_write(mark, _manifest_bytes(manifest))
     st = os.stat(mark)
-    files = manifest.get("files", [])
-    _parsed.clear()
-    _parsed[mark] = ((st.st_ino, st.st_size, st.st_mtime_ns),
-                     dict(manifest, files=[f for f in files if isinstance(f, str) and _within(f)]))
+    _parsed.clear()  # kbgen's own list of files: read_manifest's checks are for what is on disk
+    _parsed[mark] = ((st.st_ino, st.st_size, st.st_mtime_ns), dict(manifest))
 
 
 def _copied(src: Path, target: Path) -> bool:
