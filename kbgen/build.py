@@ -209,7 +209,8 @@ class Builder:
         config = self._load_config(fresh=False)
         if st is None or not st.deferred:
             return BuildResult(seconds=time.perf_counter() - start)
-        _forget_layout(st.site.graph)
+        from kbgen.graphview import forget_layout
+        forget_layout(st.site.graph)
         pages = [graph_page(st.site) if p.kind == "graph" else p for p in st.pages.values()]
         result, outputs = self._render(config, pages, {p.url for p in pages if p.kind != "graph"},
                                        save_cache=False, stable=True)
@@ -368,12 +369,12 @@ class Builder:
             st.notes[rel] = parsed[rel]
         site = st.site
         if site.graph is not graph_before:
-            from kbgen.graphview import adjacency
+            from kbgen.graphview import adjacency, keep_layout
             before, after = adjacency(graph_before), adjacency(site.graph)
             if all(before.get(n) == after.get(n) for n in dirty.moved):
-                _keep_layout(graph_before, site.graph)  # the same links: the same layout
+                keep_layout(graph_before, site.graph)  # the same links: the same layout
             elif defer:
-                st.deferred |= _keep_layout(graph_before, site.graph)
+                st.deferred |= keep_layout(graph_before, site.graph)
         concepts = {n for n in dirty.nodes if n.startswith("concept:")}
         stale = {site.urls[p] for p in dirty.notes}
         stale |= {site.urls[p] for p in st.pictures.stale(site, dirty) if p in site.urls}  # local graphs
@@ -464,22 +465,6 @@ class _State:
     deferred: bool = False
     """The global graph shows the links of an earlier pass (rebuild(defer=True))."""
     theme_digest: str = ""
-
-
-def _keep_layout(before: Any, after: Any) -> bool:
-    """Let the renewed graph `after` use the global layout computed for `before`; True when
-    there was one to keep (then it may be out of date: finish() lays the graph out again)."""
-    from kbgen.graphview import _layouts
-    layout = _layouts.get(before)
-    if layout is None:
-        return False
-    _layouts[after] = layout
-    return True
-
-
-def _forget_layout(graph: Any) -> None:
-    from kbgen.graphview import _layouts
-    graph.memo.pop(_layouts.name, None)
 
 
 def _concept_node(page: Any) -> str:

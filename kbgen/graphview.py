@@ -384,6 +384,20 @@ def global_layout(site: Site) -> dict[str, Any]:
     return cached
 
 
+def keep_layout(before: LinkGraph, after: LinkGraph) -> bool:
+    """Let the renewed graph `after` use the global layout computed for `before`; True when
+    there was one to keep (it may be out of date: forget_layout() makes the next ask lay out)."""
+    layout = _layouts.get(before)
+    if layout is None:
+        return False
+    _layouts[after] = layout
+    return True
+
+
+def forget_layout(graph: LinkGraph) -> None:
+    graph.memo.pop(_layouts.name, None)
+
+
 def _layout_key(site: Site) -> tuple[int, int]:
     """Everything the layout depends on: the links (an order-free sum of their hashes) and each
     node's title, URL and colour. On the 10 000-note vault 0.3 s with the adjacency (which the
