@@ -371,8 +371,10 @@ class Builder:
         if site.graph is not graph_before:
             from kbgen.graphview import adjacency, keep_layout
             before, after = adjacency(graph_before), adjacency(site.graph)
-            if all(before.get(n) == after.get(n) for n in dirty.moved):
-                keep_layout(graph_before, site.graph)  # the same links: the same layout
+            g = site.graph.g
+            if all(before.get(n) == after.get(n) for n in dirty.moved) and \
+                    all(n in g and g.nodes[n]["title"] == title for n, title in dirty.titles.items()):
+                keep_layout(graph_before, site.graph)  # the same links and names: the same layout
             elif defer:
                 st.deferred |= keep_layout(graph_before, site.graph)
         concepts = {n for n in dirty.nodes if n.startswith("concept:")}

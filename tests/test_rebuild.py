@@ -106,3 +106,15 @@ def test_an_edit_that_keeps_the_links_needs_no_finish(tmp_path: Path) -> None:
     (vault / "notes/C.md").write_text("C still links [[Hub]] and [[Concept one]], in new words.\n", encoding="utf-8")
     result = builder.rebuild({vault / "notes/C.md"}, defer=True)
     assert "c.html" in result.changed and not builder.unfinished
+
+
+def test_a_concept_renamed_by_its_first_mention_gets_its_new_name_in_the_graph(tmp_path: Path) -> None:
+    vault = write_vault(tmp_path / "vault", {"notes/A.md": "A mentions [[some idea]].\n",
+                                             "notes/B.md": "B mentions [[Some Idea]] too.\n"})
+    builder = Builder(vault, tmp_path / "served", quiet=True, search=False)
+    builder.build()
+    (vault / "notes/A.md").write_text("A mentions [[SOME IDEA]].\n", encoding="utf-8")
+    builder.rebuild({vault / "notes/A.md"}, defer=True)
+    builder.finish()
+    _, clean = build(vault, tmp_path / "clean", cache=False)
+    assert _files(tmp_path / "served") == _files(clean)
