@@ -29,6 +29,7 @@ from kbgen.write import Staging, check_output, read_manifest
 
 if TYPE_CHECKING:
     from kbgen.output import Outputs
+    from kbgen.pictures import Pictures
     from kbgen.site import Site
 
 # The markdown parser, networkx and the renderer are imported when first needed: a build that
@@ -289,9 +290,8 @@ class Builder:
         linked = {d for ds in site.link_diags.values() for d in ds}
         dated = set(feeds.date_diagnostics(site.notes, vault.notes))
         fixed = [d for d in resolve_diags if d not in linked and d not in dated]
-        from kbgen.pictures import Pictures
         self._state = _State(vault, {p: k for p, _, k in sources}, site, notes, fixed,
-                             pictures=Pictures(), theme_digest=self._theme.digest())
+                             theme_digest=self._theme.digest())
         done = self._render(config, assemble.pages(site, vault, lazy=True), set(), sink=sink, index=index)
         if self.keep_state:  # serve: rank the pictures now rather than at the first edit,
             self._state.pictures.settle(site)
@@ -460,13 +460,18 @@ class _State:
     fixed_diags: list[Diagnostic]
     """Site-wide problems an in-place edit cannot change (URL collisions, redirects)."""
     pages: dict[str, Any] = field(default_factory=dict)
-    pictures: Any = None
-    """pictures.Pictures: each note page's local graph as last rendered."""
+    pictures: "Pictures" = field(default_factory=lambda: _new_pictures())
+    """Each note page's local graph as last rendered."""
     stable: dict[str, bytes] | None = None
     """sitedata.stable_files of the last pass."""
     deferred: bool = False
     """The global graph shows the links of an earlier pass (rebuild(defer=True))."""
     theme_digest: str = ""
+
+
+def _new_pictures() -> "Pictures":
+    from kbgen.pictures import Pictures  # imports the graph code: not for a build that finds nothing to do
+    return Pictures()
 
 
 def _concept_node(page: Any) -> str:

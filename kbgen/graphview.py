@@ -395,6 +395,7 @@ def keep_layout(before: LinkGraph, after: LinkGraph) -> bool:
 
 
 def forget_layout(graph: LinkGraph) -> None:
+    """Drop the layout kept for `graph`, so the next global_layout() lays it out again."""
     graph.memo.pop(_layouts.name, None)
 
 

@@ -17,6 +17,7 @@ from kbgen import __version__
 from kbgen.body import BodyRenderer
 from kbgen.diagnostics import Diagnostic
 from kbgen.model import ParsedNote, SourcePath
+from kbgen.pagecut import indexable
 from kbgen.pages import Page, fill
 from kbgen.render import STATIC_PREFIX, Theme, base_context
 from kbgen.site import Site
@@ -106,20 +107,10 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
                 groups.append([(page, fp)])
     renderer = PageRenderer(site, theme, md, tokens_of, versions,
                             (previous, out, theme_digest, config_digest), sink, cut=index is not None)
-    feed = None
-    if index is not None:
-        from kbgen.search import Feed
-        feed = Feed(index, {p.url for p in pages} | set(outputs.files) | set(outputs.copies))
-        for url in outputs.reused:
-            feed.put(url, out / url)
-        for url, data in outputs.files.items():
-            feed.put(url, data)
-        for url, src in outputs.copies.items():
-            feed.put(url, src)
+    feed = _feed(index, pages, outputs, out) if index is not None else None
     # Rendered in URL order, the order the search index takes them in: Pagefind indexes each
     # page as it comes, on the other core, while the rest are rendered.
     groups.sort(key=lambda g: g[0][0].url)
-    done = {"rendered": 0}
 
     def take(results: list[Rendered]) -> None:
         for url, data, diags, fp, graph, text in results:
@@ -135,10 +126,11 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
             else:
                 outputs.files[url] = data
             if feed is not None:
-                feed.put(url, text if text is not None else data)  # type: ignore[arg-type]
+                assert text is not None  # the renderer cuts every page when there is an index
+                feed.put(url, text)
             outputs.diagnostics.extend(diags)
             page_meta[url] = {"fp": fp, "diags": [[d.path, d.line, d.code, d.message, d.level] for d in diags]}
-            done["rendered"] += 1
+            outputs.rendered += 1
 
     advance = progress.stage("rendering", len(groups)) if progress else (lambda n=1: None)
     if len(groups) >= PARALLEL_PAGES and jobs > 1:
@@ -150,9 +142,21 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
             advance(1)
     if feed is not None:
         feed.end()
-    outputs.rendered = done["rendered"]
     outputs.manifest = {"kbgen": __version__, "pages": dict(sorted(page_meta.items()))}
     return outputs
+
+
+def _feed(index: Any, pages: list[Page], outputs: Outputs, out: Path) -> Any:
+    """A search.Feed for every page of the site, handed at once those not rendered now."""
+    from kbgen.search import Feed
+    feed = Feed(index, {p.url for p in pages} | set(outputs.files) | set(outputs.copies))
+    for url in outputs.reused:
+        feed.put(url, out / url)
+    for url, data in outputs.files.items():
+        feed.put(url, data)
+    for url, src in outputs.copies.items():
+        feed.put(url, src)
+    return feed
 
 
 def _picture(graph: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -194,10 +198,8 @@ class PageRenderer:
                     out.append((page.url, None, [], fp, graph, None))
                     continue
             url, data, diags, fp = self.render(page, fp)
-            text = None
-            if self.cut:  # here, in the worker, so that only this much goes back to the parent
-                from kbgen.pagecut import indexable
-                text = indexable(data)
+            # cut here, in the worker, so that only this much goes back to the parent
+            text = indexable(data) if self.cut else None
             if self.sink is not None:
                 stage_file(self.out, self.sink, url, data)
                 out.append((url, True, diags, fp, graph, text))
