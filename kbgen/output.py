@@ -48,7 +48,7 @@ class Outputs:
     rendered: int = 0
     pages: list[Page] = field(default_factory=list)
     stable: dict[str, bytes] = field(default_factory=dict)
-    """sitedata.stable_files of this pass (also in `files`), for the next pass to reuse."""
+    """sitedata.stable_files of this pass (in `files`, or in `reused` when carried over), for the next pass."""
     graphs: dict[str, Any] = field(default_factory=dict)
     """Note page URL → its local graph's nodes and rings, for the note pages rendered or whose
     context the renderer built (see pictures.Pictures)."""
@@ -79,12 +79,13 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
     from kbgen import sitedata
     if stable is not None and any(p.url in stable for p in pages):
         stable = None  # a new page took the URL of a redirect: redirects are made again
-    outputs.stable = stable if stable is not None else sitedata.stable_files(site, pages)
-    outputs.files.update(sitedata.files(site, pages, outputs.stable))
     if stable is not None:
-        for rel in stable:  # as last written: kept, not compared byte by byte at every edit
-            del outputs.files[rel]
-        outputs.reused.update(stable)
+        outputs.stable = stable
+        outputs.reused.update(stable)  # as last written: kept, not compared byte by byte at every edit
+    else:
+        outputs.stable = sitedata.stable_files(site, pages)
+        outputs.files.update(outputs.stable)
+    outputs.files.update(sitedata.changing_files(site, pages))
     config_digest = site.config.digest()
     groups: list[list[tuple[Page, str | None]]] = []
     """What to render: a page with its fingerprint, or a lazy note page and its continuation

@@ -1,4 +1,8 @@
-"""Shared files written with every build: explorer tree and global graph for the scripts; sitemap, feed, redirects."""
+"""Shared files written with every build: explorer tree and global graph for the scripts; sitemap, feed, redirects.
+
+stable_files() are made of titles, URLs, aliases and permalinks; changing_files() of what any edit
+may change. serve keeps the first across edits that cannot change them.
+"""
 from __future__ import annotations
 
 import json
@@ -11,16 +15,12 @@ from kbgen.urls import folder_url
 DATA_PREFIX = "_kbgen/"
 
 
-def files(site: Site, pages: list[Page], stable: dict[str, bytes] | None = None) -> dict[str, bytes]:
-    """The shared files. `stable`: those of stable_files() from the last pass, when the caller
-    knows no title, URL, alias or permalink changed since (serve's fast path)."""
+def changing_files(site: Site, pages: list[Page]) -> dict[str, bytes]:
+    """The shared files any edit may change: the global graph, the sitemap and feed (dates)."""
     from kbgen import feeds
     from kbgen.graphview import global_layout
-    return {
-        **(stable if stable is not None else stable_files(site, pages)),
-        DATA_PREFIX + "graph.json": _layout_json(global_layout(site)),
-        **feeds.dated_files(site, pages),  # sitemap.xml, feed.xml
-    }
+    return {DATA_PREFIX + "graph.json": _layout_json(global_layout(site)),
+            **feeds.dated_files(site, pages)}  # sitemap.xml, feed.xml with a base_url
 
 
 def stable_files(site: Site, pages: list[Page]) -> dict[str, bytes]:
