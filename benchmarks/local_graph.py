@@ -3,9 +3,9 @@
     python benchmarks/local_graph.py VAULT [--runs 3]
 
 Collects the vault once (no cache written), then times over every note, best of --runs:
-  local_graph – graphview.local_graph() (its caches warm, as for all but a build's first pages);
+  local_graph – localgraph.local_graph() (its caches warm, as for all but a build's first pages);
   json        – json.dumps of the result, as the page fingerprint does;
-  svg         – graphview.local_graph_svg(), the markup each page carries;
+  svg         – localgraph.local_graph_svg(), the markup each page carries;
 and prints the mean sizes of the JSON and the SVG. Compare figures from the same run only.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kbgen import graphview
+from kbgen import localgraph
 from kbgen.build import Builder
 
 
@@ -29,15 +29,15 @@ def main(argv: list[str] | None = None) -> int:
         site, _ = Builder(args.vault, Path(out), quiet=True, cache=False).collect()
     paths = sorted(site.notes)
     for p in paths:  # warm the per-graph caches
-        graphview.local_graph(site, p)
+        localgraph.local_graph(site, p)
     best = {"local_graph": float("inf"), "json": float("inf"), "svg": float("inf")}
     for _ in range(args.runs):
         t0 = time.perf_counter()
-        graphs = [graphview.local_graph(site, p) for p in paths]
+        graphs = [localgraph.local_graph(site, p) for p in paths]
         t1 = time.perf_counter()
         dumped = [json.dumps(g, sort_keys=True) for g in graphs]
         t2 = time.perf_counter()
-        svgs = [str(graphview.local_graph_svg(g, lambda url: "../" + url)) for g in graphs]
+        svgs = [str(localgraph.local_graph_svg(g, lambda url: "../" + url)) for g in graphs]
         t3 = time.perf_counter()
         for key, took in (("local_graph", t1 - t0), ("json", t2 - t1), ("svg", t3 - t2)):
             best[key] = min(best[key], took)

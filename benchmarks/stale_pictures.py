@@ -23,8 +23,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from kbgen import incremental  # noqa: E402
+from kbgen.adjacency import _ranked, adjacency  # noqa: E402
 from kbgen.build import Builder, _parse_one, note_key  # noqa: E402
-from kbgen.graphview import _ranked, adjacency, local_graph  # noqa: E402
+from kbgen.localgraph import local_graph  # noqa: E402
 from kbgen.pictures import Pictures  # noqa: E402
 
 KINDS = ["hub", "leaf", "remove", "concept", "any"]

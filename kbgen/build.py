@@ -210,7 +210,7 @@ class Builder:
         config = self._load_config(fresh=False)
         if st is None or not st.deferred:
             return BuildResult(seconds=time.perf_counter() - start)
-        from kbgen.graphview import forget_layout
+        from kbgen.globalgraph import forget_layout
         forget_layout(st.site.graph)
         pages = [graph_page(st.site) if p.kind == "graph" else p for p in st.pages.values()]
         result, outputs = self._render(config, pages, {p.url for p in pages if p.kind != "graph"},
@@ -369,7 +369,8 @@ class Builder:
             st.notes[rel] = parsed[rel]
         site = st.site
         if site.graph is not graph_before:
-            from kbgen.graphview import adjacency, keep_layout
+            from kbgen.adjacency import adjacency
+            from kbgen.globalgraph import keep_layout
             before, after = adjacency(graph_before), adjacency(site.graph)
             g = site.graph.g
             if all(before.get(n) == after.get(n) for n in dirty.moved) and \

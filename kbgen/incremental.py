@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from kbgen.assemble import published_assets, resolve_note, _tags
 from kbgen.graph import node_of, note_node
-from kbgen.graphview import carry_over
+from kbgen.adjacency import carry_over
 from kbgen.model import ParsedNote, SourcePath
 from kbgen.resolve import NoteInfo
 from kbgen.site import Site
@@ -59,7 +59,7 @@ def update(site: Site, changed: dict[SourcePath, ParsedNote], vault_assets: dict
             return None
     dirty = Dirty()
     g = site.graph.g
-    from kbgen.graphview import adjacency, _ranked
+    from kbgen.adjacency import adjacency, _ranked
     before_adj = adjacency(site.graph)
     dirty.before, dirty.before_rank = before_adj, _ranked(site.graph)[0]
     old_notes = {p: site.notes[p] for p in changed}

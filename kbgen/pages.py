@@ -12,7 +12,9 @@ from markupsafe import Markup
 
 from kbgen import history
 from kbgen.graph import note_node
-from kbgen.graphview import legend, local_graph, preview
+from kbgen.adjacency import legend
+from kbgen.globalgraph import preview
+from kbgen.localgraph import local_graph
 from kbgen.markdown.wikilinks import default_display
 from kbgen.model import Context, LinkRef, ParsedNote, SourcePath
 from kbgen.site import Site
@@ -248,7 +250,7 @@ def outlinks(site: Site, path: SourcePath) -> list[dict[str, Any]]:
         if data["kind"] == "note":
             out.append({"title": data["title"], "url": site.urls[data["path"]], "resolved": True})
         elif data["kind"] == "concept":
-            from kbgen.graphview import node_url
+            from kbgen.adjacency import node_url
             out.append({"title": data["title"], "url": node_url(site, node), "resolved": False})
     return out
 

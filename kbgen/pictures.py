@@ -7,7 +7,7 @@ import bisect
 from typing import TYPE_CHECKING
 
 from kbgen.graph import note_node
-from kbgen.graphview import node_radius
+from kbgen.localgraph import node_radius
 from kbgen.model import SourcePath
 from kbgen.site import Site
 
@@ -32,7 +32,7 @@ class _Change:
     """What an edit did to the shown graph: adjacency, ranking and titles before and after."""
 
     def __init__(self, site: Site, dirty: Dirty) -> None:
-        from kbgen.graphview import adjacency, _ranked
+        from kbgen.adjacency import adjacency, _ranked
         self.a0, self.a1 = dirty.before, adjacency(site.graph)
         self.rank0, self.rank1 = dirty.before_rank, _ranked(site.graph)[0]
         a0, a1 = self.a0, self.a1
@@ -142,7 +142,7 @@ class Pictures:
 
     def settle(self, site: Site) -> None:
         """Rank what set() left pending now rather than in the next stale() (after a full build)."""
-        from kbgen.graphview import _ranked
+        from kbgen.adjacency import _ranked
         self._rank_pending(_ranked(site.graph)[0])
 
     def _unlast(self, path: SourcePath) -> None:
@@ -270,7 +270,7 @@ def _reordered(ch: _Change, rings: dict[str, int]) -> bool:
 
 def _rings(site: Site, ch: _Change, path: SourcePath) -> dict[str, int]:
     """Node → ring of the page's local graph now (what nearby() takes)."""
-    from kbgen.graphview import nearby
+    from kbgen.localgraph import nearby
     centre = note_node(path)
     nodes = nearby(site.graph, centre, 2, LIMIT)
     return {n: 0 if n == centre else 1 if n in ch.a1[centre] else 2 for n in nodes}

@@ -102,7 +102,7 @@ def base_context(config: Config, url: str, static_versions: dict[str, str]) -> d
         return relative(url, STATIC_PREFIX + name) + (f"?v={v}" if v else "")
 
     def graph_svg(graph: dict[str, Any]) -> Any:
-        from kbgen.graphview import local_graph_svg
+        from kbgen.localgraph import local_graph_svg
         return local_graph_svg(graph, href)
 
     return {

@@ -18,7 +18,7 @@ DATA_PREFIX = "_kbgen/"
 def changing_files(site: Site, pages: list[Page]) -> dict[str, bytes]:
     """The shared files any edit may change: the global graph, the sitemap and feed (dates)."""
     from kbgen import feeds
-    from kbgen.graphview import global_layout
+    from kbgen.globalgraph import global_layout
     return {DATA_PREFIX + "graph.json": _layout_json(global_layout(site)),
             **feeds.dated_files(site, pages)}  # sitemap.xml, feed.xml with a base_url
 

@@ -207,7 +207,7 @@ class Editing:
 
     def __init__(self, vault: Path, tmp: Path) -> None:
         from kbgen.build import _parse_one, note_key
-        from kbgen.graphview import local_graph
+        from kbgen.localgraph import local_graph
         self.builder = Builder(vault, tmp / "out", quiet=True, cache=False, search=False)
         self.site, _ = self.builder.collect()
         self.vault, sources = self.builder._read(self.builder._config)
@@ -220,7 +220,7 @@ class Editing:
             self.pictures.set(p, picture)
 
     def degree(self, path: str) -> int:
-        from kbgen.graphview import adjacency
+        from kbgen.adjacency import adjacency
         return len(adjacency(self.site.graph).get("note:" + path, ()))
 
     def edit(self, path: str, text: str) -> tuple[set[str], set[str]]:
@@ -370,7 +370,7 @@ def test_adjacency_and_ranks_carried_over_an_edit_equal_a_fresh_computation(tmp_
                                                                            seed: int) -> None:
     """update() patches the new graph's adjacency and ranking from the old one's (carry_over);
     after every edit they must equal computing both from scratch, dict order included."""
-    from kbgen.graphview import _ranked, adjacency
+    from kbgen.adjacency import _ranked, adjacency
     if vault_kind == "generated":
         import sys
         sys.path.insert(0, str(GENERATOR))

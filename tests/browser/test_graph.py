@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from kbgen.adjacency import adjacency
 from kbgen.build import Builder
-from kbgen.graphview import PREVIEW, _short, adjacency, local_graph
+from kbgen.globalgraph import PREVIEW
+from kbgen.localgraph import _short, local_graph
 from kbgen.site import Site, is_concept_label
 
 from .conftest import REPO

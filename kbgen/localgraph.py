@@ -1,0 +1,263 @@
+"""The local graph on each note page: the nodes near the note, placed on two rings, and its inline SVG."""
+from __future__ import annotations
+
+import heapq
+import math
+from typing import Any
+
+from markupsafe import Markup
+
+from kbgen.adjacency import COLOURS, _PerGraph, _group, _ranked, adjacency, node_url, palette
+from kbgen.graph import LinkGraph
+from kbgen.site import Site
+
+SIZE = 300
+"""The local graph's SVG viewBox is SIZE × SIZE."""
+LABELS = 6
+"""Inner-ring nodes labelled from the start (best linked first); the others on hover or zoom."""
+
+
+def nearby(graph: LinkGraph, center: str, depth: int, limit: int) -> list[str]:
+    """Shown nodes within `depth` links of `center`, nearest first and, among equals, best
+    linked first; at most `limit`, so a hub's page stays small. Each neighbour list is
+    already sorted, so only its first few unseen entries can make the cut: the cost per page
+    is bounded by `limit` times the number of nodes taken, not by the size of the hubs."""
+    adj = adjacency(graph)
+    if center not in adj:
+        return []
+    rank, order = _ranked(graph)
+    result, seen, frontier = [center], {center}, [center]
+    for _ in range(depth):
+        want = limit - len(result)
+        if want <= 0 or not frontier:
+            break
+        found: set[str] = set()
+        for cur in frontier:
+            taken = 0
+            for nb in order[cur]:
+                if nb not in seen and nb not in found:
+                    found.add(nb)
+                    taken += 1
+                    if taken >= want:
+                        break
+        level = heapq.nsmallest(want, found, key=rank.__getitem__)
+        result += level
+        seen.update(level)
+        frontier = level
+    return result
+
+
+_records = _PerGraph("_local_records")
+
+
+Record = tuple[str, str, int, float, tuple[int, str, str]]
+"""A node's title, URL, colour, size and place in an inner ring (colour groups together,
+uncoloured last, then by title)."""
+
+
+def _records_of(site: Site, nodes: list[str]) -> dict[str, Record]:
+    """Each node's record: the same on every page that shows it, so remembered per graph
+    (a page shows 40 nodes, and the hubs are on most pages)."""
+    cached = _records.get(site.graph)
+    if cached is None:
+        cached = _records[site.graph] = {}
+    out = {}
+    for n in nodes:
+        rec = cached.get(n)
+        if rec is None:
+            title = site.graph.g.nodes[n]["title"]
+            colour = palette(site).get(_group(site, n), 0)
+            rec = cached[n] = (title, node_url(site, n), colour, node_radius(len(adjacency(site.graph)[n])),
+                               (colour or COLOURS + 1, title.casefold(), n))
+        out[n] = rec
+    return out
+
+
+def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[str, Any]:
+    """The note in the middle, its neighbours on a ring, theirs on an outer ring, each placed
+    near the neighbours that brought it in, so links stay short and the picture is stable.
+
+    nodes: the middle first, then the inner ring, then the outer; each with id, ring, title,
+           url, x and y (integers, all points distinct), r (size), colour and label (shown
+           from the start); edges: pairs of node indexes (a < b), sorted.
+    """
+    graph: LinkGraph = site.graph
+    adj = adjacency(graph)
+    center = "note:" + path
+    nodes = nearby(graph, center, depth, limit)
+    if not nodes:
+        return {"nodes": [], "edges": [], "size": SIZE}
+    rec = _records_of(site, nodes)
+    around = adj[center]
+    near = [n for n in nodes[1:] if n in around]
+    outer = [n for n in nodes[1:] if n not in around]
+    ring1 = sorted(near, key=lambda n: rec[n][4])
+    step = 2 * math.pi / max(len(ring1), 1)
+    angle = {n: step * i - math.pi / 2 for i, n in enumerate(ring1)}
+    inner = set(ring1)
+    wanted = {n: _mean_angle([angle[m] for m in sorted(adj[n] & inner)]) for n in outer}
+    ring2 = sorted(outer, key=lambda n: (wanted[n], n))
+    angle.update(_spread([wanted[n] for n in ring2], ring2))
+    mid = SIZE // 2
+    order = [center] + ring1 + ring2
+    pos = {center: (mid, mid)}
+    taken = {(mid, mid)}
+    for members, radius in ((ring1, 82.0), (ring2, 132.0)):
+        for n in members:
+            p = (round(mid + radius * math.cos(angle[n])), round(mid + radius * math.sin(angle[n])))
+            while p in taken:  # rounding made two points one: the browser tells nodes by their point
+                p = (p[0] + 1, p[1])
+            taken.add(p)
+            pos[n] = p
+    index = {n: i for i, n in enumerate(order)}
+    later = set(index)  # each node meets only those after it: every edge found once, half the lookups
+    edges = []
+    for i, a in enumerate(order):
+        later.discard(a)
+        edges += [(i, j) for j in map(index.__getitem__, adj[a] & later)]
+    edges.sort()
+    # label the middle and, where they fit, the inner ring; the rest show on hover or zoom
+    rank = _ranked(graph)[0]
+    labelled = _labels(center, sorted(ring1, key=rank.__getitem__), pos, rec)
+    ring = dict.fromkeys(ring1, 1)
+    ring[center] = 0
+    out = []
+    for n in order:
+        title, url, colour, r, _ = rec[n]
+        x, y = pos[n]
+        out.append({"id": n, "ring": ring.get(n, 2), "title": title, "url": url, "x": x, "y": y, "r": r,
+                    "colour": colour, "label": n in labelled})
+    return {"nodes": out, "edges": edges, "size": SIZE}
+
+
+def _labels(center: str, candidates: list[str], pos: dict[str, tuple[int, int]],
+            rec: dict[str, Record]) -> set[str]:
+    """The middle's label and up to LABELS inner-ring labels (best linked first) that do not
+    overlap one already chosen; 9-unit text is taken as 5 units a character."""
+    boxes: list[tuple[float, float, float, float]] = []
+    chosen: set[str] = set()
+    for n in [center] + candidates:
+        x, y = pos[n]
+        title, _, _, r, _ = rec[n]
+        w = 5.0 * len(_short(title))
+        left = x if x < SIZE * 0.2 else x - w if x > SIZE * 0.8 else x - w / 2
+        top = y + r + 1
+        box = (left, top, left + w, top + 10)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
+            continue
+        boxes.append(box)
+        chosen.add(n)
+        if len(chosen) > LABELS:
+            break
+    return chosen
+
+
+def node_radius(links: int) -> float:
+    """A local-graph node's size: grows with its links, capped so hubs do not swamp the picture."""
+    return round(min(9.0, 2.5 + 1.1 * math.sqrt(links)), 1)
+
+
+def _short(title: str, limit: int = 22) -> str:
+    return title if len(title) <= limit else title[:limit - 1].rstrip() + "…"
+
+
+def _spread(wanted: list[float], names: list[str], widest: float = 0.45) -> dict[str, float]:
+    """Angles as close to the wanted ones (sorted) as a minimum gap between neighbours allows."""
+    m = len(wanted)
+    if not m:
+        return {}
+    gap = min(2 * math.pi / m, widest)
+    got = list(wanted)
+    for i in range(1, m):
+        got[i] = max(got[i], got[i - 1] + gap)
+    if got[-1] - got[0] > 2 * math.pi - gap:  # crowded: evenly round the whole circle
+        got = [wanted[0] + 2 * math.pi * i / m for i in range(m)]
+    else:  # pushing forward drifted them: shift back by the mean drift
+        shift = sum(w - g for w, g in zip(wanted, got)) / m
+        got = [g + shift for g in got]
+    return dict(zip(names, got))
+
+
+def _mean_angle(angles: list[float]) -> float:
+    if not angles:
+        return math.pi  # unlinked to the inner ring: the far side
+    a = math.atan2(sum(map(math.sin, angles)), sum(map(math.cos, angles)))
+    return a if a >= -math.pi / 2 else a + 2 * math.pi
+
+
+def _trails(edges: list[tuple[int, int]], count: int) -> list[list[int]]:
+    """The edges as polylines, each edge in exactly one: a polyline pays one point per edge
+    where separate lines pay two. Greedy walks, from odd-degree nodes first (a trail must end
+    at each), along the highest unused neighbour: deterministic and near the fewest trails."""
+    near: list[list[int]] = [[] for _ in range(count)]
+    for a, b in edges:
+        near[a].append(b)
+        near[b].append(a)
+    trails = []
+    for start in [v for v in range(count) if len(near[v]) % 2] + list(range(count)):
+        while near[start]:
+            v, trail = start, [start]
+            while near[v]:
+                w = near[v].pop()
+                near[w].remove(v)
+                trail.append(w)
+                v = w
+            trails.append(trail)
+    return trails
+
+
+def _edge_path(nodes: list[dict[str, Any]], edges: list[tuple[int, int]]) -> str:
+    """Every edge in one path's `d`: `M` starts a polyline, `L` then points (SVG repeats the
+    L for each further pair). The script reads the edges back from it by the nodes' points."""
+    point = [f'{n["x"]} {n["y"]}' for n in nodes]
+    return "".join(f"M{point[t[0]]}L{' '.join([point[i] for i in t[1:]])}" for t in _trails(edges, len(nodes)))
+
+
+def _xml(text: str) -> str:
+    """Text made safe for SVG content and double-quoted attributes; markupsafe's escape costs
+    ten times as much, and a page escapes some 90 titles and URLs."""
+    if "&" in text or "<" in text or ">" in text or '"' in text:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
+    return text
+
+
+def local_graph_svg(graph: dict[str, Any], href: Any) -> Markup:
+    """The local graph as inline SVG (what partials/graph.html shows), built as one string (a
+    template loop costs more than the rest of the page). Kept small, for every page carries
+    it: all edges in one path; a node is its link (or group), title and circle, in a group
+    per ring; only the labels shown from the start are written, the script adds the others
+    (and the highlighted edges) from the title and the path. Label anchors and colours are
+    classes the stylesheet fills in."""
+    nodes = graph["nodes"]
+    size = graph["size"]
+    out = [f'<svg class="graph" viewBox="0 0 {size} {size}" role="group" aria-labelledby="graph-title" '
+           f'data-size="{size}"><path class="edges" d="{_edge_path(nodes, graph["edges"])}"/>']
+    ring = None
+    for i in range(len(nodes) - 1, -1, -1):  # outer ring first: inner labels end up on top
+        n = nodes[i]
+        if n["ring"] != ring:
+            out.append(f'{"</g>" if ring is not None else ""}<g class="nodes ring{n["ring"]}">')
+            ring = n["ring"]
+        concept = n["id"].startswith("concept:")
+        cls = [f'c{n["colour"]}'] if n["colour"] else []
+        cls += ["node-concept"] if concept else []
+        cls += ["current"] if i == 0 else []
+        cls += ["labelled"] if n["label"] else []
+        attrs = f' class="{" ".join(cls)}"' if cls else ""
+        x, y, r = n["x"], n["y"], n["r"]
+        tag = "a" if n["url"] and i else "g"
+        if tag == "a":
+            attrs = f' href="{_xml(href(n["url"]))}"{attrs}'
+        out.append(f'<{tag}{attrs}><title>{_xml(n["title"])}{" (no note yet)" if concept else ""}</title>'
+                   f'<circle cx="{x}" cy="{y}" r="{r:g}"/>')
+        if n["label"]:
+            out.append(f'<text x="{x}" y="{int(y + r + 9.5)}"{_anchor(x, size)}>{_xml(_short(n["title"]))}</text>')
+        out.append(f"</{tag}>")
+    out.append("</g></svg>" if nodes else "</svg>")
+    return Markup("".join(out))
+
+
+def _anchor(x: float, size: float) -> str:
+    """Labels near the left or right edge grow inwards, so the frame does not cut them
+    (the script gives the labels it adds the same classes)."""
+    return ' class="start"' if x < size * 0.2 else ' class="end"' if x > size * 0.8 else ""
