@@ -12,48 +12,78 @@ import logging
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from kbgen.feeds import note_date
 from kbgen.model import ParsedNote, SourcePath
 
 log = logging.getLogger(__name__)
-_git_cache: dict[Path, tuple[str, dict[str, int]]] = {}
-"""Vault root → (HEAD commit, last commit time of each tracked path): one `git log` per commit."""
+_git_cache: dict[Path, tuple[tuple[object, ...], str, dict[str, int]]] = {}
+"""Vault root → (_head_key, HEAD commit, last commit time of each tracked path)."""
 
 
 def last_changed(root: Path, notes: dict[SourcePath, ParsedNote]) -> dict[SourcePath, tuple[datetime, str]]:
     """Note → (when it last changed, which source said so: "front matter", "git" or "file")."""
-    out: dict[SourcePath, tuple[datetime, str]] = {}
-    undated = []
-    known = _dates.setdefault(root, {})
-    for path, note in notes.items():
-        hit = known.get(path)
-        if hit is None or hit[0] is not note:  # a note reparsed since: read its date again
-            hit = known[path] = (note, note_date(note.meta))
-        when = hit[1]
-        if when is not None:
-            out[path] = (when, "front matter")
-        else:
-            undated.append(path)
-    if undated:
-        commits = git_times(root)
-        for path in undated:
-            if path in commits:
-                out[path] = (datetime.fromtimestamp(commits[path], timezone.utc), "git")
-            else:
-                stamp = _mtime(root, path)
-                if stamp is not None:
-                    out[path] = (datetime.fromtimestamp(stamp, timezone.utc), "file")
-    return out
+    table = _refresh(root, notes)
+    return {path: (e.when, e.source) for path in notes if (e := table[path]).when is not None}
 
 
+def recent(root: Path, notes: dict[SourcePath, ParsedNote], limit: int = 10,
+           skip: Iterable[SourcePath] = ()) -> list[tuple[SourcePath, datetime, str]]:
+    """The `limit` most recently changed notes, newest first (ties by path, so the order is stable)."""
+    skipped = set(skip)
+    table = _refresh(root, notes)
+    best = heapq.nsmallest(limit + len(skipped), (e.key for e in table.values() if e.when is not None))
+    return [(path, table[path].when, table[path].source)  # type: ignore[misc]
+            for _, path in best if path not in skipped][:limit]
+
+
+class _Entry(NamedTuple):
+    note: ParsedNote
+    basis: object
+    """What the date rests on: _FRONT (the note alone), or the git table it was read from."""
+    when: datetime | None
+    source: str
+    key: tuple[float, str]
+
+
+_FRONT = object()
+_entries: dict[Path, dict[SourcePath, _Entry]] = {}
+"""Vault root → note → its date. serve asks at every edit (the home page lists the newest), so
+an entry stands while its note is the same object and, for git and file dates, the git table it
+was read from is current; forget() drops those whose file changed."""
 _dates: dict[Path, dict[str, tuple[ParsedNote, datetime | None]]] = {}
-"""Vault root → note → (the parsed note, its front-matter date): parsing dates at every edit
-cost 30 ms at 10 000 notes."""
+"""Vault root → note → (the parsed note, its front-matter date)."""
 _mtimes: dict[Path, dict[str, float | None]] = {}
-"""Vault root → note → modification time, as last read: serve asks after every edit, and
-forget() names the files that changed since."""
+"""Vault root → note → modification time, as last read; forget() names the files changed since."""
+
+
+def _refresh(root: Path, notes: dict[SourcePath, ParsedNote]) -> dict[SourcePath, _Entry]:
+    table = _entries.setdefault(root, {})
+    commits = git_times(root)
+    for path, note in notes.items():
+        entry = table.get(path)
+        if entry is None or entry.note is not note or (entry.basis is not _FRONT and entry.basis is not commits):
+            table[path] = _entry(root, path, note, commits)
+    if len(table) != len(notes):  # every note has an entry: the extra ones are notes gone since
+        for path in [p for p in table if p not in notes]:
+            del table[path]
+    return table
+
+
+def _entry(root: Path, path: SourcePath, note: ParsedNote, commits: dict[str, int]) -> _Entry:
+    known = _dates.setdefault(root, {})
+    hit = known.get(path)
+    if hit is None or hit[0] is not note:  # a note reparsed since: read its date again
+        hit = known[path] = (note, note_date(note.meta))
+    when, basis, source = hit[1], _FRONT, "front matter"
+    if when is None:
+        basis = commits
+        if path in commits:
+            when, source = datetime.fromtimestamp(commits[path], timezone.utc), "git"
+        elif (stamp := _mtime(root, path)) is not None:
+            when, source = datetime.fromtimestamp(stamp, timezone.utc), "file"
+    return _Entry(note, basis, when, source, (-when.timestamp() if when else 0.0, path))
 
 
 def _mtime(root: Path, path: str) -> float | None:
@@ -71,31 +101,30 @@ def forget(root: Path, paths: Iterable[str] | None = None) -> None:
     if paths is None:
         _mtimes.pop(root, None)
         _dates.pop(root, None)
+        _entries.pop(root, None)
     else:
-        known = _mtimes.get(root, {})
+        known, entries = _mtimes.get(root, {}), _entries.get(root, {})
         for p in paths:
             known.pop(p, None)
-
-
-def recent(root: Path, notes: dict[SourcePath, ParsedNote], limit: int = 10,
-           skip: Iterable[SourcePath] = ()) -> list[tuple[SourcePath, datetime, str]]:
-    """The `limit` most recently changed notes, newest first (ties by path, so the order is stable)."""
-    skipped = set(skip)
-    dated = [(path, when, source) for path, (when, source) in last_changed(root, notes).items()
-             if path not in skipped]
-    return heapq.nsmallest(limit, dated, key=lambda item: (-item[1].timestamp(), item[0]))
+            entries.pop(p, None)
 
 
 def git_times(root: Path) -> dict[str, int]:
-    """Vault-relative path → Unix time of the last commit touching it; {} outside git."""
-    head = (_git(root, "rev-parse", "HEAD") or "").strip()
-    if not head:
-        return {}
+    """Vault-relative path → Unix time of the last commit touching it; {} outside git.
+
+    The same dict object while HEAD stays: `git log` runs once per commit, and `git rev-parse`
+    only when a file that moves with HEAD (.git markers, HEAD, the branch's ref) has changed."""
+    key = _head_key(root)
     cached = _git_cache.get(root)
-    if cached and cached[0] == head:
-        return cached[1]
-    raw = _git(root, "log", "-z", "--relative", "--name-only", "--no-renames", "--format=%x01%ct", "--", ".")
+    if cached and cached[0] == key:
+        return cached[2]
+    head = (_git(root, "rev-parse", "HEAD") or "").strip()
+    if cached and cached[1] == head:
+        _git_cache[root] = (key, head, cached[2])
+        return cached[2]
     times: dict[str, int] = {}
+    raw = _git(root, "log", "-z", "--relative", "--name-only", "--no-renames", "--format=%x01%ct", "--", ".") \
+        if head else None
     for chunk in (raw or "").split("\x01")[1:]:
         fields = chunk.split("\0")
         try:
@@ -106,8 +135,48 @@ def git_times(root: Path) -> dict[str, int]:
             name = name.strip("\n")
             if name and name not in times:  # newest commit first: the first sighting wins
                 times[name] = stamp
-    _git_cache[root] = (head, times)
+    _git_cache[root] = (key, head, times)
     return times
+
+
+def _head_key(root: Path) -> tuple[object, ...]:
+    """The state of the files git reads HEAD's commit from: the `.git` of the vault's folder and
+    each folder above it up to the first found, and in that repository HEAD, packed-refs and the
+    ref HEAD names. Any commit, checkout or `git init` changes one of them."""
+    key: list[object] = []
+    folder = root.resolve()
+    for d in (folder, *folder.parents):
+        st = _stat(d / ".git")
+        key.append(st)
+        if st is not None:
+            gitdir = d / ".git"
+            if gitdir.is_file():  # a worktree or submodule: "gitdir: <path>"
+                text = _read(gitdir)
+                gitdir = (d / text[len("gitdir:"):].strip()) if text.startswith("gitdir:") else gitdir
+            head = _read(gitdir / "HEAD")
+            common = _read(gitdir / "commondir").strip()
+            base = (gitdir / common) if common else gitdir
+            key += [head, _stat(base / "packed-refs")]
+            if head.startswith("ref:"):
+                ref = head[4:].strip()
+                key += [_stat(gitdir / ref), _stat(base / ref)]
+            break
+    return tuple(key)
+
+
+def _stat(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _git(root: Path, *args: str) -> str | None:

@@ -75,3 +75,23 @@ def test_outside_git_the_file_time_is_used(tmp_path: Path) -> None:
         os.utime(root / name, (stamp, stamp))
     site, _ = Builder(root, tmp_path / "site", quiet=True, cache=False).collect()
     assert [p for p, _, source in history.recent(root, site.notes) if source == "file"] == ["B.md", "A.md"]
+
+
+def test_the_dates_follow_commits_and_git_init_without_a_new_parse(tmp_path: Path) -> None:
+    """serve keeps the parsed notes between edits: a commit, or a vault put under git, must
+    still reach the dates (they are remembered while HEAD stays)."""
+    root = write_vault(tmp_path / "later", {"A.md": "# A\n", "B.md": "# B\n"})
+    for name in ("A.md", "B.md"):
+        stamp = datetime(2019, 1, 1, tzinfo=timezone.utc).timestamp()
+        os.utime(root / name, (stamp, stamp))
+    site, _ = Builder(root, tmp_path / "site", quiet=True, cache=False).collect()
+    assert {s for _, _, s in history.recent(root, site.notes)} == {"file"}
+    git(root, "init", "-q")
+    git(root, "add", "A.md", "B.md")
+    git(root, "commit", "-q", "-m", "first", when="2022-01-01T10:00:00+00:00")
+    assert [(p, w.year, s) for p, w, s in history.recent(root, site.notes)] == [("A.md", 2022, "git"),
+                                                                               ("B.md", 2022, "git")]
+    (root / "B.md").write_text("# B\n\nmore\n")
+    git(root, "commit", "-q", "-am", "second", when="2023-01-01T10:00:00+00:00")
+    assert [(p, w.year) for p, w, _ in history.recent(root, site.notes)] == [("B.md", 2023), ("A.md", 2022)]
+    assert history.last_changed(root, site.notes)["B.md"][0].year == 2023
