@@ -71,8 +71,52 @@ def _within(rel: str) -> bool:
 
 
 def _manifest_bytes(manifest: dict) -> bytes:
-    # no indent: Python's JSON encoder is several times slower with one, and serve writes this often
-    return (json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n").encode()
+    """The manifest as JSON: keys sorted, no indent (the encoder is several times slower with one).
+
+    serve writes it at every edit, and at 10 000 notes encoding its "pages" (a small dict per
+    page) took 15-25 ms: each page's part is remembered with the entry it was made from, so an
+    edit encodes only the pages it rendered. Entries are never changed once in a manifest."""
+    pages = manifest.get("pages")
+    if not isinstance(pages, dict) or not all(isinstance(k, str) for k in manifest):
+        return (json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n").encode()
+    parts = []
+    for key in sorted(manifest):
+        value = manifest[key]
+        parts.append(json.dumps(key) + ":" + (_pages_json(value) if key == "pages" else _json(key, value)))
+    return ("{" + ",".join(parts) + "}\n").encode()
+
+
+_LAST: dict[str, tuple[object, str]] = {}
+"""Manifest key → (a copy of its last value, a list of strings, and its JSON): the file list
+rarely changes, and comparing it is cheaper than encoding it."""
+
+
+def _json(key: str, value: object) -> str:
+    if not isinstance(value, list) or not all(type(v) is str for v in value):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))  # (1 == True, but not in JSON)
+    hit = _LAST.get(key)
+    if hit is None or hit[0] != value:
+        hit = _LAST[key] = (list(value), json.dumps(value, separators=(",", ":")))
+    return hit[1]
+
+
+_ENCODED: dict[str, tuple[object, str]] = {}
+"""Page URL → (its manifest entry, that entry's JSON with its key)."""
+
+
+def _pages_json(pages: dict) -> str:
+    out = []
+    for url in sorted(pages):
+        entry = pages[url]
+        hit = _ENCODED.get(url)
+        if hit is None or hit[0] is not entry:
+            hit = _ENCODED[url] = (entry, json.dumps(url) + ":" +
+                                   json.dumps(entry, sort_keys=True, separators=(",", ":")))
+        out.append(hit[1])
+    if len(_ENCODED) > 2 * len(pages) + 1000:  # pages gone since: forget them
+        for url in [u for u in _ENCODED if u not in pages]:
+            del _ENCODED[url]
+    return "{" + ",".join(out) + "}"
 
 
 def _remove_abandoned(out: Path) -> None:
