@@ -4,7 +4,10 @@ Pagefind (the binary of the `pagefind` package) runs as a service (`pagefind --s
 messages, each followed by a comma, on stdin and stdout). Pages go to it from memory, cut down to
 what Pagefind reads (pagecut.py), so it neither re-reads the site from disk nor parses layout
 it would ignore, and it can index on the other core while the build goes on (`Indexer`). The index
-files come back in memory (`GetFiles`); before they are written `_make_deterministic` re-encodes
+is split into shards (shards.py), each a bundle of its own built by a service of its own: the
+primary in `pagefind/` with Pagefind's scripts, the others in `pagefind/shard-N/`, listed in
+`pagefind/kbgen-shards.json`, which the theme reads to merge them in the browser. The files come
+back in memory (`GetFiles`); before they are written `_make_deterministic` re-encodes
 the filter files in sorted order (Pagefind writes them from a hash map) and renames them and the
 language's meta file after their new bytes, so the same site always gets the same index.
 """
@@ -22,7 +25,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from kbgen import cbor
+from kbgen import cbor, shards
 from kbgen.pagecut import BODY, indexable
 from kbgen.diagnostics import make
 
@@ -41,24 +44,165 @@ class SearchError(Exception):
 
 
 class Indexer:
-    """One Pagefind service indexing pages as they are added; `finish()` returns the index files.
+    """Indexes pages as they are added, shard by shard (shards.py); `finish()` returns the index files.
 
     Pages must be added in a deterministic order (Pagefind numbers them in that order, and the
-    numbers are in the index). `add` only queues: a thread feeds Pagefind and another reads its
-    answers, so Pagefind indexes on another core while the caller goes on. `end()` says no page
-    follows, so Pagefind starts building the index files; `finish()` waits for them."""
+    numbers are in the index): sorted by URL, as Feed and index() add them. Each shard has a Pagefind
+    service of its own; when a shard's last page is in, its service builds its files while the next
+    shard's pages go to a new service, and at most these two are alive. `add` only queues, so Pagefind
+    indexes on another core while the caller goes on. `end()` says no page follows; `finish()` waits.
 
-    def __init__(self, executable: Path | None = None) -> None:
-        exe = executable or _executable()
-        try:
-            self._proc = subprocess.Popen([str(exe), "--service"], stdin=subprocess.PIPE,
-                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        except OSError as exc:
-            raise SearchError(f"cannot start {exe}: {exc}") from exc
-        self._sent = 0
-        self._pages = 0
+    With a `previous` index folder, a shard whose digest that index lists is not indexed again: its
+    files are linked from there (`links`), so an edit re-indexes the shard it changed and no other."""
+
+    def __init__(self, executable: Path | None = None, previous: Path | None = None) -> None:
+        self._exe = executable or _executable()
+        self._previous = previous
+        self._old = _reusable(previous, self._exe) if previous is not None else {}
+        self._split = shards.Split()
+        self._digest = shards.Digest()
+        self._held: list[tuple[str, bytes]] = []  # this shard's pages, until its digest is known
         self._bodyless: list[tuple[str, bytes]] = []
         self._bodies = 0
+        self._shards: list[_Shard] = []
+        self._error: str | None = None
+        self._ended = False
+        self.links: dict[str, Path] = {}
+        """Index files (paths as in finish()'s) to link from the previous index, not written."""
+        # without a previous index every shard is indexed: the first service starts at once, so a
+        # binary that cannot start fails here, and each page goes to Pagefind as it comes
+        self._service: Service | None = None if self._old else Service(self._exe)
+
+    def add(self, rel: str, html: bytes, *, cut: bool = True) -> None:
+        """Index the page at site path `rel` (`notes/a.html`), unless another page marks its body.
+
+        Pagefind's rule: once any page has a `data-pagefind-body` element, pages without one are
+        left out; pages without are held back until one with or `end` decides.
+        `cut=False` hands Pagefind the whole page (to check that `indexable` changes nothing)."""
+        if BODY not in html:
+            if not self._bodies:
+                self._bodyless.append((rel, html))
+            return
+        self._bodies += 1
+        self._bodyless = []  # never indexed now
+        part = indexable(html)
+        self._page(rel, part if cut else html, part)
+
+    def end(self) -> None:
+        """No more pages: the last shard's service builds its files while the caller does other work."""
+        if self._ended:
+            return
+        self._ended = True
+        for rel, html in self._bodyless if not self._bodies else ():
+            self._page(rel, html, html)
+        self._bodyless = []
+        self._close_shard()
+
+    def finish(self) -> dict[str, bytes]:
+        """Wait for every shard and return the index files (paths relative to the index folder)
+        that are not in `links`: each shard's bundle in its folder and the list of shards.
+
+        Raises SearchError when Pagefind fails, or when there was no page to index."""
+        try:
+            self.end()
+            if not self._shards and self._error is None:
+                raise SearchError("no pages to index")
+            built = [self._collect(shard) for shard in self._shards]
+            if self._error is not None:
+                raise SearchError(self._error)
+            files: dict[str, bytes] = {}
+            for k, (shard, got) in enumerate(zip(self._shards, built)):
+                prefix = shards.folder(k)
+                if shard.reused is not None:
+                    self.links.update((prefix + name, shard.reused / name) for name in shards.data_files(shard.reused))
+                    if k == 0 and self._previous is not None:  # Pagefind's scripts, of the same version
+                        self.links.update((name, self._previous / name) for name in _runtime(self._previous))
+                files.update((prefix + name, data) for name, data in got.items()
+                             if k == 0 or shards.is_data(name))  # the others use the primary's scripts
+            files[shards.LIST] = shards.listing([(s.pages, s.digest) for s in self._shards])
+        except BaseException:
+            self.close(kill=True)
+            raise
+        return files
+
+    def close(self, kill: bool = False) -> None:
+        """Stop the services: they end with their input, or at once with `kill` (after a failure)."""
+        for service in [s.service for s in self._shards] + [self._service]:
+            if service is not None:
+                service.close(kill)
+
+    def _page(self, rel: str, html: bytes, part: bytes) -> None:
+        """Add a page Pagefind indexes (`part`: what it reads of it) to the current shard."""
+        self._digest.add(rel, part)
+        if self._old:
+            self._held.append((rel, html))
+        elif self._error is None:
+            if self._service is None:
+                self._service = self._start()
+            if self._service is not None:
+                self._service.add(rel, html)
+        if self._split.ends(rel):
+            self._close_shard()
+
+    def _close_shard(self) -> None:
+        if not self._digest.pages:
+            return
+        digest, service = self._digest.hexdigest(), self._service
+        reused = self._old.get(digest)
+        if reused is None and self._error is None:
+            if service is None:
+                service = self._start()
+            for rel, html in self._held if service is not None else ():
+                service.add(rel, html)
+            if service is not None:
+                service.end()
+        self._shards.append(_Shard(self._digest.pages, digest, None if reused else service, reused))
+        self._digest, self._held, self._service = shards.Digest(), [], None
+
+    def _start(self) -> Service | None:
+        """A service for the next shard, once every shard but the last has its files (so at most
+        two services are alive); None after a failure, which finish() reports."""
+        for shard in self._shards[:-1]:
+            self._collect(shard)
+        if self._error is not None:
+            return None
+        try:
+            return Service(self._exe)
+        except SearchError as exc:
+            self._error = str(exc)
+            return None
+
+    def _collect(self, shard: "_Shard") -> dict[str, bytes]:
+        """The shard's files once its service has built them; a failure is kept for finish()."""
+        if shard.files is None and shard.service is not None and self._error is None:
+            try:
+                shard.files = shard.service.files()
+            except SearchError as exc:
+                self._error = str(exc)
+        return shard.files or {}
+
+
+class _Shard:
+    """One shard of the index: its pages and digest, and the service indexing it or the folder of
+    the previous index holding its bundle."""
+
+    def __init__(self, pages: int, digest: str, service: Service | None, reused: Path | None) -> None:
+        self.pages, self.digest, self.service, self.reused = pages, digest, service, reused
+        self.files: dict[str, bytes] | None = None
+
+
+class Service:
+    """One Pagefind service building one bundle: pages go in with `add`, `end()` asks for the
+    files, `files()` waits for them. Once it has answered, its input closes and it exits."""
+
+    def __init__(self, executable: Path) -> None:
+        try:
+            self._proc = subprocess.Popen([str(executable), "--service"], stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError as exc:
+            raise SearchError(f"cannot start {executable}: {exc}") from exc
+        self._sent = 0
+        self._pages = 0
         self._request: int | None = None
         self._outbox: queue.Queue[bytes | None] = queue.Queue()
         self._answers: dict[int, Any] = {}
@@ -71,36 +215,19 @@ class Indexer:
         # keep_index_url only matters for pages Pagefind finds itself; ours come with their URL
         self._send({"type": "NewIndex", "config": {"keep_index_url": True}})
 
-    def add(self, rel: str, html: bytes, *, cut: bool = True) -> None:
-        """Index the page at site path `rel` (`notes/a.html`), unless another page marks its body.
-
-        Pagefind's rule: once any page has a `data-pagefind-body` element, pages without one are
-        left out; pages without are held back until `end` knows whether any page had one.
-        `cut=False` hands Pagefind the whole page (to check that `indexable` changes nothing)."""
-        if BODY not in html:
-            self._bodyless.append((rel, html))
-            return
-        self._bodies += 1
-        self._add(rel, indexable(html) if cut else html)
+    def add(self, rel: str, html: bytes) -> None:
+        self._pages += 1
+        self._send({"type": "AddFile", "index_id": 0, "url": "/" + rel,
+                    "file_contents": html.decode("utf-8", "replace")})
 
     def end(self) -> None:
-        """No more pages: Pagefind builds the index files while the caller does other work."""
-        if self._request is not None:
-            return
-        if not self._bodies:
-            for rel, html in self._bodyless:
-                self._add(rel, html)
-        self._bodyless = []
-        self._request = self._send({"type": "GetFiles", "index_id": 0})
+        if self._request is None:
+            self._request = self._send({"type": "GetFiles", "index_id": 0})
 
-    def finish(self) -> dict[str, bytes]:
-        """Wait for the index and return its files (paths relative to the index folder).
-
-        Raises SearchError when Pagefind fails, or when there was no page to index."""
+    def files(self) -> dict[str, bytes]:
+        """Wait for the bundle's files (deterministic, without the interfaces kbgen does not use)."""
         try:
             self.end()
-            if not self._pages:
-                raise SearchError("no pages to index")
             assert self._request is not None
             answer = self._wait(self._request)
             files = {f["path"]: base64.b64decode(f["content"]) for f in answer["files"]}
@@ -126,11 +253,6 @@ class Indexer:
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait()
-
-    def _add(self, rel: str, html: bytes) -> None:
-        self._pages += 1
-        self._send({"type": "AddFile", "index_id": 0, "url": "/" + rel,
-                    "file_contents": html.decode("utf-8", "replace")})
 
     def _send(self, payload: dict[str, Any]) -> int:
         self._sent += 1
@@ -189,9 +311,11 @@ class Indexer:
                     elif kind == "NewIndex" and payload.get("index_id") != 0:
                         error = f"unexpected index id {payload.get('index_id')}"  # requests say 0
                     elif kind == "GetFiles":
+                        self._outbox.put(None)  # nothing more to ask: the service exits, its memory freed
                         with self._done:
                             self._answers[answer.get("message_id")] = payload
                             self._done.notify_all()
+                        return
         except (OSError, ValueError) as exc:
             error = f"unreadable answer: {exc}"
         with self._done:
@@ -238,13 +362,15 @@ def index(site_dir: Path, outputs: Any, result: Any, incremental: bool = False,
           previous: Path | None = None) -> list[str]:
     """Index every page of `site_dir` into `site_dir/pagefind/`; a failure is an error diagnostic.
 
-    Pages rendered by this build are taken from `outputs.files`, the others read from disk. Index
-    files equal to those of the `previous` index folder (by default the one being replaced) are
-    hard-linked from it rather than written. Returns the files written, relative to `site_dir`."""
+    Pages rendered by this build are taken from `outputs.files`, the others read from disk. Shards
+    the `previous` index folder (by default the one being replaced) already has are linked from it,
+    not indexed again, and so are its index files with the same bytes as new ones. Returns the
+    files written, relative to `site_dir`."""
     if incremental and not any(u.endswith(".html") for u in outputs.files):
         return []  # no page changed: the index is still right
+    old = previous or site_dir / OUTPUT_SUBDIR
     try:
-        indexer = Indexer()
+        indexer = Indexer(previous=old)
     except SearchError as exc:
         return failed(result, str(exc))
     fresh = outputs.files if outputs is not None else {}
@@ -253,10 +379,10 @@ def index(site_dir: Path, outputs: Any, result: Any, incremental: bool = False,
             data = fresh.get(rel)
             indexer.add(rel, data if isinstance(data, bytes) else (site_dir / rel).read_bytes())
         files = indexer.finish()
+        return write_index(site_dir, files, old, indexer.links)
     except (SearchError, OSError) as exc:
         indexer.close(kill=True)
         return failed(result, str(exc))
-    return write_index(site_dir, files, previous)
 
 
 def complete(indexer: Indexer, site_dir: Path, result: Any, previous: Path | None = None) -> list[str]:
@@ -264,9 +390,9 @@ def complete(indexer: Indexer, site_dir: Path, result: Any, previous: Path | Non
     diagnostic); for a build that fed the pages to an `Indexer` itself while doing other work."""
     try:
         files = indexer.finish()
-    except SearchError as exc:
+        return write_index(site_dir, files, previous, indexer.links)
+    except (SearchError, OSError) as exc:
         return failed(result, str(exc))
-    return write_index(site_dir, files, previous)
 
 
 def site_pages(site_dir: Path) -> list[str]:
@@ -282,21 +408,38 @@ def site_pages(site_dir: Path) -> list[str]:
     return sorted(pages)
 
 
-def write_index(site_dir: Path, files: dict[str, bytes], previous: Path | None = None) -> list[str]:
+def write_index(site_dir: Path, files: dict[str, bytes], previous: Path | None = None,
+                links: dict[str, Path] | None = None) -> list[str]:
     """Put the index's files in `site_dir/pagefind/` at once (built aside, then swapped in).
 
-    A file with the same bytes in `previous` (default: the index being replaced) is hard-linked:
-    most of an index survives an edit, and creating thousands of files is the slow part."""
+    `links`: more index files, hard-linked from where they are (shards of the previous index that
+    were not indexed again). A file with the same bytes in `previous` (default: the index being
+    replaced) is hard-linked too: most of an index survives an edit, and creating thousands of
+    files is the slow part."""
     target = site_dir / OUTPUT_SUBDIR
     old = previous or target
     tmp = site_dir / (OUTPUT_SUBDIR + ".new")
     shutil.rmtree(tmp, ignore_errors=True)
     made: set[Path] = set()
-    for name, data in sorted(files.items()):
+
+    def place(name: str) -> Path:
         path = tmp / name
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
+        return path
+
+    for name, source in sorted((links or {}).items()):
+        try:
+            os.link(source, place(name))
+        except OSError:
+            try:
+                shutil.copyfile(source, place(name))
+            except OSError as exc:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise SearchError(f"the previous index lost {name}: {exc}") from exc
+    for name, data in sorted(files.items()):
+        path = place(name)
         try:
             if (old / name).stat().st_size == len(data) and (old / name).read_bytes() == data:
                 os.link(old / name, path)
@@ -306,12 +449,43 @@ def write_index(site_dir: Path, files: dict[str, bytes], previous: Path | None =
         path.write_bytes(data)
     shutil.rmtree(target, ignore_errors=True)
     tmp.rename(target)
-    return sorted(f"{OUTPUT_SUBDIR}/{name}" for name in files)
+    return sorted(f"{OUTPUT_SUBDIR}/{name}" for name in set(files) | set(links or {}))
 
 
 def failed(result: Any, detail: str) -> list[str]:
     result.diagnostics.append(make("", 0, "search", "Pagefind failed: " + (detail or "no message")))
     return []
+
+
+def _reusable(previous: Path, exe: Path) -> dict[str, Path]:
+    """The bundles of the index in `previous` by shard digest, when this Pagefind made them."""
+    listed = shards.read(previous)
+    version = _version(exe) if listed else None
+    found: dict[str, Path] = {}
+    for shard in listed:
+        bundle = previous / shard["path"]
+        try:
+            made_by = json.loads((bundle / "pagefind-entry.json").read_bytes()).get("version")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if version is not None and made_by == version:
+            found.setdefault(shard["digest"], bundle)
+    return found
+
+
+def _version(exe: Path) -> str | None:
+    """The version `exe --version` prints (`pagefind 1.5.2`), as the index's entry file has it."""
+    try:
+        out = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=30).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out[-1] if len(out) == 2 and out[0] == "pagefind" else None
+
+
+def _runtime(bundle: Path) -> list[str]:
+    """Pagefind's scripts and WebAssembly in the primary bundle `bundle`."""
+    return sorted(p.name for p in bundle.iterdir()
+                  if p.is_file() and not shards.is_data(p.name) and p.name != shards.LIST)
 
 
 def _executable() -> Path:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -103,3 +104,85 @@ def test_search_closes_with_escape_and_works_from_a_nested_page(page, base_url, 
     assert not page.locator("dialog.search-dialog").is_visible()
     page.locator(".search-open").click()
     assert page.locator("dialog.search-dialog input").is_visible()
+
+
+# -- a sharded index (shards.py): the bundled vault split into several Pagefind bundles ------------
+
+def shard_of(site: Path) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """Site-relative page URL → the folder of the bundle that indexed it ('' for the primary),
+    and tag → the pages Pagefind files under it (parent tags included), read from the bundles."""
+    import gzip
+    import json
+    where: dict[str, str] = {}
+    tagged: dict[str, set[str]] = {}
+    listed = json.loads((site / "pagefind" / "kbgen-shards.json").read_text())["shards"]
+    for shard in listed:
+        for f in sorted((site / "pagefind" / shard["path"] / "fragment").iterdir()):
+            fragment = json.loads(gzip.decompress(f.read_bytes())[len(b"pagefind_dcd"):])
+            where[fragment["url"].lstrip("/")] = shard["path"]
+            for tag in fragment["filters"].get("tag", []):
+                tagged.setdefault(tag, set()).add(fragment["url"].lstrip("/"))
+    return where, tagged
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The bundled vault built with shards of 4 to 12 pages, served under /repo/."""
+    import functools
+    import http.server
+    import threading
+    from kbgen import shards
+    from kbgen.build import Builder
+    from .conftest import PREFIX, REPO, Handler
+    out = tmp_path_factory.mktemp("sharded") / "site"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(shards, "SHARD_MIN", 4)
+        mp.setattr(shards, "SHARD_MAX", 12)
+        result = Builder(REPO, out, quiet=True, search=True).build()
+    assert not [d for d in result.diagnostics if d.code == "search"], result.diagnostics
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}{PREFIX}", out
+    server.shutdown()
+    server.server_close()
+
+
+def tag_menu(page) -> list[str]:
+    page.wait_for_function("document.querySelectorAll('dialog.search-dialog select option').length > 1")
+    return page.eval_on_selector_all("dialog.search-dialog select option", "os => os.map(o => o.textContent)")
+
+
+def test_a_sharded_index_finds_words_tags_and_sections_of_every_shard(page, sharded, base_url) -> None:
+    base, site = sharded
+    indexed, (where, counts) = corpus.read(site), shard_of(site)
+    assert set(where) == set(indexed) and len(set(where.values())) >= 3, set(where.values())
+    # a word only a page of the last shard holds, under a heading of its own
+    last = max(set(where.values()), key=lambda p: int(p.strip("/").split("-")[-1] or 0))
+    stems: dict[str, set[str]] = {}
+    for url, p in indexed.items():
+        for w in p.words():
+            stems.setdefault(w[:6], set()).add(url)
+    word, url, anchor = next((w, u, a) for u, p in sorted(indexed.items()) if where[u] == last
+                             for a, ws in p.sections[2:] if a for w in ws
+                             if len(w) >= 9 and w.isalpha() and stems[w[:6]] == {u} and p.words().count(w) == 1)
+    box = open_search(page, base)
+    found = search(page, box, word)
+    assert found and found[0] == url, (word, last, found)
+    first = page.locator(".search-results > li").first
+    assert word in first.locator(".excerpt mark").first.inner_text().lower()
+    assert first.locator("ul a").first.get_attribute("href").endswith(f"{url}#{anchor}")
+    # the tag menu counts the tagged pages of every shard; the filter keeps them across shards
+    tag = max((t for t, us in counts.items() if len({where[u] for u in us}) > 1 and len(us) < len(indexed) / 2),
+              key=lambda t: (len(counts[t]), t))
+    tagged = counts[tag]
+    menu = tag_menu(page)
+    assert menu == tag_menu(open_search(page, base_url).page), "the same menu as the one-bundle index's"
+    box = open_search(page, base)
+    common = max({w for u in tagged for w in indexed[u].words() if len(w) > 4},
+                 key=lambda w: (len({where[u] for u in tagged if w in indexed[u].words()}),
+                                sum(w in p.words() for p in indexed.values()), w))
+    everywhere = set(search(page, box, common))
+    assert everywhere - tagged, "pick a word that is also in untagged notes"
+    filtered = set(search(page, box, f"#{tag} {common}"))
+    assert filtered and filtered <= tagged, (tag, filtered - tagged)
+    assert len({where[u] for u in filtered}) > 1, "the tagged results come from more than one shard"

@@ -138,12 +138,25 @@
 
   // -- search (Pagefind, loaded on first use) ---------------------------------------------
   var searchBox = $("#search"), dialog = null, pagefind = null;
+  // The index may come in shards: the primary bundle (pagefind.js, its WebAssembly, the first
+  // pages) and further bundles of data only, listed in kbgen-shards.json, which Pagefind merges
+  // and searches with the primary's WebAssembly.
   function loadPagefind() {
     if (!pagefind) {
-      var url = new URL(searchBox.dataset.pagefind + "pagefind.js", location.href).href;
-      pagefind = import(url).then(function (pf) {
-        // baseUrl "/": result URLs come relative to the site root, whatever the sub-path
-        return pf.options({ excerptLength: 26, baseUrl: "/" }).then(function () { pf.init(); return pf; });
+      var bundle = new URL(searchBox.dataset.pagefind, location.href);
+      // baseUrl "/": result URLs come relative to the site root, whatever the sub-path
+      var opts = { excerptLength: 26, baseUrl: "/" };
+      var list = fetch(new URL("kbgen-shards.json", bundle).href, { cache: "no-cache" })
+        .then(function (r) { return r.ok ? r.json() : { shards: [] }; })
+        .catch(function () { return { shards: [] }; });
+      pagefind = Promise.all([import(new URL("pagefind.js", bundle).href), list]).then(function (got) {
+        var pf = got[0], shards = (got[1] && got[1].shards) || [];
+        return pf.options(opts).then(function () {
+          pf.init();
+          return Promise.all(shards.filter(function (s) { return s.path; }).map(function (s) {
+            return pf.mergeIndex(new URL(s.path, bundle).href, opts);
+          }));
+        }).then(function () { return pf; });
       });
     }
     return pagefind;

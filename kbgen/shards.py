@@ -1,0 +1,115 @@
+"""Where the search index splits into shards: runs of the indexed pages in URL order, each a Pagefind bundle.
+
+Pagefind holds every page it indexes in memory until it writes the index (about 0.19 MB a page), so
+one bundle for a large site outgrows the rest of the build; bundles of at most SHARD_MAX pages,
+indexed one after another, keep it bounded, and the browser merges them (Pagefind's `mergeIndex`).
+Where a shard ends depends on its own pages only (a page whose URL hashes low ends it once it holds
+SHARD_MIN pages), so adding or removing a page changes the shard it is in, not every shard after it:
+serve re-indexes just the shards whose pages changed, known by their digests (kept in the list file).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+SHARD_MIN = 1000
+"""Pages a shard holds at least (all but the last): a site with fewer indexed pages has one bundle."""
+SHARD_MAX = 3000
+"""Pages a shard holds at most: Pagefind's peak memory for 3 000 pages is about 580 MB."""
+LIST = "kbgen-shards.json"
+"""The file in the primary bundle that names every shard (the browser merges the others)."""
+FORMAT = b"kbgen-shard 1\n"
+"""Starts every shard digest: change it when what kbgen makes of the same pages changes."""
+DATA_DIRS = ("index", "fragment", "filter")
+"""A bundle's folders of data files; its other data files are its entry and meta files."""
+
+
+class Split:
+    """Says, page by page in URL order, where each shard ends: a pure function of the indexed URLs.
+
+    After SHARD_MIN pages a shard ends at the first page whose URL hashes below 1/SHARD_MIN of the
+    range (so about SHARD_MIN pages later), and at SHARD_MAX pages whatever the URL."""
+
+    def __init__(self) -> None:
+        self.low, self.high = SHARD_MIN, SHARD_MAX  # read now: tests make them small
+        self.count = 0
+
+    def ends(self, url: str) -> bool:
+        """Add the page at `url`: True when the shard ends with it."""
+        self.count += 1
+        if self.count >= self.high or (self.count >= self.low and _low_hash(url, self.low)):
+            self.count = 0
+            return True
+        return False
+
+
+def sizes(urls: list[str]) -> list[int]:
+    """The number of pages of each shard of these indexed pages (sorted URLs)."""
+    split, out, run = Split(), [], 0
+    for url in urls:
+        run += 1
+        if split.ends(url):
+            out.append(run)
+            run = 0
+    return out + [run] if run else out
+
+
+def _low_hash(url: str, low: int) -> bool:
+    value = int.from_bytes(hashlib.blake2b(url.encode("utf-8"), digest_size=8).digest(), "big")
+    return value * low < 1 << 64
+
+
+class Digest:
+    """What one shard's bundle is made of: its pages' URLs and the parts Pagefind reads, in order."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256(FORMAT)
+        self.pages = 0
+
+    def add(self, url: str, cut: bytes) -> None:
+        raw = url.encode("utf-8")
+        self._hash.update(len(raw).to_bytes(4, "big") + raw + len(cut).to_bytes(8, "big"))
+        self._hash.update(cut)
+        self.pages += 1
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()[:32]
+
+
+def folder(k: int) -> str:
+    """Shard k's folder in the index: the primary bundle is the index folder itself."""
+    return "" if k == 0 else f"shard-{k}/"
+
+
+def listing(shards: list[tuple[int, str]]) -> bytes:
+    """The list file: each shard's folder (relative to the primary bundle), pages and digest."""
+    entries = [{"path": folder(k), "pages": pages, "digest": digest} for k, (pages, digest) in enumerate(shards)]
+    return json.dumps({"shards": entries}, separators=(",", ":")).encode("utf-8")
+
+
+def read(bundle: Path) -> list[dict[str, Any]]:
+    """The shards the index in `bundle` lists; [] when it lists none or cannot be read."""
+    try:
+        data = json.loads((bundle / LIST).read_bytes())
+        shards = data["shards"]
+        if all(isinstance(s["path"], str) and isinstance(s["digest"], str) for s in shards):
+            return shards
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    return []
+
+
+def is_data(name: str) -> bool:
+    """A file of one bundle's data (not Pagefind's scripts and WebAssembly, which only the primary has)."""
+    return name == "pagefind-entry.json" or name.endswith(".pf_meta") or name.split("/", 1)[0] in DATA_DIRS
+
+
+def data_files(bundle: Path) -> list[str]:
+    """The data files of the bundle in folder `bundle`, relative to it (its shard folders left out)."""
+    found = [p.name for p in bundle.iterdir() if p.is_file() and is_data(p.name)]
+    for sub in DATA_DIRS:
+        if (bundle / sub).is_dir():
+            found.extend(f"{sub}/{p.name}" for p in (bundle / sub).iterdir() if p.is_file())
+    return sorted(found)
