@@ -45,13 +45,16 @@ collector ran ~1 500 times on the 1 000-note vault and took a fifth of a cold bu
 
 
 @contextmanager
-def _few_collections() -> Iterator[None]:
+def _few_collections(restore: bool = True) -> Iterator[None]:
+    """GC_THRESHOLD during a pass; `restore=False` leaves it (serve: putting Python's back made
+    the first allocation after each edit collect the edit's young objects before the reload)."""
     old = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLD)
     try:
         yield
     finally:
-        gc.set_threshold(*old)
+        if restore:
+            gc.set_threshold(*old)
 
 
 @dataclass
@@ -111,7 +114,7 @@ class Builder:
 
         When nothing the site depends on changed since the last build (notes, attachments,
         theme, config, kbgen itself) and the output is intact, nothing is redone."""
-        with _few_collections():
+        with _few_collections(restore=not self.keep_state):
             return self._build()
 
     def _build(self) -> BuildResult:
@@ -160,7 +163,7 @@ class Builder:
         `defer=True` keeps the global graph's layout of the last pass when an edited note's
         links change it (its community detection and force layout cost more than the rest of
         an edit); `finish()` brings it up to date, which serve does once the reload is sent."""
-        with _few_collections():
+        with _few_collections(restore=not self.keep_state):
             return self._rebuild(changed, search, defer)
 
     def _rebuild(self, changed: set[Path] | None, search: bool, defer: bool) -> BuildResult:
@@ -199,7 +202,7 @@ class Builder:
 
     def finish(self) -> BuildResult:
         """Lay out the global graph that rebuild(defer=True) kept as it was; write what changes."""
-        with _few_collections():
+        with _few_collections(restore=not self.keep_state):
             return self._finish()
 
     def _finish(self) -> BuildResult:

@@ -8,6 +8,7 @@ and searchsync.py refreshes the search index in the background.
 from __future__ import annotations
 
 import argparse
+import gc
 import ipaddress
 import logging
 import os
@@ -107,7 +108,7 @@ class DevServer:
         self.search: Any = None
         self._threads: list[threading.Thread] = []
         self._urls: dict[str, str] = {}
-        self._titles: dict[str, str] = {}
+        self._site: Any = None
         self._moved: dict[str, str] = {}
         self._moves: list[tuple[str, str]] = []
         self._diags: set[Diagnostic] = set()
@@ -208,6 +209,7 @@ class DevServer:
             if batch is None:
                 return
             self.rebuild(batch)
+            gc.collect(0)  # the edit's young objects, now the reload is out (the builder keeps GC rare)
             if self.builder.unfinished and self.changes.idle(FINISH_AFTER):
                 self.finish()
 
@@ -252,8 +254,8 @@ class DevServer:
         site = _last_site(self.builder)
         old_urls = self._urls
         if site is not None:
-            self._urls = {p: u for p, u in site.urls.items()}
-            self._titles = {u: site.title(p) for p, u in site.urls.items()}
+            self._urls = dict(site.urls)
+            self._site = site
         self._track_moves(old_urls)
         self.hub.rebuilt(changed)
         new = [d for d in result.diagnostics if d not in self._diags]
@@ -307,7 +309,11 @@ class DevServer:
     def moved_to(self, url: str) -> tuple[str, str] | None:
         """The new (URL, title) of a page that was renamed while serving, or None."""
         new = self._moved.get(url)
-        return (new, self._titles.get(new, new)) if new else None
+        if not new:
+            return None
+        path = next((p for p, u in self._urls.items() if u == new), None)  # only for a 404: no table kept
+        site = self._site
+        return new, (site.title(path) if site is not None and path in site.urls else new)
 
     # -- output -----------------------------------------------------------------------------
 
