@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from kbgen.markdown.collect import LINE_KEY
+from kbgen.markdown.delims import delims_plugin
 from kbgen.markdown.dispatch import dispatch_block, dispatch_inline
 from kbgen.markdown.mdlinks import mdlinks_plugin
+from kbgen.markdown.renderer import Renderer
 from kbgen.markdown.wikilinks import may_autolink, wikilinks_plugin
 
 
@@ -37,19 +41,22 @@ def make_parser(options: ParseOptions = ParseOptions()) -> MarkdownIt:
         "commonmark",
         {"html": True, "linkify": True, "breaks": not options.strict_line_breaks,
          "typographer": False},
+        renderer_cls=Renderer,
     )
     md.enable(["table", "strikethrough", "linkify"])
     md.options["maxNesting"] = BLOCK_NESTING
     md.core.ruler.at("normalize", _normalize)
-    md.core.ruler.at("inline", _inline_with_lines)
+    md.core.ruler.at("inline", _inline_with_lines(None))
     md.use(front_matter_plugin)
+    md.use(delims_plugin)              # emphasis runs tokenized with less work per run
     md.use(wikilinks_plugin)          # [[...]] and ![[...]] before link/image
     md.use(footnote_plugin, inline=True)
     _use_ofm(md, options)              # callouts, comments, tags, block ids, math, ... (ofm.py)
     md.use(mdlinks_plugin)             # markdown links to notes; external link attributes
     _cheap_linkify_pretest(md)
-    dispatch_inline(md)                # last: inline rules tried only at their own characters
+    markup = dispatch_inline(md)       # last: inline rules tried only at their own characters
     dispatch_block(md)                 # and block rules only on lines that start with theirs
+    md.core.ruler.at("inline", _inline_with_lines(markup.search if markup else None))
     return md
 
 
@@ -81,16 +88,32 @@ def _normalize(state: StateCore) -> None:
     state.src = src
 
 
-def _inline_with_lines(state: StateCore) -> None:
-    """The core `inline` rule, telling inline rules which line their block starts on."""
-    options = state.md.options
-    block_nesting, options["maxNesting"] = options["maxNesting"], INLINE_NESTING
-    try:
-        for token in state.tokens:
-            if token.type == "inline":
+def _inline_with_lines(markup: Callable[[str], object] | None) -> Callable[[StateCore], None]:
+    """The core `inline` rule, telling inline rules which line their block starts on.
+
+    Content in which `markup` finds no character an inline rule can start at (a table cell, a
+    plain list item or heading) becomes the one text token markdown-it would make of it,
+    without setting up an inline parse."""
+
+    def inline(state: StateCore) -> None:
+        md, env = state.md, state.env
+        options = md.options
+        block_nesting, options["maxNesting"] = options["maxNesting"], INLINE_NESTING
+        try:
+            for token in state.tokens:
+                if token.type != "inline":
+                    continue
                 if token.children is None:
                     token.children = []
-                state.env[LINE_KEY] = token.map[0] if token.map else 0
-                state.md.inline.parse(token.content, state.md, state.env, token.children)
-    finally:
-        options["maxNesting"] = block_nesting
+                content = token.content
+                if markup is not None and not markup(content):
+                    if content:
+                        text = Token("text", "", 0)
+                        text.content = content
+                        token.children.append(text)
+                    continue
+                env[LINE_KEY] = token.map[0] if token.map else 0
+                md.inline.parse(content, md, env, token.children)
+        finally:
+            options["maxNesting"] = block_nesting
+    return inline

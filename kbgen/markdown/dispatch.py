@@ -72,9 +72,12 @@ note's first character, not the line's) can start anywhere."""
 RULE_NAME = "kbgen_dispatch"
 
 
-def dispatch_inline(md: MarkdownIt) -> None:
+def dispatch_inline(md: MarkdownIt) -> re.Pattern[str] | None:
     """Fold the enabled inline rules into one dispatching rule. Call it last: rules added to
-    `md.inline.ruler` afterwards run after all of these."""
+    `md.inline.ruler` afterwards run after all of these.
+
+    Returns a pattern of the characters some rule can start at (None if a rule can start
+    anywhere): inline content without any of them parses to one text token."""
     ruler = md.inline.ruler
     rules = [(r.name, r.fn) for r in ruler.__rules__ if r.enabled]
     terminator = md.inline.terminator_re
@@ -105,14 +108,21 @@ def dispatch_inline(md: MarkdownIt) -> None:
         if rule.name in POST_TRIGGERS:
             rule.fn = _when_any(POST_TRIGGERS[rule.name], rule.fn)
     md.inline.ruler2.__cache__ = None  # recompile the chain with the gated functions
+    if any(name != "text" and name not in TRIGGERS for name, _ in rules):
+        return None
+    return re.compile(f"[{re.escape(''.join(sorted(table)))}]")
 
 
 def _when_any(chars: str, fn: Callable[[StateInline], None]) -> Callable[[StateInline], None]:
-    """`fn`, run only on inline sources that contain one of `chars`."""
+    """`fn`, run only where it can pair something: the inline source contains one of `chars`
+    and a rule has left delimiters (at the top level or inside a link's text)."""
     search = re.compile(f"[{re.escape(chars)}]").search
 
     def gated(state: StateInline) -> None:
-        if search(state.src):
+        if state.delimiters:
+            if search(state.src):
+                fn(state)
+        elif any(meta and meta.get("delimiters") for meta in state.tokens_meta) and search(state.src):
             fn(state)
     return gated
 

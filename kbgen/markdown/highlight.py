@@ -13,6 +13,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.state_inline import Delimiter
 
+from kbgen.markdown.delims import push_markers, scan_run
+
 _EQ = 0x3D  # "="
 
 
@@ -26,21 +28,16 @@ def _tokenize(state: StateInline, silent: bool) -> bool:
     """Push each `==` of a run as a text token and a delimiter; a lone odd `=` stays text."""
     if silent or state.src[state.pos] != "=":
         return False
-    scanned = state.scanDelims(state.pos, True)
-    length = scanned.length
+    start = state.pos
+    end, can_open, can_close = scan_run(state, start, True)
+    length = end - start
     if length < 2:
         return False
     if length % 2:
         state.push("text", "", 0).content = "="
         length -= 1
-    for _ in range(length // 2):
-        token = state.push("text", "", 0)
-        token.content = "=="
-        state.delimiters.append(Delimiter(
-            marker=_EQ, length=0, token=len(state.tokens) - 1, end=-1,
-            open=scanned.can_open, close=scanned.can_close,
-        ))
-    state.pos += scanned.length
+    push_markers(state, "==", length // 2, 0, can_open, can_close)
+    state.pos = end
     return True
 
 

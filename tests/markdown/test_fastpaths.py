@@ -1,0 +1,121 @@
+"""The parser's fast paths (delimiter runs, plain inline content, the renderer) change no tokens and no HTML.
+
+A reference parser is built with markdown-it's own rules and renderer in their place (and the
+highlight tokenizer as it was before it shared the fast run scan), and both parse thousands of
+random snippets that mix the constructs.
+"""
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline.state_inline import Delimiter
+from markdown_it.token import Token
+
+import kbgen.markdown as markdown
+from kbgen.markdown import highlight, make_parser
+from kbgen.markdown.collect import ENV_KEY, Collector
+
+
+def _old_highlight(state: StateInline, silent: bool) -> bool:
+    """highlight._tokenize as it was, on markdown-it's scanDelims() and push()."""
+    if silent or state.src[state.pos] != "=":
+        return False
+    scanned = state.scanDelims(state.pos, True)
+    length = scanned.length
+    if length < 2:
+        return False
+    if length % 2:
+        state.push("text", "", 0).content = "="
+        length -= 1
+    for _ in range(length // 2):
+        token = state.push("text", "", 0)
+        token.content = "=="
+        state.delimiters.append(Delimiter(
+            marker=0x3D, length=0, token=len(state.tokens) - 1, end=-1,
+            open=scanned.can_open, close=scanned.can_close,
+        ))
+    state.pos += scanned.length
+    return True
+
+
+@pytest.fixture(scope="module")
+def parsers(request: pytest.FixtureRequest) -> tuple[Any, Any]:
+    fast = make_parser()
+    mp = pytest.MonkeyPatch()
+    inline_rule = markdown._inline_with_lines
+    mp.setattr(markdown, "Renderer", RendererHTML)
+    mp.setattr(markdown, "delims_plugin", lambda md: None)
+    mp.setattr(markdown, "_inline_with_lines", lambda markup: inline_rule(None))
+    mp.setattr(highlight, "_tokenize", _old_highlight)
+    try:
+        reference = make_parser()
+    finally:
+        mp.undo()
+    return fast, reference
+
+
+def test_reference_is_really_different(parsers: tuple[Any, Any]) -> None:
+    fast, reference = parsers
+    assert type(fast.renderer) is not RendererHTML and type(reference.renderer) is RendererHTML
+    fast_rules = {r.name: r.fn for r in fast.inline.ruler.__rules__}
+    ref_rules = {r.name: r.fn for r in reference.inline.ruler.__rules__}
+    assert fast_rules["emphasis"] is not ref_rules["emphasis"]
+    assert fast_rules["kbgen_mark"] is not ref_rules["kbgen_mark"]
+
+
+PIECES = [
+    "a", "b", "word", " ", " ", "  ", "\n", "\n", "\n\n", "\t", "*", "*", "**", "***", "_", "__", "=",
+    "==", "==", "===", "~", "~~", "$", "$$", "`", "\\", "[[a]]", "[[b|*c*]]", "![[a]]", "![[n#^id]]",
+    "[[", "]]", "[", "]", "(", ")", "[x](y)", "![i](p.png)", "|", "- ", "* ", "+ ", "1. ", "> ",
+    "# ", "## ", "#tag", "#1", "%%", "&amp;", "&", "<b>", "</b>", "<", ">", "-", "---", "^", "^id",
+    "[^1]", "^[n]", "!", ".", ",", "é", "—", "中", "\u00a0", "'", '"', ":", "http://x.y", "www.a.b",
+    "a@b.co", "| a | b |\n|---|---|\n", "| c | [[d]] |\n", "```\n", "    ", "[ ] ", "[x] ",
+    "> [!note] T\n", "\n---\n",
+]
+
+
+def _snippet(rng: random.Random) -> str:
+    return "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 40)))
+
+
+def _shape(tokens: list[Token] | None) -> list[Any]:
+    """Everything about a token stream that rendering or collection can see."""
+    out: list[Any] = []
+    for t in tokens or []:
+        meta = {k: (v if k != "ref" else repr(v)) for k, v in (t.meta or {}).items()}
+        out.append((t.type, t.tag, t.nesting, t.attrs, t.map, t.level, t.content, t.markup,
+                    t.info, repr(meta), t.block, t.hidden, _shape(t.children)))
+    return out
+
+
+def _parse(md: Any, text: str) -> tuple[list[Any], str, Collector]:
+    col = Collector(path="n.md")
+    tokens = md.parse(text, {ENV_KEY: col})
+    return _shape(tokens), md.renderer.render(tokens, md.options, {}), col
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_snippets_parse_and_render_alike(parsers: tuple[Any, Any], seed: int) -> None:
+    fast, reference = parsers
+    rng = random.Random(seed)
+    for _ in range(500):
+        text = _snippet(rng)
+        got_tokens, got_html, got_col = _parse(fast, text)
+        want_tokens, want_html, want_col = _parse(reference, text)
+        assert got_html == want_html, text
+        assert got_tokens == want_tokens, text
+        assert (got_col.links, got_col.tags, got_col.blocks, got_col.flags) == \
+            (want_col.links, want_col.tags, want_col.blocks, want_col.flags), text
+
+
+@pytest.mark.parametrize("text", [
+    "*a**" * 50, "==a" * 50, "_" * 99, "**a*b***c****d*****", "=====x=====", "a==b== ==c==d",
+    "*a* _b_ *c_ _d*", "(*a*) \"*b*\" a*—*b 中*a*中", "", "plain", "| a | b |\n|---|---|\n| c | d |",
+])
+def test_edge_cases_alike(parsers: tuple[Any, Any], text: str) -> None:
+    fast, reference = parsers
+    assert _parse(fast, text)[:2] == _parse(reference, text)[:2]
