@@ -35,9 +35,9 @@ class Dirty:
     moved: dict[str, int] = field(default_factory=dict)
     """Nodes whose links changed → their number of graph neighbours before the edit."""
     before: dict[str, set[str]] = field(default_factory=dict)
-    """The shown adjacency before the edit (graphview.adjacency of the old graph)."""
+    """The shown adjacency before the edit (adjacency.adjacency of the old graph)."""
     before_rank: dict[str, int] = field(default_factory=dict)
-    """Each shown node's rank before the edit (graphview._ranked of the old graph)."""
+    """Each shown node's rank before the edit (adjacency._ranked of the old graph)."""
     titles: dict[str, str] = field(default_factory=dict)
     """Concepts the edited notes linked to before or after → their title before the edit."""
 
