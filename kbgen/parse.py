@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-from typing import Any
+from typing import Any, Iterator
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -143,27 +143,52 @@ def _headings(tokens: list[Token], col: Collector) -> list[Heading]:
 
 def plain_text(children: list[Token]) -> str:
     """The visible text of inline tokens (wikilinks by their display text)."""
-    out = []
+    return "".join(_text_pieces(children))
+
+
+def _text_pieces(children: list[Token]) -> Iterator[str]:
     for tok in children:
         if tok.type in ("text", "code_inline", "math_inline"):
-            out.append(tok.content)
+            yield tok.content
         elif tok.type in ("softbreak", "hardbreak"):
-            out.append(" ")
+            yield " "
         elif tok.type == "embed":
             ref: LinkRef = tok.meta["ref"]
-            out.append(ref.display or default_display(ref.target, ref.subpath))
+            yield ref.display or default_display(ref.target, ref.subpath)
         elif tok.children:
-            out.append(plain_text(tok.children))
-    return "".join(out)
+            yield from _text_pieces(tok.children)
+
+
+DESCRIPTION_MAX = 200
 
 
 def _first_paragraph(tokens: list[Token]) -> str:
     for i, tok in enumerate(tokens):
         if tok.type == "paragraph_open" and tok.level == 0 and i + 1 < len(tokens):
-            text = _SPACES.sub(" ", plain_text(tokens[i + 1].children or [])).strip()
+            text = _description(tokens[i + 1].children or [])
             if text:
-                return text if len(text) <= 200 else text[:197].rsplit(" ", 1)[0] + "…"
+                return text
     return ""
+
+
+def _description(children: list[Token]) -> str:
+    """The paragraph's text, spaces collapsed, cut to DESCRIPTION_MAX characters at a word.
+
+    Reads only as many tokens as the cut needs (a paragraph may be a megabyte long): once the
+    collapsed prefix is longer than the limit + 1, the rest cannot change the result."""
+    pieces: list[str] = []
+    size, check = 0, 4 * DESCRIPTION_MAX
+    for piece in _text_pieces(children):
+        pieces.append(piece)
+        size += len(piece)
+        if size > check:  # checked at doubling sizes, so mostly-blank text stays linear
+            if len(_SPACES.sub(" ", "".join(pieces)).lstrip()) > DESCRIPTION_MAX + 1:
+                break
+            check = 2 * size
+    text = _SPACES.sub(" ", "".join(pieces)).strip()
+    if len(text) <= DESCRIPTION_MAX:
+        return text
+    return text[:DESCRIPTION_MAX - 3].rsplit(" ", 1)[0] + "…"
 
 
 def _dedupe_case(tags: list[str]) -> list[str]:

@@ -17,7 +17,9 @@ class Renderer(RendererHTML):
     def render(self, tokens: Sequence[Token], options: OptionsDict, env: Any) -> str:
         rules = self.rules
         inline = self._inline_writer(options, env)
+        xhtml = options["xhtmlOut"]
         out: list[str] = []
+        last = len(tokens) - 1
         for i, token in enumerate(tokens):
             kind = token.type
             if kind == "inline":
@@ -25,8 +27,10 @@ class Renderer(RendererHTML):
                     out.append(inline(token.children))
             elif kind in rules:
                 out.append(rules[kind](tokens, i, options, env))
-            else:
+            elif token.attrs or token.hidden or (xhtml and token.nesting == 0):
                 out.append(self.renderToken(tokens, i, options, env))
+            else:
+                out.append(_tag(tokens, i, token, last))
         return "".join(out)
 
     def renderInline(self, tokens: Sequence[Token], options: OptionsDict, env: Any) -> str:
@@ -54,3 +58,18 @@ class Renderer(RendererHTML):
                     append(("</" if token.nesting == -1 else "<") + token.tag + ">")
             return "".join(out)
         return write
+
+
+def _tag(tokens: Sequence[Token], i: int, token: Token, last: int) -> str:
+    """RendererHTML.renderToken() for a visible token without attributes (nor xhtmlOut's ` /`)."""
+    nesting = token.nesting
+    if not token.block:
+        return ("</" if nesting == -1 else "<") + token.tag + ">"
+    # A newline before a block opener that follows a hidden paragraph (tight lists), and after
+    # a block tag unless it opens around inline content, a hidden token or its own closer.
+    head = "\n<" if nesting != -1 and i and tokens[i - 1].hidden else ("</" if nesting == -1 else "<")
+    if nesting == 1 and i < last:
+        after = tokens[i + 1]
+        if after.type == "inline" or after.hidden or (after.nesting == -1 and after.tag == token.tag):
+            return head + token.tag + ">"
+    return head + token.tag + ">\n"

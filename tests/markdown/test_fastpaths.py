@@ -119,3 +119,25 @@ def test_random_snippets_parse_and_render_alike(parsers: tuple[Any, Any], seed: 
 def test_edge_cases_alike(parsers: tuple[Any, Any], text: str) -> None:
     fast, reference = parsers
     assert _parse(fast, text)[:2] == _parse(reference, text)[:2]
+
+
+def _old_description(children: list[Token]) -> str:
+    """parse._first_paragraph's text as it was: all of the paragraph's text, then the cut."""
+    import re
+    from kbgen.parse import plain_text
+    text = re.sub(r"\s+", " ", plain_text(children)).strip()
+    return text if len(text) <= 200 else text[:197].rsplit(" ", 1)[0] + "…"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_description_reads_only_what_the_cut_needs_and_cuts_alike(parsers: tuple[Any, Any], seed: int) -> None:
+    from kbgen.parse import _description
+    fast, _ = parsers
+    rng = random.Random(seed)
+    words = ["a", "word", "longerword", " ", "   ", "\n", "*b*", "[[x|y z]]", "`c d`", "\t", "é"]
+    for _ in range(300):
+        text = "".join(rng.choice(words) for _ in range(rng.choice([5, 60, 200, 900])))
+        tokens = fast.parse(text, {})
+        for tok in tokens:
+            if tok.type == "inline":
+                assert _description(tok.children) == _old_description(tok.children), text
