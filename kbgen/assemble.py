@@ -96,8 +96,8 @@ def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None, lazy: boo
     """Every page of the site, in a stable order. Note and concept pages found in `reuse` (by
     URL) are taken from there instead of being assembled again (incremental rebuilds), and so
     are the tag and folder pages when `kept` holds them ("tag", "folder": all of that kind, as
-    they were; the caller knows they cannot have changed). With `lazy`, note pages come without
-    their contexts (see pages.note_page)."""
+    they were; the caller knows they cannot have changed). With `lazy`, note pages and the
+    graph page come without their contexts (see pages.note_page and pages.graph_page)."""
     reuse = reuse or {}
     kept = kept or {}
     children: dict[str, list[Page]] = {}
@@ -121,7 +121,7 @@ def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None, lazy: boo
             out.extend(tag_page(s, key))
         out.append(tags_page(s))  # even without tags: every page's navigation links to it
     out.extend(kept["folder"] if "folder" in kept else _folder_pages(s))
-    out.append(graph_page(s))
+    out.append(graph_page(s, lazy=lazy))
     out.append(Page(url="404.html", template="404.html", kind="404", title="Page not found",
                     description="", context={"breadcrumbs": []}))
     seen: set[str] = set()

@@ -336,6 +336,9 @@ class Builder:
         result.missing_attachments = sum(d.code == "missing-attachment" for d in result.diagnostics)
         if save_cache:  # an edit while serving leaves it to the next full pass: saving costs more
             self._cache.save({n.digest for n in st.notes.values()})
+        if self.keep_state:
+            from kbgen.globalgraph import remember
+            remember(site)  # for the next full pass, which most often keeps the links
         return result, outputs
 
     def _rebuild_notes(self, config: Config, changed: set[Path],

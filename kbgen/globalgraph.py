@@ -27,22 +27,40 @@ def radius_of(degree: int) -> float:
 
 _layouts = _PerGraph("_layouts")
 _last: dict[str, Any] = {}
-"""The last layout computed and the key of its inputs: `kbgen serve` renews the graph at every
-edit, and most edits change no link, title or URL, so the layout is taken from here (one slot:
-one site is served at a time)."""
+"""A layout and the key of its inputs, kept by remember(): `kbgen serve` renews the graph at
+every edit, and most edits change no link, title or URL, so the layout is taken from here (one
+slot: one site is served at a time)."""
 
 
 def global_layout(site: Site) -> dict[str, Any]:
     """The global layout, once per graph (the graph page and graph.json both ask), and not
-    again for a new graph whose layout inputs are the same as last time."""
+    again for a new graph whose layout inputs are those remember() kept."""
     cached = _layouts.get(site.graph)
     if cached is None:
-        key = _layout_key(site)
-        if _last.get("key") != key:
+        if _last and _last["key"] == _layout_key(site):
+            cached = _last["data"]
+        else:
             _last.clear()
-            _last.update(key=key, data=_global_layout(site))
-        cached = _layouts[site.graph] = _last["data"]
+            cached = _global_layout(site)
+        _layouts[site.graph] = cached
     return cached
+
+
+def adopt(site: Site, layout: dict[str, Any]) -> None:
+    """Take the global layout a worker process computed for the site's graph (the lazy graph
+    page is filled in a worker while the others render notes)."""
+    if _layouts.get(site.graph) is None:
+        _layouts[site.graph] = layout
+        _last.clear()
+
+
+def remember(site: Site) -> None:
+    """Keep the site's layout with the key of its inputs, for the next graph that has the same
+    (serve: most full passes change no link). Costs the key: ~0.2 s at 10 000 notes."""
+    layout = global_layout(site)
+    if _last.get("data") is not layout:
+        _last.clear()
+        _last.update(key=_layout_key(site), data=layout)
 
 
 def keep_layout(before: LinkGraph, after: LinkGraph) -> bool:

@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 from kbgen import __version__
 from kbgen.body import BodyRenderer
 from kbgen.diagnostics import Diagnostic
+from kbgen.globalgraph import adopt, global_layout
 from kbgen.model import ParsedNote, SourcePath
 from kbgen.pagecut import indexable
 from kbgen.pages import Page, fill
@@ -85,7 +86,6 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
     else:
         outputs.stable = sitedata.stable_files(site, pages)
         outputs.files.update(outputs.stable)
-    outputs.files.update(sitedata.changing_files(site, pages))
     config_digest = site.config.digest()
     groups: list[list[tuple[Page, str | None]]] = []
     """What to render: a page with its fingerprint, or a lazy note page and its continuation
@@ -112,10 +112,17 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
     # Rendered in URL order, the order the search index takes them in: Pagefind indexes each
     # page as it comes, on the other core, while the rest are rendered.
     groups.sort(key=lambda g: g[0][0].url)
+    # A lazy graph page lays out the global graph (a second or so at 10 000 notes): started
+    # first, alone, one worker does that while the others render notes.
+    graph_url = next((p.url for p in pages if p.kind == "graph"), None)
+    alone = [g for g in groups if g[0][0].url == graph_url and g[0][1] is None]
+    groups = alone + [g for g in groups if g not in alone]
 
     def take(results: list[Rendered]) -> None:
         for url, data, diags, fp, graph, text in results:
-            if graph is not None:
+            if url == graph_url and graph is not None:
+                adopt(site, graph)  # the global layout, from the worker that filled the graph page
+            elif graph is not None:
                 outputs.graphs[url] = graph
             if data is None:
                 _carry(outputs, page_meta, url, previous[url])
@@ -136,13 +143,14 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
     advance = progress.stage("rendering", len(groups)) if progress else (lambda n=1: None)
     if len(groups) >= PARALLEL_PAGES and jobs > 1:
         from kbgen.parallel import render_all
-        render_all(renderer, groups, jobs, advance, take)
+        render_all(renderer, groups, jobs, advance, take, alone=len(alone))
     else:
         for group in groups:
             take(renderer.render_group(group))
             advance(1)
     if feed is not None:
         feed.end()
+    outputs.files.update(sitedata.changing_files(site, pages))  # graph.json: after the layout
     outputs.manifest = {"kbgen": __version__, "pages": dict(sorted(page_meta.items()))}
     return outputs
 
@@ -192,6 +200,8 @@ class PageRenderer:
         out: list[Rendered] = []
         for page, fp in group:
             graph = _picture(page.context.get("graph")) if page.kind == "note" and page.context else None
+            if page.kind == "graph" and fp is None:  # the layout the lazy page was filled with
+                graph = global_layout(self.site)
             if fp is None:
                 fp = _page_fingerprint(self.site, page, self.theme_digest, self.config_digest)
                 old = self.previous.get(page.url)

@@ -294,8 +294,12 @@ def _backlink_count(site: Site, node: str) -> int:
 
 
 def fill(site: Site, group: list[Page]) -> None:
-    """Build the contexts of a lazy note page and its continuation pages (see note_page)."""
+    """Build the contexts of a lazy note page and its continuation pages (see note_page), or of
+    the lazy graph page."""
     lead = group[0]
+    if lead.kind == "graph":
+        lead.context = graph_page(site).context
+        return
     assert lead.source is not None
     built = {p.url: p for p in note_page(site, lead.source, lead.url)}
     for page in group:
@@ -327,12 +331,13 @@ def home_page(site: Site) -> Page:
                          "stats": {"notes": len(site.notes), "tags": len(site.tags)}})
 
 
-def graph_page(site: Site) -> Page:
+def graph_page(site: Site, lazy: bool = False) -> Page:
     """The global graph: a static picture of the best-linked notes, enhanced by a script that
-    loads the whole layout from `_kbgen/graph.json`."""
+    loads the whole layout from `_kbgen/graph.json`. `lazy` leaves the context (and so the
+    global layout) to `fill()`, which a worker runs while the others render notes."""
     return Page(url="graph.html", template="graph.html", kind="graph", title="Graph",
                 description="How the notes link to each other",
-                context={"breadcrumbs": [], "graph": preview(site), "legend": legend(site)})
+                context=None if lazy else {"breadcrumbs": [], "graph": preview(site), "legend": legend(site)})
 
 
 def concept_page(site: Site, node: str, name: str, url: str) -> list[Page]:

@@ -16,9 +16,11 @@ def _context() -> Any:
     return mp.get_context("fork")
 
 
-def _chunks(items: list[Any], jobs: int) -> list[list[Any]]:
-    size = max(1, len(items) // (jobs * 4))
-    return [items[i:i + size] for i in range(0, len(items), size)]
+def _chunks(items: list[Any], jobs: int, alone: int = 0) -> list[list[Any]]:
+    """About four chunks per process; the first `alone` items each in a chunk of its own."""
+    rest = items[alone:]
+    size = max(1, len(rest) // (jobs * 4))
+    return [[item] for item in items[:alone]] + [rest[i:i + size] for i in range(0, len(rest), size)]
 
 
 def _parse_chunk(chunk: list[tuple[str, bytes, str]]) -> list[Any]:
@@ -43,9 +45,11 @@ def parse_all(md: Any, todo: list[tuple[str, bytes, str]], jobs: int,
 
 
 def _map(func: Callable[[list[Any]], list[Any]], items: list[Any], jobs: int,
-         advance: Callable[[int], None], each: Callable[[list[Any]], None] | None = None) -> list[Any]:
+         advance: Callable[[int], None], each: Callable[[list[Any]], None] | None = None,
+         alone: int = 0) -> list[Any]:
     """func over chunks of items in `jobs` processes, results in input order; with `each`,
-    handed to it chunk by chunk as they come instead."""
+    handed to it chunk by chunk as they come instead. The first `alone` items are long jobs,
+    each given to a process by itself, first."""
     out: list[Any] = []
     if each is None:
         each = out.extend
@@ -55,7 +59,7 @@ def _map(func: Callable[[list[Any]], list[Any]], items: list[Any], jobs: int,
     gc.freeze()
     try:
         with _context().Pool(jobs) as pool:
-            chunks = _chunks(items, jobs)
+            chunks = _chunks(items, jobs, alone)
             for result, chunk in zip(pool.imap(func, chunks), chunks):
                 each(result)
                 advance(len(chunk))
@@ -71,6 +75,6 @@ def _render_chunk(chunk: list[Any]) -> list[Any]:
 
 
 def render_all(renderer: Any, todo: list[Any], jobs: int, advance: Callable[[int], None] = lambda n: None,
-               each: Callable[[list[Any]], None] | None = None) -> list[Any]:
+               each: Callable[[list[Any]], None] | None = None, alone: int = 0) -> list[Any]:
     _shared["renderer"] = renderer
-    return _map(_render_chunk, todo, jobs, advance, each)
+    return _map(_render_chunk, todo, jobs, advance, each, alone)

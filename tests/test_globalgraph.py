@@ -110,6 +110,7 @@ def collect_bundled() -> Site:
 
 def test_a_renewed_graph_with_the_same_links_reuses_the_layout(small: Site) -> None:
     first = globalgraph.global_layout(small)
+    globalgraph.remember(small)  # as serve's builder does after each pass
     small.graph = small.graph.renewed()  # what kbgen serve does after an edit
     assert globalgraph.global_layout(small) is first
     small.graph.g.add_edge("note:B.md", "note:Sub/E.md")  # a new link: a new layout
@@ -120,3 +121,30 @@ def test_a_renewed_graph_with_the_same_links_reuses_the_layout(small: Site) -> N
     flat = second["edges"]
     pairs = {tuple(sorted((names[flat[i]], names[flat[i + 1]]))) for i in range(0, len(flat), 2)}
     assert ("B", "E") in pairs
+
+
+def test_a_worker_lays_the_graph_out_while_others_render_and_the_build_adopts_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a parallel build the lazy graph page is filled by a worker process: the parent never
+    computes the layout itself, yet graph.json and the graph page hold the same one, and serve's
+    builder keeps it for its edits."""
+    from kbgen import output
+    notes = {f"N{i}.md": f"# N{i}\n[[N{(i * 7) % 40}]] [[N{(i + 1) % 40}]] [[Concept {i % 3}]]\n" for i in range(40)}
+    root = write_vault(tmp_path / "vault", notes)
+    serial = Builder(root, tmp_path / "serial", quiet=True, cache=False, search=False, jobs=1)
+    serial.build()
+    monkeypatch.setattr(output, "PARALLEL_PAGES", 2)
+    in_parent = []
+    real = globalgraph._global_layout
+    parent = os.getpid()
+    monkeypatch.setattr(globalgraph, "_global_layout",
+                        lambda site: in_parent.append(os.getpid()) or real(site) if os.getpid() == parent else real(site))
+    b = Builder(root, tmp_path / "parallel", quiet=True, cache=False, search=False, jobs=2, keep_state=True)
+    b.build()
+    assert in_parent == []  # laid out in a worker only
+    site = b.site
+    assert site is not None
+    for rel in ("_kbgen/graph.json", "graph.html"):
+        assert (tmp_path / "parallel" / rel).read_bytes() == (tmp_path / "serial" / rel).read_bytes()
+    assert json.loads((tmp_path / "parallel" / "_kbgen/graph.json").read_bytes()) == globalgraph.global_layout(site)
+    assert in_parent == []  # the parent took the worker's layout
