@@ -2,8 +2,9 @@
 
 Pagefind takes seconds, so serve rebuilds without it and refreshes the index here once the vault
 has been quiet for a moment: the pages are hard-linked into a snapshot (under the site lock, so
-the snapshot is one consistent site), Pagefind indexes the snapshot (index files equal to the live
-index's are hard-linked from it), and the new index is swapped into the site under the lock. When the site changed meanwhile the new index still goes in (better
+the snapshot is one consistent site), the snapshot is indexed (only the shards of the index whose
+pages changed go to Pagefind; the others' bundles, and index files equal to the live index's, are
+hard-linked from it: see search.Indexer), and the new index is swapped into the site under the lock. When the site changed meanwhile the new index still goes in (better
 than the older one) and another run follows, so the index always ends up matching the site.
 """
 from __future__ import annotations
@@ -96,7 +97,7 @@ class SearchSync:
             epoch = self.epoch()
             _link_pages(self.out, snapshot)
         from kbgen import search
-        # index files the live index already has (most, after an edit) are linked, not written;
+        # shards the live index already has (all but one or two, after an edit) are linked, not indexed;
         # in a process of its own (niced like this thread), which leaves the interpreter to rebuilds
         files, diagnostics = _index(snapshot, self.out / search.OUTPUT_SUBDIR)
         if diagnostics or not files:

@@ -35,6 +35,7 @@ def listed(site: Path) -> list[dict[str, object]]:
 def small(monkeypatch: pytest.MonkeyPatch) -> None:
     """Shards of 3 to 8 pages, so a few pages make several."""
     monkeypatch.setattr(shards, "SHARD_MIN", 3)
+    monkeypatch.setattr(shards, "SHARD_SPAN", 3)
     monkeypatch.setattr(shards, "SHARD_MAX", 8)
 
 
@@ -66,6 +67,7 @@ def test_a_page_added_changes_the_shard_it_joins_only(monkeypatch: pytest.Monkey
     (and now and then the next, when the shard ends early and the next's end falls under the
     minimum), never every shard after it (as runs of a fixed length would, or runs at the cap)."""
     monkeypatch.setattr(shards, "SHARD_MIN", 3)
+    monkeypatch.setattr(shards, "SHARD_SPAN", 3)
     monkeypatch.setattr(shards, "SHARD_MAX", 10_000)
     pages = urls(300)
     before = runs(pages)

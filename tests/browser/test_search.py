@@ -137,6 +137,7 @@ def sharded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
     out = tmp_path_factory.mktemp("sharded") / "site"
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(shards, "SHARD_MIN", 4)
+        mp.setattr(shards, "SHARD_SPAN", 4)
         mp.setattr(shards, "SHARD_MAX", 12)
         result = Builder(REPO, out, quiet=True, search=True).build()
     assert not [d for d in result.diagnostics if d.code == "search"], result.diagnostics
