@@ -96,8 +96,8 @@ def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None, lazy: boo
     """Every page of the site, in a stable order. Note and concept pages found in `reuse` (by
     URL) are taken from there instead of being assembled again (incremental rebuilds), and so
     are the tag and folder pages when `kept` holds them ("tag", "folder": all of that kind, as
-    they were; the caller knows they cannot have changed). With `lazy`, note pages and the
-    graph page come without their contexts (see pages.note_page and pages.graph_page)."""
+    they were; the caller knows they cannot have changed). With `lazy`, note, concept and
+    graph pages come without their contexts (see pages.note_page and pages.graph_page)."""
     reuse = reuse or {}
     kept = kept or {}
     children: dict[str, list[Page]] = {}
@@ -113,7 +113,7 @@ def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None, lazy: boo
         for node, name in s.graph.concepts():
             if is_concept_label(name):
                 url = concept_url(name)
-                out.extend(_reused(reuse, children, url) or concept_page(s, node, name, url))
+                out.extend(_reused(reuse, children, url) or concept_page(s, node, name, url, lazy=lazy))
     if "tag" in kept:
         out.extend(kept["tag"])
     else:

@@ -206,7 +206,7 @@ def provenance(builder: Any) -> dict[str, str]:
 def _page_reason(site: Any, page: Any) -> str:
     if page.source:
         return f"note {page.source}" + (" (home page)" if page.url == "index.html" else "")
-    count = len(page.context.get("backlinks", []))
+    count = page.context.get("backlinks_total", len(page.context.get("backlinks", [])))  # not only those shown
     return {
         "home": "home page (generated list of notes)",
         "concept": f"concept page: unresolved link '{page.title}' in {count} note{'s' * (count != 1)}",

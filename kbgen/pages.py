@@ -11,7 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 from kbgen import history
-from kbgen.graph import note_node
+from kbgen.graph import concept_node, note_node
 from kbgen.adjacency import legend
 from kbgen.globalgraph import preview
 from kbgen.localgraph import local_graph
@@ -294,14 +294,18 @@ def _backlink_count(site: Site, node: str) -> int:
 
 
 def fill(site: Site, group: list[Page]) -> None:
-    """Build the contexts of a lazy note page and its continuation pages (see note_page), or of
-    the lazy graph page."""
+    """Build the contexts of a lazy note or concept page and its continuation pages (see
+    note_page), or of the lazy graph page."""
     lead = group[0]
     if lead.kind == "graph":
         lead.context = graph_page(site).context
         return
-    assert lead.source is not None
-    built = {p.url: p for p in note_page(site, lead.source, lead.url)}
+    if lead.kind == "concept":
+        made = concept_page(site, concept_node(lead.title), lead.title, lead.url)
+    else:
+        assert lead.source is not None
+        made = note_page(site, lead.source, lead.url)
+    built = {p.url: p for p in made}
     for page in group:
         page.context = built[page.url].context
 
@@ -340,14 +344,24 @@ def graph_page(site: Site, lazy: bool = False) -> Page:
                 context=None if lazy else {"breadcrumbs": [], "graph": preview(site), "legend": legend(site)})
 
 
-def concept_page(site: Site, node: str, name: str, url: str) -> list[Page]:
-    """The concept's page (mentions in context), and continuation pages for the rest."""
+def concept_page(site: Site, node: str, name: str, url: str, lazy: bool = False) -> list[Page]:
+    """The concept's page (mentions in context), and continuation pages for the rest; `lazy`
+    as for note_page."""
+    if lazy:
+        count = _backlink_count(site, node)
+        page = Page(url=url, template="concept.html", kind="concept", title=name,
+                    description=_concept_description(name, count), context=None)
+        return [page, *more_backlinks(page, None, count)]
     links_in = backlinks(site, node)
     page = Page(url=url, template="concept.html", kind="concept", title=name,
-                description=f"“{name}” has no note yet; mentioned in {len(links_in)} notes.",
+                description=_concept_description(name, len(links_in)),
                 context={"concept": {"name": name}, **_shown_backlinks(links_in, url),
                          "graph": {"nodes": [], "edges": [], "size": 300}, "breadcrumbs": []})
     return [page, *more_backlinks(page, links_in, len(links_in))]
+
+
+def _concept_description(name: str, mentions: int) -> str:
+    return f"“{name}” has no note yet; mentioned in {mentions} notes."
 
 
 def tag_page(site: Site, key: str) -> list[Page]:
