@@ -9,6 +9,7 @@ from a memo and appends the tokens directly.
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
@@ -63,23 +64,103 @@ def push_markers(state: StateInline, content: str, count: int, delimiter_length:
     state.pendingLevel = level
 
 
-def emphasis(state: StateInline, silent: bool) -> bool:
-    """markdown-it's `emphasis` tokenize rule (`*` and `_` runs), same tokens and delimiters."""
-    if silent:
-        return False
-    start = state.pos
+def emphasis_run(state: StateInline, start: int) -> int:
+    """markdown-it's `emphasis` tokenize rule (`*` and `_` runs) at `start`, not silent: the
+    end of the run it pushed, or -1."""
     marker = state.src[start]
     if marker != "*" and marker != "_":
-        return False
+        return -1
     end, can_open, can_close = scan_run(state, start, marker == "*")
     push_markers(state, marker, end - start, end - start, can_open, can_close)
+    return end
+
+
+def mark_run(state: StateInline, start: int) -> int:
+    """The `kbgen_mark` rule (highlight.py) at `start`: each `==` of a run as a text token and
+    a delimiter, a lone odd `=` as text; the end of the run, or -1 for a single `=`."""
+    if state.src[start] != "=":
+        return -1
+    end, can_open, can_close = scan_run(state, start, True)
+    length = end - start
+    if length < 2:
+        return -1
+    if length % 2:
+        state.push("text", "", 0).content = "="
+        length -= 1
+    push_markers(state, "==", length // 2, 0, can_open, can_close)
+    return end
+
+
+def emphasis(state: StateInline, silent: bool) -> bool:
+    """markdown-it's `emphasis` tokenize rule, same tokens and delimiters."""
+    if silent:
+        return False
+    end = emphasis_run(state, state.pos)
+    if end < 0:
+        return False
     state.pos = end
     return True
 
 
-def delims_plugin(md: MarkdownIt) -> None:
-    """Put `emphasis()`, `fragments_join()` and `text_join()` in the place of markdown-it's rules."""
+RunTokenizer = Callable[[StateInline, int], int]
+
+
+def chained_runs(markup: re.Pattern[str], run_at: dict[str, RunTokenizer]) -> Callable[[StateInline, bool], bool]:
+    """The `emphasis` and `kbgen_mark` rules in one, going on from run to run.
+
+    In `*a***b**…` markdown-it's loop tries the rules at each run and the `text` rule at each
+    word between. When `markup` (the characters some inline rule can start at) finds that the
+    next such character starts another run, nothing but the text rule could match in between:
+    the words go to the pending text, as that rule would put them, and the next run is
+    tokenized in the same call. `run_at`: the run tokenizer of each character (the only rule
+    that can start there)."""
+    search = markup.search
+
+    def runs(state: StateInline, silent: bool) -> bool:
+        if silent:
+            return False
+        src, start = state.src, state.pos
+        tokenize = run_at.get(src[start])
+        end = tokenize(state, start) if tokenize else -1
+        if end < 0:
+            return False
+        while True:
+            found = search(src, end, state.posMax)
+            if found is None:
+                break
+            start = found.start()
+            tokenize = run_at.get(src[start])
+            if tokenize is None:
+                break
+            if start > end:
+                state.append_pending(src[end:start])
+            end = tokenize(state, start)
+            if end < 0:  # a single `=`: no rule starts there, markdown-it keeps it as text
+                state.append_pending("=")
+                end = start + 1
+        state.pos = end
+        return True
+    return runs
+
+
+def delims_plugin(md: MarkdownIt, *, markup: re.Pattern[str] | None = None) -> None:
+    """Put `emphasis()`, `fragments_join()` and `text_join()` in the place of markdown-it's
+    rules. With `markup` (dispatch.markup_pattern), the `emphasis` and `kbgen_mark` rules go
+    on from run to run (chained_runs) where each is the only rule that starts at its characters."""
+    from kbgen.markdown.dispatch import starting_at
+
     md.inline.ruler.at("emphasis", emphasis)
+    run_at: dict[str, RunTokenizer] = {}
+    for name, chars, tokenize in (("emphasis", "*_", emphasis_run), ("kbgen_mark", "=", mark_run)):
+        if all(starting_at(md, ch) == [name] for ch in chars):
+            run_at.update(dict.fromkeys(chars, tokenize))
+    if markup is not None and run_at:
+        runs = chained_runs(markup, run_at)
+        for rule in md.inline.ruler.__rules__:
+            if rule.name in ("emphasis", "kbgen_mark") and rule.enabled and run_at.get(
+                    "*" if rule.name == "emphasis" else "="):
+                rule.fn = runs
+        md.inline.ruler.__cache__ = None
     md.inline.ruler2.at("fragments_join", fragments_join)
     md.core.ruler.at("text_join", text_join)
 

@@ -72,12 +72,26 @@ note's first character, not the line's) can start anywhere."""
 RULE_NAME = "kbgen_dispatch"
 
 
-def dispatch_inline(md: MarkdownIt) -> re.Pattern[str] | None:
-    """Fold the enabled inline rules into one dispatching rule. Call it last: rules added to
-    `md.inline.ruler` afterwards run after all of these.
+def markup_pattern(md: MarkdownIt) -> re.Pattern[str] | None:
+    """The characters an enabled inline rule can start at (None if one can start anywhere):
+    between two of them, markdown-it's inline loop only moves text to the pending text, and
+    content without any of them parses to one text token. Call it before dispatch_inline()."""
+    names = [r.name for r in md.inline.ruler.__rules__ if r.enabled]
+    if any(name != "text" and name not in TRIGGERS for name in names):
+        return None
+    chars = sorted({ch for name in names if name in TRIGGERS for ch in TRIGGERS[name]})
+    return re.compile(f"[{re.escape(''.join(chars))}]")
 
-    Returns a pattern of the characters some rule can start at (None if a rule can start
-    anywhere): inline content without any of them parses to one text token."""
+
+def starting_at(md: MarkdownIt, ch: str) -> list[str]:
+    """The enabled inline rules that can start at `ch` (call it before dispatch_inline())."""
+    return [r.name for r in md.inline.ruler.__rules__
+            if r.enabled and r.name != "text" and (r.name not in TRIGGERS or ch in TRIGGERS[r.name])]
+
+
+def dispatch_inline(md: MarkdownIt) -> None:
+    """Fold the enabled inline rules into one dispatching rule. Call it last: rules added to
+    `md.inline.ruler` afterwards run after all of these."""
     ruler = md.inline.ruler
     rules = [(r.name, r.fn) for r in ruler.__rules__ if r.enabled]
     terminator = md.inline.terminator_re
@@ -108,9 +122,6 @@ def dispatch_inline(md: MarkdownIt) -> re.Pattern[str] | None:
         if rule.name in POST_TRIGGERS:
             rule.fn = _when_any(POST_TRIGGERS[rule.name], rule.fn)
     md.inline.ruler2.__cache__ = None  # recompile the chain with the gated functions
-    if any(name != "text" and name not in TRIGGERS for name, _ in rules):
-        return None
-    return re.compile(f"[{re.escape(''.join(sorted(table)))}]")
 
 
 def _when_any(chars: str, fn: Callable[[StateInline], None]) -> Callable[[StateInline], None]:

@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.state_inline import Delimiter
 
-from kbgen.markdown.delims import push_markers, scan_run
+from kbgen.markdown.delims import mark_run
 
 _EQ = 0x3D  # "="
 
@@ -26,17 +26,11 @@ def highlight_plugin(md: MarkdownIt) -> None:
 
 def _tokenize(state: StateInline, silent: bool) -> bool:
     """Push each `==` of a run as a text token and a delimiter; a lone odd `=` stays text."""
-    if silent or state.src[state.pos] != "=":
+    if silent:
         return False
-    start = state.pos
-    end, can_open, can_close = scan_run(state, start, True)
-    length = end - start
-    if length < 2:
+    end = mark_run(state, state.pos)
+    if end < 0:
         return False
-    if length % 2:
-        state.push("text", "", 0).content = "="
-        length -= 1
-    push_markers(state, "==", length // 2, 0, can_open, can_close)
     state.pos = end
     return True
 

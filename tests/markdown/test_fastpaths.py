@@ -48,7 +48,7 @@ def parsers(request: pytest.FixtureRequest) -> tuple[Any, Any]:
     mp = pytest.MonkeyPatch()
     inline_rule = markdown._inline_with_lines
     mp.setattr(markdown, "Renderer", RendererHTML)
-    mp.setattr(markdown, "delims_plugin", lambda md: None)
+    mp.setattr(markdown, "delims_plugin", lambda md, **options: None)
     mp.setattr(markdown, "_inline_with_lines", lambda markup: inline_rule(None))
     mp.setattr(highlight, "_tokenize", _old_highlight)
     try:
