@@ -314,10 +314,15 @@ class Builder:
         assert st is not None
         site = st.site
         previous = read_manifest(self.out).get("pages", {})
+        keep = {n.digest for n in st.notes.values()}
+        # When every note's tokens are in memory the render workers never read the cache file,
+        # so it is written while they render (216 MB at 10 000 notes) rather than after
+        alongside = (lambda: self._cache.save(keep)) if save_cache and \
+            all(d in self._tokens or d in self._token_bytes for d in keep) else None
         outputs = output.render(site, pages, self._theme, self._md, self._tokens_of,
                                 previous, self._theme.digest(), self.out, self.jobs, unchanged,
                                 progress=self._progress, sink=sink, index=index,
-                                stable=st.stable if stable else None)
+                                stable=st.stable if stable else None, alongside=alongside)
         st.stable = outputs.stable
         self._progress.done()
         st.pages = {p.url: p for p in pages}
@@ -334,8 +339,8 @@ class Builder:
         result.links = sum(len(t) for t in site.targets.values())
         result.unresolved = sum(_unresolved(t) for t in site.targets.values())
         result.missing_attachments = sum(d.code == "missing-attachment" for d in result.diagnostics)
-        if save_cache:  # an edit while serving leaves it to the next full pass: saving costs more
-            self._cache.save({n.digest for n in st.notes.values()})
+        if save_cache and alongside is None:  # an edit while serving leaves it to the next full pass
+            self._cache.save(keep)
         if self.keep_state:
             from kbgen.globalgraph import remember
             remember(site)  # for the next full pass, which most often keeps the links

@@ -62,12 +62,13 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
            tokens_of: Callable[[SourcePath, ParsedNote], list[Any]], previous: dict[str, Any],
            theme_digest: str, out: Path, jobs: int, unchanged: set[str] | None = None,
            progress: Any = None, sink: Path | None = None, index: Any = None,
-           stable: dict[str, bytes] | None = None) -> Outputs:
+           stable: dict[str, bytes] | None = None, alongside: Callable[[], None] | None = None) -> Outputs:
     """Render what changed. Pages in `unchanged` (URLs the caller knows are as last time)
     are carried over without computing their fingerprints. With a `sink` (a staging folder),
     pages are written there by whichever process renders them, not kept in memory. An `index`
     (search.Indexer) is handed every page of the site as soon as it is known, in URL order.
-    `stable`: the last pass's sitedata.stable_files, when they cannot have changed."""
+    `stable`: the last pass's sitedata.stable_files, when they cannot have changed.
+    `alongside`: work for the parent (I/O) while the workers render, or after rendering."""
     outputs = Outputs(pages=pages)
     unchanged = unchanged or set()
     statics = theme.static_files()
@@ -143,11 +144,13 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
     advance = progress.stage("rendering", len(groups)) if progress else (lambda n=1: None)
     if len(groups) >= PARALLEL_PAGES and jobs > 1:
         from kbgen.parallel import render_all
-        render_all(renderer, groups, jobs, advance, take, alone=len(alone))
+        render_all(renderer, groups, jobs, advance, take, alone=len(alone), alongside=alongside)
     else:
         for group in groups:
             take(renderer.render_group(group))
             advance(1)
+        if alongside is not None:
+            alongside()
     if feed is not None:
         feed.end()
     outputs.files.update(sitedata.changing_files(site, pages))  # graph.json: after the layout

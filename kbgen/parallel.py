@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing as mp
+import threading
 from typing import Any, Callable
 
 _shared: dict[str, Any] = {}
@@ -46,10 +47,11 @@ def parse_all(md: Any, todo: list[tuple[str, bytes, str]], jobs: int,
 
 def _map(func: Callable[[list[Any]], list[Any]], items: list[Any], jobs: int,
          advance: Callable[[int], None], each: Callable[[list[Any]], None] | None = None,
-         alone: int = 0) -> list[Any]:
+         alone: int = 0, alongside: Callable[[], None] | None = None) -> list[Any]:
     """func over chunks of items in `jobs` processes, results in input order; with `each`,
     handed to it chunk by chunk as they come instead. The first `alone` items are long jobs,
-    each given to a process by itself, first."""
+    each given to a process by itself, first. `alongside` runs in a thread of this process
+    meanwhile, started once the workers are forked (a fork copies no thread, nor its locks)."""
     out: list[Any] = []
     if each is None:
         each = out.extend
@@ -59,14 +61,42 @@ def _map(func: Callable[[list[Any]], list[Any]], items: list[Any], jobs: int,
     gc.freeze()
     try:
         with _context().Pool(jobs) as pool:
-            chunks = _chunks(items, jobs, alone)
-            for result, chunk in zip(pool.imap(func, chunks), chunks):
-                each(result)
-                advance(len(chunk))
+            side = _Alongside(alongside) if alongside is not None else None
+            try:
+                chunks = _chunks(items, jobs, alone)
+                for result, chunk in zip(pool.imap(func, chunks), chunks):
+                    each(result)
+                    advance(len(chunk))
+            except BaseException:
+                if side is not None:
+                    side.thread.join()  # not left writing while the failure is handled
+                raise
+            if side is not None:
+                side.join()
     finally:
         if not frozen:
             gc.unfreeze()
     return out
+
+
+class _Alongside:
+    """A function run in a thread; join() waits for it and raises what it raised."""
+
+    def __init__(self, func: Callable[[], None]) -> None:
+        self.error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                func()
+            except BaseException as exc:
+                self.error = exc
+        self.thread = threading.Thread(target=run, name="kbgen-alongside", daemon=True)
+        self.thread.start()
+
+    def join(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def _render_chunk(chunk: list[Any]) -> list[Any]:
@@ -75,6 +105,7 @@ def _render_chunk(chunk: list[Any]) -> list[Any]:
 
 
 def render_all(renderer: Any, todo: list[Any], jobs: int, advance: Callable[[int], None] = lambda n: None,
-               each: Callable[[list[Any]], None] | None = None, alone: int = 0) -> list[Any]:
+               each: Callable[[list[Any]], None] | None = None, alone: int = 0,
+               alongside: Callable[[], None] | None = None) -> list[Any]:
     _shared["renderer"] = renderer
-    return _map(_render_chunk, todo, jobs, advance, each, alone)
+    return _map(_render_chunk, todo, jobs, advance, each, alone, alongside)

@@ -325,3 +325,37 @@ def test_a_note_mentioning_a_page_in_every_paragraph_shows_a_few_of_them(tmp_pat
     assert html.count('class="backlink-context"') == 5
     assert "Paragraph 0 mentions" in html and "Paragraph 5 mentions" not in html
     assert "and 35 more mentions in" in html
+
+
+def test_the_parse_cache_written_while_workers_render_is_whole(tmp_path, monkeypatch):
+    """A cold parallel build writes the parse cache in a thread while the pages render; the next
+    build of the vault must find every note in it and parse none."""
+    from kbgen import build as build_module, output, parallel
+    from kbgen.build import Builder
+    notes = {f"notes/N{i}.md": f"# N{i}\n\n[[N{(i + 1) % 30}]] and some *text* {i}\n" for i in range(30)}
+    vault = tmp_path / "vault"
+    for rel, text in notes.items():
+        (vault / rel).parent.mkdir(parents=True, exist_ok=True)
+        (vault / rel).write_text(text, encoding="utf-8")
+    monkeypatch.setattr(output, "PARALLEL_PAGES", 2)
+    monkeypatch.setattr(build_module, "PARALLEL_MIN", 2)
+    threads = []
+    real = parallel._Alongside
+    monkeypatch.setattr(parallel, "_Alongside", lambda func: threads.append(func) or real(func))
+    Builder(vault, tmp_path / "one", quiet=True, search=False, jobs=2).build()
+    assert len(threads) == 1  # the cache was written alongside the rendering
+    parsed = []
+    monkeypatch.setattr(build_module, "_parse_one", lambda *a: parsed.append(a) or pytest.fail("parsed again"))
+    second = Builder(vault, tmp_path / "two", quiet=True, search=False, jobs=2)
+    result = second.build()
+    assert parsed == [] and result.notes == 30
+    assert (tmp_path / "one" / "n3.html").read_bytes() == (tmp_path / "two" / "n3.html").read_bytes()
+
+
+def test_an_error_alongside_the_workers_is_raised(tmp_path):
+    from kbgen import parallel
+
+    def fail() -> None:
+        raise OSError("disk full")
+    with pytest.raises(OSError, match="disk full"):
+        parallel._map(list, [1, 2, 3], 2, lambda n: None, alongside=fail)
