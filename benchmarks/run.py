@@ -155,13 +155,15 @@ def fmt_bytes(n: int) -> str:
 
 
 def copy_floor(vault: Path, tmp: Path, runs: int) -> str:
+    # Nothing a run makes is deleted before the size is done (the whole folder goes at the end):
+    # this file system is mounted with `discard`, and deleting a few hundred MB slows the file
+    # creation of whatever is timed next.
     times = []
     for i in range(runs):
         dest = tmp / f"copy-{i}"
         t0 = time.perf_counter()
         copy_vault(vault, dest)
         times.append(time.perf_counter() - t0)
-        shutil.rmtree(dest)
     return fmt_s(statistics.median(times))
 
 
@@ -275,7 +277,6 @@ def measure_size(results: Results, n: int, vault: Path, tmp: Path, runs: int, kb
     def cold_without_search() -> str:
         for i in range(runs):
             cold_build(kbgen, vault, tmp / f"plain-{i}", plain, "--no-search")
-            shutil.rmtree(tmp / f"plain-{i}")
         return fmt_s(statistics.median(plain.cold))
 
     if results.measure("cold build", n, cold):
@@ -338,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
         # Temp files live next to the vaults so copies and outputs hit the same filesystem.
         with tempfile.TemporaryDirectory(dir=VAULTS, prefix="tmp-") as tmp:
             measure_size(results, n, vault, Path(tmp), args.runs, kbgen)
+        os.sync()  # let the deletions settle before the next size is timed (see copy_floor)
+        time.sleep(3)
 
     report = ["## Machine", "", *machine(kbgen), "",
               f"## Results (median of {args.runs} runs, seed {args.seed})", "", *table(results, sizes)]
