@@ -13,6 +13,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -112,11 +113,65 @@ def tree_size(root: Path) -> tuple[int, int, int]:
 # ---------------------------------------------------------------------------- children
 
 
-def run_child(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one child process; raises Failed with its stderr tail."""
+class TreeMemory:
+    """Samples the memory of a process and all its descendants together, every PERIOD seconds:
+    the sum of their proportional set sizes (PSS: a page shared by n processes, as forked
+    workers share the parent's, counts 1/n in each), from /proc/PID/smaps_rollup."""
+
+    PERIOD = 0.05
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak_kib = pid, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_kib
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.PERIOD):
+            self.peak_kib = max(self.peak_kib, sum(_pss(p) for p in _tree(self.pid)))
+
+
+def _tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                    ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def run_child(cmd: list[str], tree: list[int] | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one child process; raises Failed with its stderr tail.
+    With `tree`, the peak memory of all its processes at once (see TreeMemory) is appended to it."""
     with tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=child_env(), cwd=REPO)
+        sampler = TreeMemory(proc.pid) if tree is not None else None
         try:
             # wait4 gives this child's rusage: ru_maxrss is the peak RSS (KiB) of the child or of
             # its largest reaped descendant (a worker), not a sum over processes.
@@ -125,6 +180,10 @@ def run_child(cmd: list[str]) -> tuple[float, int]:
             proc.kill()
             proc.wait()
             raise
+        finally:
+            if sampler is not None:
+                assert tree is not None
+                tree.append(sampler.stop())
         elapsed = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
@@ -186,13 +245,14 @@ class BuildFigures:
     cold: list[float] = field(default_factory=list)
     warm: list[float] = field(default_factory=list)
     rss: list[int] = field(default_factory=list)
+    total: list[int] = field(default_factory=list)
 
 
 def cold_build(kbgen: list[str], vault: Path, out: Path, figs: BuildFigures, *extra: str) -> None:
     """Into `out`, which must not exist. (Each run gets a folder of its own: ext4 creates files
     several times slower where thousands were just deleted, which would time the file system.)"""
     shutil.rmtree(vault / CACHE_DIR, ignore_errors=True)
-    seconds, rss = run_child([*kbgen, "build", str(vault), "--out", str(out), "--quiet", *extra])
+    seconds, rss = run_child([*kbgen, "build", str(vault), "--out", str(out), "--quiet", *extra], figs.total)
     figs.cold.append(seconds)
     figs.rss.append(rss)
 
@@ -283,14 +343,19 @@ def measure_size(results: Results, n: int, vault: Path, tmp: Path, runs: int, kb
         if results.measure("cold build without the search index", n, cold_without_search):
             results.cells["peak RSS (cold, without the search index)", n] = \
                 f"{statistics.median(plain.rss) / 1024:.0f} MiB"
+            results.cells["peak memory of all processes at once (cold, PSS, without the search index)", n] = \
+                f"{statistics.median(plain.total) / 1024:.0f} MiB"
         results.measure("warm build", n, warm)
         total, files, largest = tree_size(out)
         results.cells["peak RSS (cold)", n] = f"{statistics.median(figs.rss) / 1024:.0f} MiB"
+        results.cells["peak memory of all processes at once (cold, PSS)", n] = \
+            f"{statistics.median(figs.total) / 1024:.0f} MiB"
         results.cells["output size", n] = f"{fmt_bytes(total)} ({total:,} B)"
         results.cells["output files", n] = f"{files:,}"
         results.cells["largest HTML page", n] = f"{largest:,} B"
     else:
-        for row in ("warm build", "peak RSS (cold)", "output size", "output files", "largest HTML page"):
+        for row in ("warm build", "peak RSS (cold)", "peak memory of all processes at once (cold, PSS)",
+                    "output size", "output files", "largest HTML page"):
             results.cells[row, n] = "error"
     results.measure(f"one-note edit (median of {EDITS})", n, lambda: one_note_edit(vault, tmp))
 
