@@ -15,6 +15,7 @@ from kbgen.markdown.delims import delims_plugin
 from kbgen.markdown.dispatch import dispatch_block, dispatch_inline, markup_pattern
 from kbgen.markdown.mdlinks import mdlinks_plugin
 from kbgen.markdown.renderer import Renderer
+from kbgen.markdown.tables import tables_plugin
 from kbgen.markdown.wikilinks import may_autolink, wikilinks_plugin
 
 
@@ -48,6 +49,7 @@ def make_parser(options: ParseOptions = ParseOptions()) -> MarkdownIt:
     md.core.ruler.at("normalize", _normalize)
     md.core.ruler.at("inline", _inline_with_lines(None))
     md.use(front_matter_plugin)
+    md.use(tables_plugin)              # table rows split by a regex
     md.use(wikilinks_plugin)          # [[...]] and ![[...]] before link/image
     md.use(footnote_plugin, inline=True)
     _use_ofm(md, options)              # callouts, comments, tags, block ids, math, ... (ofm.py)

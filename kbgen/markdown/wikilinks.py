@@ -19,7 +19,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
-from kbgen.markdown.collect import RENDER_KEY, collector, inline_line
+from kbgen.markdown.collect import ENV_KEY, RENDER_KEY, collector, inline_line
 from kbgen.model import Context, LinkRef, is_file_name
 
 
@@ -88,23 +88,21 @@ def _scan(state: StateInline, start: int, silent: bool, embed: bool) -> bool:
         state.pos = close + 2
         return True
     path, subpath, display = split_linktext(inner)
-    col = collector(state.env)
-    original = src[state.pos:close + 2]
-    ref = LinkRef(
-        target=path, subpath=subpath, display=display, embed=embed, kind="wiki",
-        line=(col.file_line(inline_line(state)) if col else 1), original=original,
-        context=_context_index(state) if col and not embed else -1,
-    )
-    index = len(col.links) if col else -1
-    if col:
+    col = state.env.get(ENV_KEY)
+    if col is not None:
+        ref = LinkRef(path, subpath, display, embed, "wiki", col.file_line(inline_line(state)),
+                      src[state.pos:close + 2], -1 if embed else _context_index(state))
+        index = len(col.links)
         col.links.append(ref)
+    else:
+        ref = LinkRef(path, subpath, display, embed, "wiki", 1, src[state.pos:close + 2])
+        index = -1
+    meta = {"ref": ref, "index": index}
     if embed:
-        token = state.push("embed", "", 0)
-        token.meta = {"ref": ref, "index": index}
+        state.push("embed", "", 0).meta = meta
         state.pos = close + 2
         return True
-    token = state.push("wikilink_open", "a", 1)
-    token.meta = {"ref": ref, "index": index}
+    state.push("wikilink_open", "a", 1).meta = meta
     if display is not None and display.strip():
         # The display text is inline markdown; it sits after the first unescaped `|`.
         bar = _display_start(src, start + 2, close)
@@ -116,8 +114,8 @@ def _scan(state: StateInline, start: int, silent: bool, embed: bool) -> bool:
         state.posMax = old_max
     else:
         text = state.push("text", "", 0)
-        text.content = default_display(path, subpath) if path or subpath else inner
-    state.push("wikilink_close", "a", -1).meta = token.meta
+        text.content = (path if not subpath else default_display(path, subpath)) if path or subpath else inner
+    state.push("wikilink_close", "a", -1).meta = meta
     state.pos = close + 2
     return True
 

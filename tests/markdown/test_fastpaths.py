@@ -141,3 +141,12 @@ def test_description_reads_only_what_the_cut_needs_and_cuts_alike(parsers: tuple
         for tok in tokens:
             if tok.type == "inline":
                 assert _description(tok.children) == _old_description(tok.children), text
+
+
+def test_table_rows_split_alike() -> None:
+    from kbgen.markdown.tables import LIBRARY_SPLIT, escaped_split
+    assert LIBRARY_SPLIT is not escaped_split
+    rng = random.Random(5)
+    for _ in range(5000):
+        row = "".join(rng.choice(["|", "\\", "\\|", "a", " ", "`", "b c", "\\\\"]) for _ in range(rng.randint(0, 20)))
+        assert escaped_split(row) == LIBRARY_SPLIT(row), row
