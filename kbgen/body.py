@@ -140,6 +140,8 @@ class _Links:
         self.body = body
         self.source = source
         self.stack = stack
+        self._opened: tuple[LinkRef, Target] | None = None
+        """The link link_open() last wrote: its link_close() comes next and needs its target."""
 
     def _target(self, ref: LinkRef) -> Target:
         return self.body.site.target(self.source, ref)
@@ -147,6 +149,7 @@ class _Links:
     def link_open(self, ref: LinkRef) -> str:
         site = self.body.site
         target = self._target(ref)
+        self._opened = (ref, target)
         if target.kind in ("note", "asset") and target.path:
             url = site.urls[target.path] + (f"#{target.anchor}" if target.anchor and target.kind == "note" else "")
             if target.kind == "note" and target.path == self.body_page_note() and target.anchor:
@@ -163,7 +166,8 @@ class _Links:
         return f'<span class="internal-link is-unresolved" data-href="{esc(ref.target)}">'
 
     def link_close(self, ref: LinkRef) -> str:
-        target = self._target(ref)
+        opened = self._opened
+        target = opened[1] if opened is not None and opened[0] is ref else self._target(ref)
         if target.kind in ("note", "asset") and target.path:
             return "</a>"
         linked = target.label.strip() and self.body.site.config.concept_pages and is_concept_label(target.label)

@@ -130,10 +130,8 @@ def _when_any(chars: str, fn: Callable[[StateInline], None]) -> Callable[[StateI
     search = re.compile(f"[{re.escape(chars)}]").search
 
     def gated(state: StateInline) -> None:
-        if state.delimiters:
-            if search(state.src):
-                fn(state)
-        elif any(meta and meta.get("delimiters") for meta in state.tokens_meta) and search(state.src):
+        if search(state.src) and (state.delimiters or any(
+                meta and meta.get("delimiters") for meta in state.tokens_meta)):
             fn(state)
     return gated
 
