@@ -4,8 +4,9 @@ Pagefind holds every page it indexes in memory until it writes the index (about 
 one bundle for a large site outgrows the rest of the build; bundles of at most SHARD_MAX pages,
 indexed one after another, keep it bounded, and the browser merges them (Pagefind's `mergeIndex`).
 Where a shard ends depends on its own pages only (a page whose URL hashes low ends it once it holds
-SHARD_MIN pages, on average SHARD_SPAN pages later), so adding or removing a page changes the shard it is in, not every shard after it:
-serve re-indexes just the shards whose pages changed, known by their digests (kept in the list file).
+SHARD_MIN pages, on average SHARD_SPAN pages later), so adding or removing a page changes the shard
+it is in (now and then the next too), not every shard after it: serve re-indexes just the shards
+whose pages changed, known by their digests (kept in the list file).
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ SHARD_SPAN = 700
 """Pages a shard runs on past SHARD_MIN on average before a URL ends it (one in SHARD_SPAN does)."""
 SHARD_MAX = 2500
 """Pages a shard holds at most (about one shard in nine reaches it): Pagefind's peak memory for
-2 500 of the 10 000-note benchmark's pages is about 460 MB, for 3 000 about 660 MB."""
+2 500 of the 10 000-note benchmark's pages is 460-550 MB, for 3 000 580-660 MB."""
 LIST = "kbgen-shards.json"
 """The file in the primary bundle that names every shard (the browser merges the others)."""
 FORMAT = b"kbgen-shard 1\n"
