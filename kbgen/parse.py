@@ -174,18 +174,25 @@ def _first_paragraph(tokens: list[Token]) -> str:
 def _description(children: list[Token]) -> str:
     """The paragraph's text, spaces collapsed, cut to DESCRIPTION_MAX characters at a word.
 
-    Reads only as many tokens as the cut needs (a paragraph may be a megabyte long): once the
-    collapsed prefix is longer than the limit + 1, the rest cannot change the result."""
+    Reads only as much text as the cut needs (a paragraph may be a megabyte long): once the
+    collapsed start of the text is longer than the limit + 1, the rest cannot change the result.
+    The start looked at doubles each time, so mostly-blank text stays linear."""
     pieces: list[str] = []
-    size, check = 0, 4 * DESCRIPTION_MAX
+    size, head = 0, 4 * DESCRIPTION_MAX
     for piece in _text_pieces(children):
         pieces.append(piece)
         size += len(piece)
-        if size > check:  # checked at doubling sizes, so mostly-blank text stays linear
-            if len(_SPACES.sub(" ", "".join(pieces)).lstrip()) > DESCRIPTION_MAX + 1:
-                break
-            check = 2 * size
-    text = _SPACES.sub(" ", "".join(pieces)).strip()
+        if size > head:
+            pieces = ["".join(pieces)]
+            while size > head:
+                start = _SPACES.sub(" ", pieces[0][:head]).lstrip()
+                if len(start) > DESCRIPTION_MAX + 1:
+                    return _cut(start.rstrip())
+                head *= 2
+    return _cut(_SPACES.sub(" ", "".join(pieces)).strip())
+
+
+def _cut(text: str) -> str:
     if len(text) <= DESCRIPTION_MAX:
         return text
     return text[:DESCRIPTION_MAX - 3].rsplit(" ", 1)[0] + "…"

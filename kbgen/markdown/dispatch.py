@@ -76,11 +76,15 @@ def markup_pattern(md: MarkdownIt) -> re.Pattern[str] | None:
     """The characters an enabled inline rule can start at (None if one can start anywhere):
     between two of them, markdown-it's inline loop only moves text to the pending text, and
     content without any of them parses to one text token. Call it before dispatch_inline()."""
+    chars = _markup_chars(md)
+    return None if chars is None else re.compile(f"[{re.escape(chars)}]")
+
+
+def _markup_chars(md: MarkdownIt) -> str | None:
     names = [r.name for r in md.inline.ruler.__rules__ if r.enabled]
     if any(name != "text" and name not in TRIGGERS for name in names):
         return None
-    chars = sorted({ch for name in names if name in TRIGGERS for ch in TRIGGERS[name]})
-    return re.compile(f"[{re.escape(''.join(chars))}]")
+    return "".join(sorted({ch for name in names if name in TRIGGERS for ch in TRIGGERS[name]}))
 
 
 def starting_at(md: MarkdownIt, ch: str) -> list[str]:
@@ -91,8 +95,11 @@ def starting_at(md: MarkdownIt, ch: str) -> list[str]:
 
 def dispatch_inline(md: MarkdownIt) -> None:
     """Fold the enabled inline rules into one dispatching rule. Call it last: rules added to
-    `md.inline.ruler` afterwards run after all of these."""
+    `md.inline.ruler` afterwards run after all of these.
+
+    Where every rule has its TRIGGERS, the inline loop itself is replaced too (see _tokenizer)."""
     ruler = md.inline.ruler
+    markup = _markup_chars(md)
     rules = [(r.name, r.fn) for r in ruler.__rules__ if r.enabled]
     terminator = md.inline.terminator_re
 
@@ -118,10 +125,55 @@ def dispatch_inline(md: MarkdownIt) -> None:
 
     ruler.disable([name for name, _ in rules])
     ruler.push(RULE_NAME, dispatch)
+    if markup is not None:
+        md.inline.tokenize = _tokenizer(md, dispatch, markup)  # type: ignore[method-assign]
     for rule in md.inline.ruler2.__rules__:
         if rule.name in POST_TRIGGERS:
             rule.fn = _when_any(POST_TRIGGERS[rule.name], rule.fn)
     md.inline.ruler2.__cache__ = None  # recompile the chain with the gated functions
+
+
+def _tokenizer(md: MarkdownIt, dispatch: Rule, markup: str) -> Callable[[StateInline], None]:
+    """markdown-it's inline loop (ParserInline.tokenize) that moves each stretch of text
+    between two markup characters to the pending text at once.
+
+    markdown-it calls the rules at every position: at a character no rule starts at, only the
+    `text` rule can match, and it or the loop's fallback appends the text to `state.pending`
+    up to the next character some rule starts at (one of `markup`). The loop does that itself and
+    calls the dispatching rule only at markup characters. Should rules be added after
+    dispatch_inline(), markdown-it's own loop runs."""
+    parser = md.inline
+    library_loop = type(parser).tokenize.__get__(parser)
+    search = re.compile(f"[{re.escape(markup)}]").search
+    starts = frozenset(markup)
+    only_dispatch = [dispatch]
+
+    def tokenize(state: StateInline) -> None:
+        if parser.ruler.getRules("") != only_dispatch:
+            library_loop(state)
+            return
+        src, end = state.src, state.posMax
+        max_nesting = state.md.options["maxNesting"]
+        while state.pos < end:
+            pos = state.pos
+            if state.level < max_nesting:
+                if src[pos] not in starts:
+                    found = search(src, pos, end)
+                    stop = found.start() if found else end
+                    state.append_pending(src[pos:stop])
+                    state.pos = stop
+                    continue
+                if dispatch(state, False):
+                    if state.pos <= pos:
+                        raise RuntimeError("inline rule didn't increment state.pos")
+                    if state.pos >= end:
+                        break
+                    continue
+            state.append_pending(src[pos])
+            state.pos = pos + 1
+        if state.pending:
+            state.pushPending()
+    return tokenize
 
 
 def _when_any(chars: str, fn: Callable[[StateInline], None]) -> Callable[[StateInline], None]:

@@ -1,8 +1,8 @@
-"""The parser's fast paths (delimiter runs, plain inline content, the renderer) change no tokens and no HTML.
+"""The parser's fast paths (delimiter runs, plain inline content, the inline loop, the renderer) change no tokens and no HTML.
 
-A reference parser is built with markdown-it's own rules and renderer in their place (and the
-highlight tokenizer as it was before it shared the fast run scan), and both parse thousands of
-random snippets that mix the constructs.
+A reference parser is built with markdown-it's own rules, inline loop and renderer in their
+place (and the highlight tokenizer as it was before it shared the fast run scan), and both parse
+thousands of random snippets that mix the constructs.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from markdown_it.rules_inline.state_inline import Delimiter
 from markdown_it.token import Token
 
 import kbgen.markdown as markdown
-from kbgen.markdown import highlight, make_parser
+from kbgen.markdown import dispatch, highlight, make_parser
 from kbgen.markdown.collect import ENV_KEY, Collector
 
 
@@ -51,6 +51,7 @@ def parsers(request: pytest.FixtureRequest) -> tuple[Any, Any]:
     mp.setattr(markdown, "delims_plugin", lambda md, **options: None)
     mp.setattr(markdown, "_inline_with_lines", lambda markup: inline_rule(None))
     mp.setattr(highlight, "_tokenize", _old_highlight)
+    mp.setattr(dispatch, "_tokenizer", lambda md, rule, markup: type(md.inline).tokenize.__get__(md.inline))
     try:
         reference = make_parser()
     finally:
@@ -65,6 +66,8 @@ def test_reference_is_really_different(parsers: tuple[Any, Any]) -> None:
     ref_rules = {r.name: r.fn for r in reference.inline.ruler.__rules__}
     assert fast_rules["emphasis"] is not ref_rules["emphasis"]
     assert fast_rules["kbgen_mark"] is not ref_rules["kbgen_mark"]
+    assert "tokenize" in vars(fast.inline) and getattr(reference.inline.tokenize, "__func__", None) is \
+        type(reference.inline).tokenize
 
 
 PIECES = [
