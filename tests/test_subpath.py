@@ -205,7 +205,7 @@ def _refers_to(result: Crawl, url: str, data: bytes, ctype: str) -> Iterator[tup
         for where, value in links.urls:
             yield urljoin(base, value.strip()), where
         for value in links.pagefind:  # the search bundle the page loads
-            for name in ("pagefind.js", "pagefind-entry.json"):
+            for name in ("pagefind.js", "pagefind-entry.json", "kbgen-shards.json"):
                 yield urljoin(urljoin(base, value), name), "data-pagefind"
     elif ctype == "text/css":
         for value in re.findall(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""", data.decode("utf-8")):
@@ -217,6 +217,10 @@ def _refers_to(result: Crawl, url: str, data: bytes, ctype: str) -> Iterator[tup
             for lang in doc["languages"].values():  # the index the search script loads first
                 yield urljoin(url, f"pagefind.{lang['hash']}.pf_meta"), "pagefind entry"
                 yield urljoin(url, f"wasm.{lang['wasm']}.pagefind"), "pagefind entry"
+        elif url.endswith("kbgen-shards.json"):  # the further bundles the search script merges
+            for shard in doc["shards"]:
+                if shard["path"]:
+                    yield urljoin(urljoin(url, shard["path"]), "pagefind-entry.json"), "shard list"
         else:  # kbgen's data files hold site-relative URLs
             for value in _json_urls(doc):
                 yield urljoin(result.root, value), f"{url.rsplit('/', 1)[-1]} url"
