@@ -37,3 +37,19 @@ def test_values_equal_in_python_but_not_in_json_are_not_confused() -> None:
     b = {"pages": {}, "files": ["x"], "summary": {"errors": True}}
     assert write._manifest_bytes(a) == plain(a)
     assert write._manifest_bytes(b) == plain(b)
+
+
+def test_the_summary_rows_are_encoded_as_a_whole_would_be() -> None:
+    rows = [["a.md", 3, "unresolved-link", "‘x’ \\ \"y\"", "warning"], ["b.md", 0, "cache", "p", "error"]]
+    for summary in ({"diagnostics": rows, "notes": 2}, {"diagnostics": rows[:1] + [["c.md", True, "x", "y", "z"]]},
+                    {"diagnostics": [], "links": 0}, {"diagnostics": [[1, 2.5, None]]}):
+        manifest = {"pages": {}, "summary": summary, "files": []}
+        assert write._manifest_bytes(manifest) == plain(manifest)
+        manifest["summary"] = dict(summary, diagnostics=[list(r) for r in summary["diagnostics"]])
+        assert write._manifest_bytes(manifest) == plain(manifest)
+
+
+def test_a_row_equal_in_python_but_not_in_json_is_not_taken_from_the_cache() -> None:
+    for line in (1, True, 1.0):
+        manifest = {"pages": {}, "summary": {"diagnostics": [["c.md", line, "x", "y", "z"]]}}
+        assert write._manifest_bytes(manifest) == plain(manifest), line
