@@ -300,6 +300,7 @@ class Builder:
             self._state.pictures.settle(site)
             from kbgen.markdown.code import ready  # and compile the code highlighters it will use
             ready({lang for note in notes.values() for lang in note.languages})
+            self._theme.compile_all()  # and the templates
             # and keep the state out of garbage collections: at 10 000 notes each one that
             # looked at it took tens of milliseconds of an edit's time
             gc.freeze()

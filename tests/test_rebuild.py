@@ -118,3 +118,15 @@ def test_a_concept_renamed_by_its_first_mention_gets_its_new_name_in_the_graph(t
     builder.finish()
     _, clean = build(vault, tmp_path / "clean", cache=False)
     assert _files(tmp_path / "served") == _files(clean)
+
+
+def test_serve_compiles_every_template_before_the_first_edit(tmp_path: Path) -> None:
+    """A cold build may render every page in workers; the serving process has the templates
+    compiled anyway, so its first edit does not pay for it."""
+    root = write_vault(tmp_path / "v", {"A.md": "# A\n[[B]]\n", "B.md": "# B\n"})
+    b = Builder(root, tmp_path / "site", quiet=True, keep_state=True, search=False)
+    b.build()
+    names = set(b._theme.env.list_templates(extensions=["html", "xml", "txt"]))
+    assert {"note.html", "base.html", "graph.html", "partials/backlinks.html"} <= names
+    compiled = {name for (_, name) in b._theme.env.cache.keys()}
+    assert names <= compiled
