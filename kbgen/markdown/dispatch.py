@@ -195,6 +195,7 @@ def dispatch_block(md: MarkdownIt) -> None:
     ruler = md.block.ruler
     rules = [(r.name, r.fn, list(r.alt)) for r in ruler.__rules__ if r.enabled]
     chains = sorted({alt for _, _, alts in rules for alt in alts})
+    rules = [(name, _hr_pretest(fn) if name == "hr" else fn, alts) for name, fn, alts in rules]
     main = _block_dispatcher([(n, fn) for n, fn, _ in rules])
     if any(name == "code" for name, _, _ in rules):
         # markdown-it knows indented code exists by a block rule named `code` being enabled
@@ -226,3 +227,16 @@ def _block_dispatcher(rules: list[tuple[str, BlockRule]]) -> BlockRule:
                 return True
         return False
     return dispatch
+
+
+def _hr_pretest(hr: BlockRule) -> BlockRule:
+    """The `hr` rule, tried only on lines with at least three of their first character: every
+    list item line starts with `-` or `*`, and `hr` is tried on it up to three times."""
+
+    def pretested(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+        pos = state.bMarks[startLine] + state.tShift[startLine]
+        src = state.src
+        if pos < len(src) and src.count(src[pos], pos, state.eMarks[startLine]) < 3:
+            return False
+        return hr(state, startLine, endLine, silent)
+    return pretested

@@ -28,6 +28,7 @@ SAMPLES = [
     "para\n> quote\n> > nested\n\n    code\n\n```py\nx\n```\n~~~\ny\n~~~\n$$\nz\n$$\n<div>\nh\n</div>\n",
     "%%\nblock comment\n%%\ntext\n[ref]: /url\n[^n]: foot\n\npara\n# heading interrupts\n- list interrupts\n",
     "a\n  \n\t\n  # indented heading\n   > quote\n   - item\n\n> [!tip] T\n> - [ ] t\n\n| x |\n| - |\n",
+    "- - -\n* * *\n _ _ _\n    ---\n-- -\n- a - b\n***x\n- item\n---\n* a\n  * * *\n",
 ]
 
 
