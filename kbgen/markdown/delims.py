@@ -2,9 +2,10 @@
 
 markdown-it's emphasis rule pushes one text token and one Delimiter per marker character, via
 `state.scanDelims()` and `state.push()`; text like `*a***a**…` spent most of its parse there.
-`delimiter_run()` pushes exactly the same tokens and delimiters (the pairing rules that run
-afterwards rely on them), but finds the run with one regex match, classifies its neighbours
-from a memo and appends the tokens directly.
+`emphasis_run()` and `mark_run()` push exactly the same tokens and delimiters (the pairing
+rules that run afterwards rely on them), but find the run with one regex match, classify its
+neighbours from a memo and append the tokens directly; `chained_runs()` goes on from run to run.
+`fragments_join()` and `text_join()`, which merge the text tokens left over, do it in one pass.
 """
 from __future__ import annotations
 
