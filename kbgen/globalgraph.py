@@ -37,11 +37,14 @@ def global_layout(site: Site) -> dict[str, Any]:
     again for a new graph whose layout inputs are those remember() kept."""
     cached = _layouts.get(site.graph)
     if cached is None:
-        if _last and _last["key"] == _layout_key(site):
+        key = _layout_key(site) if _last else None
+        if key is not None and _last["key"] == key:
             cached = _last["data"]
         else:
-            _last.clear()
             cached = _global_layout(site)
+            _last.clear()
+            if key is not None:  # computed anyway: remember() need not again
+                _last.update(key=key, data=cached)
         _layouts[site.graph] = cached
     return cached
 
