@@ -138,8 +138,11 @@ class Builder:
         staging = Staging(self.out)
         indexer, failure = None, ""
         if config.search:
+            # A site built before: the shards of its index whose pages are the same are linked,
+            # not indexed again (an edit and `kbgen build` re-index the shard it changed)
+            previous = self.out / search.OUTPUT_SUBDIR
             try:
-                indexer = search.Indexer()
+                indexer = search.Indexer(previous=previous if previous.is_dir() else None)
             except search.SearchError as exc:
                 failure = str(exc)
         try:

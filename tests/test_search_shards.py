@@ -271,3 +271,21 @@ def test_pages_without_a_body_are_sharded_when_no_page_has_one(small: None, tmp_
     search.index(site, SimpleNamespace(files={}), result)
     assert not result.diagnostics
     assert [e["pages"] for e in listed(site)] == shards.sizes(search.site_pages(site))
+
+
+def test_a_build_after_an_edit_reindexes_only_the_shard_it_changed(
+        small: None, counted: type[Counted], tmp_path: Path) -> None:
+    files = {f"N{i:02}.md": f"# N{i}\n\nzqword{i} and [[N{(i + 1) % 30:02}]].\n" for i in range(30)}
+    vault = write_vault(tmp_path / "vault", files)
+    out = tmp_path / "site"
+    Builder(vault, out, quiet=True, search=True, cache=False).build()
+    shards_before = listed(out)
+    assert len(shards_before) >= 3 and counted.started == len(shards_before)
+    (vault / "N12.md").write_text("# N12\n\nzqchanged words and [[N13]].\n", encoding="utf-8")
+    counted.started = 0
+    result = Builder(vault, out, quiet=True, search=True, cache=False).build()
+    assert not [d for d in result.diagnostics if d.code == "search"]
+    assert counted.started == 1  # the edited note's shard; the others linked from the old site
+    fresh = tmp_path / "fresh"
+    Builder(vault, fresh, quiet=True, search=True, cache=False).build()
+    assert tree(out) == tree(fresh)
