@@ -210,13 +210,15 @@ def _is_page(rel: str) -> bool:
 
 
 def index(site_dir: Path, outputs: Any, result: Any, incremental: bool = False,
-          previous: Path | None = None) -> list[str]:
+          previous: Path | None = None, into: Path | None = None) -> list[str]:
     """Index every page of `site_dir` into `site_dir/pagefind/`; a failure is an error diagnostic.
 
     Pages rendered by this build are taken from `outputs.files`, the others read from disk. Shards
     the `previous` index folder (by default the one being replaced) already has are linked from it,
     not indexed again, and so are its index files with the same bytes as new ones. Returns the
-    files written, relative to `site_dir`."""
+    files written, relative to `site_dir`. With `into`, the index goes to `into/pagefind/` and
+    `site_dir` is a live site, read while it may change: a page gone meanwhile is left out (serve
+    indexes again when the site moved on)."""
     if incremental and not any(u.endswith(".html") for u in outputs.files):
         return []  # no page changed: the index is still right
     old = previous or site_dir / OUTPUT_SUBDIR
@@ -228,9 +230,16 @@ def index(site_dir: Path, outputs: Any, result: Any, incremental: bool = False,
     try:
         for rel in site_pages(site_dir):
             data = fresh.get(rel)
-            indexer.add(rel, data if isinstance(data, bytes) else (site_dir / rel).read_bytes())
+            if not isinstance(data, bytes):
+                try:
+                    data = (site_dir / rel).read_bytes()
+                except FileNotFoundError:
+                    if into is None:
+                        raise
+                    continue
+            indexer.add(rel, data)
         files = indexer.finish()
-        return write_index(site_dir, files, old, indexer.links)
+        return write_index(into or site_dir, files, old, indexer.links)
     except (SearchError, OSError) as exc:
         indexer.close(kill=True)
         return failed(result, str(exc))
@@ -348,15 +357,16 @@ def _executable() -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m kbgen.search SITE [PREVIOUS]`: index SITE's pages into SITE/pagefind, linking
-    index files equal to PREVIOUS's; prints the files and diagnostics as JSON. serve's background
-    refresh runs this in a process of its own, so indexing never holds the lock on Python's
-    interpreter that the next rebuild needs."""
+    """`python -m kbgen.search SITE [PREVIOUS [INTO]]`: index SITE's pages into SITE/pagefind (or
+    INTO/pagefind, reading SITE as a live site), linking index files equal to PREVIOUS's; prints
+    the files and diagnostics as JSON. serve's background refresh runs this in a process of its
+    own, so indexing never holds the lock on Python's interpreter that the next rebuild needs."""
     import sys
     from types import SimpleNamespace
     args = sys.argv[1:] if argv is None else argv
     result = SimpleNamespace(diagnostics=[])
-    files = index(Path(args[0]), None, result, previous=Path(args[1]) if len(args) > 1 else None)
+    files = index(Path(args[0]), None, result, previous=Path(args[1]) if len(args) > 1 else None,
+                  into=Path(args[2]) if len(args) > 2 else None)
     print(json.dumps({"files": files, "diagnostics": [[d.path, d.line, d.code, d.message, d.level]
                                                       for d in result.diagnostics]}))
     return 0

@@ -1,11 +1,12 @@
 """Keep `kbgen serve`'s Pagefind index in step with the site, in the background.
 
 Pagefind takes seconds, so serve rebuilds without it and refreshes the index here once the vault
-has been quiet for a moment: the pages are hard-linked into a snapshot (under the site lock, so
-the snapshot is one consistent site), the snapshot is indexed (only the shards of the index whose
-pages changed go to Pagefind; the others' bundles, and index files equal to the live index's, are
-hard-linked from it: see search.Indexer), and the new index is swapped into the site under the lock. When the site changed meanwhile the new index still goes in (better
-than the older one) and another run follows, so the index always ends up matching the site.
+has been quiet for a moment: the live site's pages are indexed into a folder aside (only the
+shards of the index whose pages changed go to Pagefind; the others' bundles, and index files equal
+to the live index's, are hard-linked from it: see search.Indexer), and the new index is swapped
+into the site under the site lock. The pages are read without the lock, so a rebuild meanwhile may
+leave the new index a mix of two passes; it still goes in (better than the older one) and another
+run follows, so the index always ends up matching the site.
 """
 from __future__ import annotations
 
@@ -90,16 +91,18 @@ class SearchSync:
                     self._cond.notify_all()
 
     def _run(self) -> None:
-        snapshot = self.work / "site"
+        new = self.work / "site"
         shutil.rmtree(self.work, ignore_errors=True)
-        snapshot.mkdir(parents=True)
-        with self.lock.reading():
-            epoch = self.epoch()
-            _link_pages(self.out, snapshot)
+        new.mkdir(parents=True)
+        epoch = self.epoch()
         from kbgen import search
-        # shards the live index already has (all but one or two, after an edit) are linked, not indexed;
-        # in a process of its own (niced like this thread), which leaves the interpreter to rebuilds
-        files, diagnostics = _index(snapshot, self.out / search.OUTPUT_SUBDIR)
+        # The live site's pages are read as they are, without the lock: a rebuild meanwhile
+        # (atomic per page) may mix two passes into this index, but it moves the epoch on, and
+        # so another run follows. Holding the lock while linking 15 000 pages into a snapshot
+        # made a save wait up to a second. Shards the live index already has (all but one or two,
+        # after an edit) are linked, not indexed; in a process of its own (niced like this
+        # thread), which leaves the interpreter to rebuilds.
+        files, diagnostics = _index(self.out, self.out / search.OUTPUT_SUBDIR, new)
         if diagnostics or not files:
             self.report(diagnostics)
             return
@@ -110,7 +113,7 @@ class SearchSync:
                 return
             if live.exists():
                 os.replace(live, old)
-            os.replace(snapshot / search.OUTPUT_SUBDIR, live)
+            os.replace(new / search.OUTPUT_SUBDIR, live)
             _record(self.out, files)
         shutil.rmtree(self.work, ignore_errors=True)
         self.runs += 1
@@ -118,14 +121,14 @@ class SearchSync:
             self.request()  # the site moved on while Pagefind ran
 
 
-def _index(snapshot: Path, previous: Path) -> tuple[list[str], list[Diagnostic]]:
-    """search.index() of `snapshot`, run by `python -m kbgen.search`."""
+def _index(site: Path, previous: Path, into: Path) -> tuple[list[str], list[Diagnostic]]:
+    """search.index() of the live `site` into `into`, run by `python -m kbgen.search`."""
     import kbgen
     from kbgen.diagnostics import make
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(kbgen.__file__).parent.parent),
                                                       env.get("PYTHONPATH", "")]))
-    proc = subprocess.run([sys.executable, "-m", "kbgen.search", str(snapshot), str(previous)],
+    proc = subprocess.run([sys.executable, "-m", "kbgen.search", str(site), str(previous), str(into)],
                           capture_output=True, text=True, env=env)
     try:
         answer = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -133,23 +136,6 @@ def _index(snapshot: Path, previous: Path) -> tuple[list[str], list[Diagnostic]]
     except (IndexError, ValueError, KeyError, TypeError):
         detail = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
         return [], [make("", 0, "search", f"Pagefind failed: {detail}")]
-
-
-def _link_pages(out: Path, snapshot: Path) -> None:
-    """Hard-link (or copy) every HTML page of `out` into `snapshot`, keeping their paths."""
-    for dirpath, dirnames, filenames in os.walk(out):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and
-                             not (Path(dirpath) == out and d == "pagefind"))
-        rel = Path(dirpath).relative_to(out)
-        for name in filenames:
-            if not name.endswith(".html") or name.startswith("."):
-                continue
-            target = snapshot / rel / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(Path(dirpath) / name, target)
-            except OSError:
-                shutil.copyfile(Path(dirpath) / name, target)
 
 
 def _record(out: Path, files: list[str]) -> None:

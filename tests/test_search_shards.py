@@ -289,3 +289,31 @@ def test_a_build_after_an_edit_reindexes_only_the_shard_it_changed(
     fresh = tmp_path / "fresh"
     Builder(vault, fresh, quiet=True, search=True, cache=False).build()
     assert tree(out) == tree(fresh)
+
+
+def test_a_live_site_is_indexed_aside_and_a_page_gone_meanwhile_is_left_out(
+        small: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """serve's refresh reads the live site without its lock and writes the index aside: a page a
+    rebuild removed between the listing and the reading is left out, not a failure."""
+    live, aside, fresh = tmp_path / "live", tmp_path / "aside", tmp_path / "fresh"
+    for root in (live, aside, fresh):
+        root.mkdir()
+    write_site(live, 20)
+    write_site(fresh, 20)
+    listing = search.site_pages
+
+    def with_a_ghost(site_dir: Path) -> list[str]:
+        return sorted(listing(site_dir) + ["p07a.html"])  # listed, then deleted before it is read
+    monkeypatch.setattr(search, "site_pages", with_a_ghost)
+    result = SimpleNamespace(diagnostics=[])
+    files = search.index(live, None, result, into=aside)
+    assert not result.diagnostics and files
+    assert not (live / "pagefind").exists()
+    monkeypatch.setattr(search, "site_pages", listing)
+    search.index(fresh, None, result)
+    assert not result.diagnostics
+    assert tree(aside / "pagefind") == tree(fresh / "pagefind")
+    monkeypatch.setattr(search, "site_pages", with_a_ghost)  # a site indexed in place must be whole
+    whole = SimpleNamespace(diagnostics=[])
+    search.index(live, None, whole)
+    assert [d.code for d in whole.diagnostics] == ["search"]
