@@ -60,19 +60,25 @@ def _map(func: Callable[[list[Any]], list[Any]], items: list[Any], jobs: int,
     frozen = gc.get_freeze_count()  # serve keeps its state frozen (build.py): leave it so
     gc.freeze()
     try:
-        with _context().Pool(jobs) as pool:
-            side = _Alongside(alongside) if alongside is not None else None
-            try:
-                chunks = _chunks(items, jobs, alone)
-                for result, chunk in zip(pool.imap(func, chunks), chunks):
-                    each(result)
-                    advance(len(chunk))
-            except BaseException:
-                if side is not None:
-                    side.thread.join()  # not left writing while the failure is handled
-                raise
+        pool = _context().Pool(jobs)
+        side = _Alongside(alongside) if alongside is not None else None
+        try:
+            chunks = _chunks(items, jobs, alone)
+            for result, chunk in zip(pool.imap(func, chunks), chunks):
+                each(result)
+                advance(len(chunk))
+        except BaseException:
+            pool.terminate()
             if side is not None:
-                side.join()
+                side.thread.join()  # not left writing while the failure is handled
+            raise
+        # The workers are done: they leave on their own. (Pool's own exit, terminate(), stops
+        # idle workers with SIGTERM; under serve, whose SIGTERM handler they inherit, a worker
+        # now and then stayed blocked, and the first build hung.)
+        pool.close()
+        pool.join()
+        if side is not None:
+            side.join()
     finally:
         if not frozen:
             gc.unfreeze()
