@@ -97,6 +97,9 @@ def cli(site: Path) -> None:
 
 
 def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return
     site = Path(sys.argv[1])
     if "--one-run" in sys.argv:
         print(json.dumps(one_run(site, sys.argv[sys.argv.index("--one-run") + 1], "--edit" in sys.argv)))
