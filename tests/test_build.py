@@ -359,3 +359,21 @@ def test_an_error_alongside_the_workers_is_raised(tmp_path):
         raise OSError("disk full")
     with pytest.raises(OSError, match="disk full"):
         parallel._map(list, [1, 2, 3], 2, lambda n: None, alongside=fail)
+
+
+def test_finished_pools_are_closed_not_terminated(monkeypatch):
+    """terminate() stops idle workers with SIGTERM, which serve's workers inherit a handler for;
+    a pool whose work is done must let its workers leave on their own."""
+    import multiprocessing.pool
+    from kbgen import parallel
+    terminated = []
+    real = multiprocessing.pool.Pool.terminate
+    monkeypatch.setattr(multiprocessing.pool.Pool, "terminate", lambda self: terminated.append(self) or real(self))
+    assert parallel._map(list, list(range(20)), 2, lambda n: None) == list(range(20))
+    assert terminated == []
+
+    def fail(_: list) -> None:
+        raise RuntimeError("stop")
+    with pytest.raises(RuntimeError, match="stop"):  # a failure still stops the workers at once
+        parallel._map(list, [1, 2, 3], 2, lambda n: None, each=fail)
+    assert len(terminated) == 1
