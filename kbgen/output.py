@@ -136,7 +136,7 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
                 outputs.files[url] = data
             if feed is not None:
                 assert text is not None  # the renderer cuts every page when there is an index
-                feed.put(url, text)
+                feed.put(url, text, is_cut=True)  # cut in the worker: not again here
             outputs.diagnostics.extend(diags)
             page_meta[url] = {"fp": fp, "diags": [[d.path, d.line, d.code, d.message, d.level] for d in diags]}
             outputs.rendered += 1

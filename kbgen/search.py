@@ -57,19 +57,20 @@ class Indexer:
         # binary that cannot start fails here, and each page goes to Pagefind as it comes
         self._service: Service | None = None if self._old else Service(self._exe)
 
-    def add(self, rel: str, html: bytes, *, cut: bool = True) -> None:
+    def add(self, rel: str, html: bytes, *, cut: bool = True, is_cut: bool = False) -> None:
         """Index the page at site path `rel` (`notes/a.html`), unless another page marks its body.
 
         Pagefind's rule: once any page has a `data-pagefind-body` element, pages without one are
         left out; pages without are held back until one with or `end` decides.
-        `cut=False` hands Pagefind the whole page (to check that `indexable` changes nothing)."""
+        `cut=False` hands Pagefind the whole page (to check that `indexable` changes nothing);
+        `is_cut` says `html` is indexable()'s cut already (a render worker made it)."""
         if BODY not in html:
             if not self._bodies:
                 self._bodyless.append((rel, html))
             return
         self._bodies += 1
         self._bodyless = []  # never indexed now
-        part = indexable(html)
+        part = html if is_cut else indexable(html)
         self._page(rel, part if cut else html, part)
 
     def end(self) -> None:
@@ -178,22 +179,23 @@ class _Shard:
 class Feed:
     """Hands an Indexer the site's pages in sorted URL order (as `site_pages` lists them, so a
     build's index equals a later re-index of the same site) while they arrive in any order:
-    bytes of a page rendered now, or the path of a file that holds it."""
+    bytes of a page rendered now (`is_cut`: already cut by indexable()), or the path of a file
+    that holds it."""
 
     def __init__(self, indexer: Indexer, urls: set[str]) -> None:
         self.indexer = indexer
         self.order = sorted(u for u in urls if _is_page(u))
-        self.ready: dict[str, bytes | Path] = {}
+        self.ready: dict[str, tuple[bytes | Path, bool]] = {}
         self.next = 0
 
-    def put(self, url: str, page: bytes | Path) -> None:
+    def put(self, url: str, page: bytes | Path, is_cut: bool = False) -> None:
         if not _is_page(url):
             return
-        self.ready[url] = page
+        self.ready[url] = (page, is_cut)
         while self.next < len(self.order) and self.order[self.next] in self.ready:
             url = self.order[self.next]
-            page = self.ready.pop(url)
-            self.indexer.add(url, page.read_bytes() if isinstance(page, Path) else page)
+            page, is_cut = self.ready.pop(url)
+            self.indexer.add(url, page.read_bytes() if isinstance(page, Path) else page, is_cut=is_cut)
             self.next += 1
 
     def end(self) -> None:
