@@ -92,18 +92,24 @@ def mark_run(state: StateInline, start: int) -> int:
     return end
 
 
-def emphasis(state: StateInline, silent: bool) -> bool:
-    """markdown-it's `emphasis` tokenize rule, same tokens and delimiters."""
-    if silent:
-        return False
-    end = emphasis_run(state, state.pos)
-    if end < 0:
-        return False
-    state.pos = end
-    return True
-
-
 RunTokenizer = Callable[[StateInline, int], int]
+
+
+def run_rule(run: RunTokenizer) -> Callable[[StateInline, bool], bool]:
+    """The inline rule that tokenizes one run with `run` (which returns its end, or -1)."""
+    def rule(state: StateInline, silent: bool) -> bool:
+        if silent:
+            return False
+        end = run(state, state.pos)
+        if end < 0:
+            return False
+        state.pos = end
+        return True
+    return rule
+
+
+emphasis = run_rule(emphasis_run)
+"""markdown-it's `emphasis` tokenize rule, same tokens and delimiters."""
 
 
 def chained_runs(markup: re.Pattern[str], run_at: dict[str, RunTokenizer]) -> Callable[[StateInline, bool], bool]:

@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.state_inline import Delimiter
 
-from kbgen.markdown.delims import mark_run
+from kbgen.markdown.delims import mark_run, run_rule
 
 _EQ = 0x3D  # "="
 
@@ -24,15 +24,8 @@ def highlight_plugin(md: MarkdownIt) -> None:
     md.inline.ruler2.before("emphasis", "kbgen_mark", _post_process)
 
 
-def _tokenize(state: StateInline, silent: bool) -> bool:
-    """Push each `==` of a run as a text token and a delimiter; a lone odd `=` stays text."""
-    if silent:
-        return False
-    end = mark_run(state, state.pos)
-    if end < 0:
-        return False
-    state.pos = end
-    return True
+_tokenize = run_rule(mark_run)
+"""Push each `==` of a run as a text token and a delimiter; a lone odd `=` stays text."""
 
 
 def _pairs(state: StateInline, delimiters: list[Delimiter]) -> None:
