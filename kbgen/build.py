@@ -326,7 +326,7 @@ class Builder:
         assert st is not None
         site = st.site
         previous = read_manifest(self.out).get("pages", {})
-        keep = {n.digest for n in st.notes.values()}
+        keep = {n.digest for n in st.notes.values()} if save_cache else set()  # (not at an edit)
         # When every note's tokens are in memory the render workers never read the cache file,
         # so it is written while they render (216 MB at 10 000 notes) rather than after
         alongside = (lambda: self._cache.save(keep)) if save_cache and \
