@@ -163,18 +163,22 @@ class Builder:
         return result
 
     def rebuild(self, changed: set[Path] | None = None, *, search: bool = True,
-                defer: bool = False) -> BuildResult:
+                defer: bool = False, split: bool = False) -> BuildResult:
         """Bring the built site up to date after edits (serve); only changed bytes are written.
 
         `search=False` leaves the Pagefind index as it is: serve refreshes it in the background,
         since running Pagefind takes seconds and a save must show in the browser at once.
         `defer=True` keeps the global graph's layout of the last pass when an edited note's
         links change it (its community detection and force layout cost more than the rest of
-        an edit); `finish()` brings it up to date, which serve does once the reload is sent."""
+        an edit); `finish()` brings it up to date, which serve does once the reload is sent.
+        `split=True` writes the edited notes' pages (and pages new to the site) first; the pages
+        that merely show them — backlinks, local graphs, embeds, lists — keep their last bytes
+        until `catch_up()`, which serve calls right after the reload is sent. No page is removed
+        before then (an edit that removes one is not split), so every link keeps working."""
         with _few_collections(restore=not self.keep_state):
-            return self._rebuild(changed, search, defer)
+            return self._rebuild(changed, search, defer, split)
 
-    def _rebuild(self, changed: set[Path] | None, search: bool, defer: bool) -> BuildResult:
+    def _rebuild(self, changed: set[Path] | None, search: bool, defer: bool, split: bool = False) -> BuildResult:
         start = time.perf_counter()
         fresh = self._config is None or any(_is_config(self.root, Path(p)) for p in (changed or ()))
         config = self._load_config(fresh=fresh)
@@ -186,13 +190,16 @@ class Builder:
             # override of it appears, and does not know a theme folder created since
             self._theme = theme
         from kbgen import output
-        fast = self._rebuild_notes(config, {Path(p) for p in changed or ()}, defer)
+        fast = self._rebuild_notes(config, {Path(p) for p in changed or ()}, defer, split)
         if fast is not None:
             result, outputs = fast
             st = self._state
             assert st is not None
             sources = [(p, b"", k) for p, k in st.keys.items()]
-            outputs.manifest.update(inputs=self._inputs(config, st.vault, sources), summary=_summary(result))
+            # with pages left behind the site is not yet what these inputs build: a `kbgen build`
+            # after serve stopped right now must not take it as up to date
+            inputs = "" if st.behind else self._inputs(config, st.vault, sources)
+            outputs.manifest.update(inputs=inputs, summary=_summary(result))
         else:
             vault, sources = self._read(config)
             result, outputs = self._run(config, vault, sources)
@@ -205,31 +212,49 @@ class Builder:
 
     @property
     def unfinished(self) -> bool:
-        """True when a rebuild(defer=True) left the global graph behind the notes."""
-        return self._state is not None and self._state.deferred
+        """True when a rebuild(defer=True) left the global graph behind the notes, or a
+        rebuild(split=True) left pages behind."""
+        return self._state is not None and (self._state.deferred or bool(self._state.behind))
+
+    @property
+    def behind(self) -> bool:
+        """True when a rebuild(split=True) left pages for catch_up()."""
+        return self._state is not None and bool(self._state.behind)
+
+    def catch_up(self) -> BuildResult:
+        """Write the pages rebuild(split=True) left behind; the global graph stays deferred."""
+        with _few_collections(restore=not self.keep_state):
+            return self._finish(layout=False)
 
     def finish(self) -> BuildResult:
-        """Lay out the global graph that rebuild(defer=True) kept as it was; write what changes."""
+        """Write what rebuild(split=True) left behind and lay out the global graph that
+        rebuild(defer=True) kept as it was; write what changes."""
         with _few_collections(restore=not self.keep_state):
             return self._finish()
 
-    def _finish(self) -> BuildResult:
+    def _finish(self, layout: bool = True) -> BuildResult:
         from kbgen import output
         from kbgen.pages import graph_page
         start = time.perf_counter()
         st = self._state
         config = self._load_config(fresh=False)
-        if st is None or not st.deferred:
+        if st is None or not (st.behind or layout and st.deferred):
             return BuildResult(seconds=time.perf_counter() - start)
-        from kbgen.globalgraph import forget_layout
-        forget_layout(st.site.graph)
-        pages = [graph_page(st.site) if p.kind == "graph" else p for p in st.pages.values()]
-        result, outputs = self._render(config, pages, {p.url for p in pages if p.kind != "graph"},
+        redo = set(st.behind)
+        pages = list(st.pages.values())
+        if layout and st.deferred:
+            from kbgen.globalgraph import forget_layout
+            forget_layout(st.site.graph)
+            pages = [graph_page(st.site) if p.kind == "graph" else p for p in pages]
+            redo |= {p.url for p in pages if p.kind == "graph"}
+        result, outputs = self._render(config, pages, {p.url for p in pages if p.url not in redo},
                                        save_cache=False, stable=True)
+        st.behind = set()
         sources = [(p, b"", k) for p, k in st.keys.items()]
         outputs.manifest.update(inputs=self._inputs(config, st.vault, sources), summary=_summary(result))
         result.changed = output.write_incremental(self.out, outputs)
-        st.deferred = False
+        if layout:
+            st.deferred = False
         result.seconds = time.perf_counter() - start
         return result
 
@@ -358,8 +383,8 @@ class Builder:
             remember(site)  # for the next full pass, which most often keeps the links
         return result, outputs
 
-    def _rebuild_notes(self, config: Config, changed: set[Path],
-                       defer: bool = False) -> tuple[BuildResult, "Outputs"] | None:
+    def _rebuild_notes(self, config: Config, changed: set[Path], defer: bool = False,
+                       split: bool = False) -> tuple[BuildResult, "Outputs"] | None:
         """The fast path of rebuild(): only notes edited in place; None when it does not apply."""
         from kbgen import assemble, history, incremental
         st = self._state
@@ -382,6 +407,7 @@ class Builder:
             return None
         parsed, _ = self._parse(todo)
         graph_before = st.site.graph
+        files_before = set(st.site.urls.values()) if split else set()  # notes' and attachments'
         dirty = incremental.update(st.site, parsed, st.vault.assets)
         if dirty is None:
             self._state = None
@@ -406,6 +432,7 @@ class Builder:
         stale |= {site.urls[p] for p in st.pictures.stale(site, dirty) if p in site.urls}  # local graphs
         stale |= {url for url, page in st.pages.items()
                   if page.kind == "concept" and _concept_node(page) in concepts}
+        stale |= st.behind  # what an earlier split edit left
         reuse = {url: page for url, page in st.pages.items()
                  if url not in stale and page.parent not in stale
                  and page.kind in ("note", "concept", "backlinks")}
@@ -417,8 +444,26 @@ class Builder:
         if all(old.description == new.description for old, new in edited):
             kept["folder"] = [p for p in st.pages.values() if p.kind == "folder"]
         reuse.update((p.url, p) for group in kept.values() for p in group)
-        pages = assemble.pages(site, st.vault, reuse, kept=kept)
-        return self._render(config, pages, {p.url for p in pages if reuse.get(p.url) is p}, save_cache=False,
+        # Split, the note and concept pages come lazy: the contexts (backlinks, local graph) of
+        # those left behind are built at catch_up(), not twice. The graph page stays as it was:
+        # filled lazily, it would lay out the global graph that `defer` keeps.
+        pages = assemble.pages(site, st.vault, reuse, lazy=split, kept=kept)
+        if split:
+            from kbgen.pages import graph_page
+            pages = [graph_page(site) if p.kind == "graph" else p for p in pages]
+        unchanged = {p.url for p in pages if reuse.get(p.url) is p}
+        st.behind = set()
+        if split:
+            urls = {p.url for p in pages}
+            # nothing removed, so every link of the pages left behind still works
+            if urls >= set(st.pages) and set(site.urls.values()) >= files_before:
+                # now: the edited notes' pages, new pages, and the note pages new pages continue
+                first = {site.urls[rel] for rel, _, _ in todo if rel in site.urls}
+                first |= {p.parent for p in pages if p.url not in st.pages and p.parent}
+                st.behind = {p.url for p in pages if p.url not in unchanged and p.url in st.pages
+                             and p.url not in first and p.parent not in first}
+                unchanged |= st.behind  # carried over as last written, with their fingerprints
+        return self._render(config, pages, unchanged, save_cache=False,
                             stable=True)  # an edit in place changes no title, URL or alias
 
     def _parse(self, sources: list[tuple[SourcePath, bytes, str]]) -> tuple[dict[SourcePath, ParsedNote], list[Diagnostic]]:
@@ -490,6 +535,8 @@ class _State:
     """sitedata.stable_files of the last pass."""
     deferred: bool = False
     """The global graph shows the links of an earlier pass (rebuild(defer=True))."""
+    behind: set[str] = field(default_factory=set)
+    """Pages rebuild(split=True) left as last written (their manifest entries are theirs)."""
     theme_digest: str = ""
 
 

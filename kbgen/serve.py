@@ -209,23 +209,28 @@ class DevServer:
             if batch is None:
                 return
             self.rebuild(batch)
+            # the pages that show the edited notes, now that the edit itself is shown (unless
+            # another save is waiting: its rebuild takes them along)
+            if self.builder.behind and self.changes.idle(0):
+                self.finish(layout=False)
             gc.collect(0)  # the edit's young objects, now the reload is out (the builder keeps GC rare)
             if self.builder.unfinished and self.changes.idle(FINISH_AFTER):
                 self.finish()
 
-    def finish(self) -> None:
-        """The global graph's new layout, after the edit's pages are shown (Builder.finish)."""
+    def finish(self, layout: bool = True) -> None:
+        """The pages a split rebuild left behind (Builder.catch_up) and, with `layout`, the
+        global graph's new layout (Builder.finish), after the edit's page is shown."""
         start, cpu = time.perf_counter(), time.thread_time()
         try:
             with self.lock.writing():
-                result = self.builder.finish()
+                result = self.builder.finish() if layout else self.builder.catch_up()
         except Exception as exc:
             self._failed(exc)
             return
         if self.search is not None and any(f.endswith(".html") for f in result.changed):
             self.search.request()
-        if result.changed:  # the graph page and data: open graph pages reload
-            self._succeeded(result, result.changed, start, cpu)
+        if result.changed:  # the pages that show the edit, the graph page and data: they reload
+            self._succeeded(result, result.changed, start, cpu, "then updated")
 
     def rebuild(self, batch: Batch) -> None:
         """One rebuild for one burst of changes; a failure keeps the last good site served."""
@@ -238,7 +243,7 @@ class DevServer:
                 if config:  # new settings can change anything: a full build, as `kbgen build` does
                     result = self.builder.build()
                 else:
-                    result = self.builder.rebuild(paths, search=False, defer=True)
+                    result = self.builder.rebuild(paths, search=False, defer=True, split=True)
         except Exception as exc:
             self._config_due = config
             self._failed(exc)
@@ -249,7 +254,7 @@ class DevServer:
         self._succeeded(result, None if config else result.changed, start, cpu)
 
     def _succeeded(self, result: BuildResult, changed: list[str] | None, start: float,
-                   cpu: float | None = None) -> None:
+                   cpu: float | None = None, verb: str = "rebuilt") -> None:
         self.rebuilds += 1
         site = _last_site(self.builder)
         old_urls = self._urls
@@ -264,7 +269,7 @@ class DevServer:
         if changed:
             shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
             used = f", {(time.thread_time() - cpu) * 1000:.0f} ms CPU" if cpu is not None else ""
-            self._say(f"rebuilt in {(time.perf_counter() - start) * 1000:.0f} ms{used}: {shown}")
+            self._say(f"{verb} in {(time.perf_counter() - start) * 1000:.0f} ms{used}: {shown}")
 
     def _failed(self, exc: BaseException) -> None:
         # the builder's memory may now be ahead of the site: the next rebuild is a full pass

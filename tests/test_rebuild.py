@@ -130,3 +130,56 @@ def test_serve_compiles_every_template_before_the_first_edit(tmp_path: Path) -> 
     assert {"note.html", "base.html", "graph.html", "partials/backlinks.html"} <= names
     compiled = {name for (_, name) in b._theme.env.cache.keys()}
     assert names <= compiled
+
+
+def _dangling(out: Path) -> list[str]:
+    """Relative links of the site's pages whose file does not exist."""
+    import re
+    bad = []
+    for page in out.rglob("*.html"):
+        for href in re.findall(r'(?<![-\w])(?:href|src)="([^"#?:]+)', page.read_text(encoding="utf-8")):
+            if not href.startswith("/") and not (page.parent / href).resolve().exists():
+                bad.append(f"{page.relative_to(out)} → {href}")
+    return bad
+
+
+def test_a_split_rebuild_writes_the_edited_page_first_and_the_rest_at_catch_up(tmp_path: Path) -> None:
+    vault = write_vault(tmp_path / "vault", VAULT)
+    builder = Builder(vault, tmp_path / "served", quiet=True, search=False)
+    builder.build()
+    split = 0
+    for step, (rel, text) in enumerate(EDITS):
+        before = _files(tmp_path / "served")
+        (vault / rel).write_text(text, encoding="utf-8")
+        first = builder.rebuild({vault / rel}, split=True)
+        _, clean = build(vault, tmp_path / f"clean{step}", cache=False)
+        served, expected = _files(tmp_path / "served"), _files(clean)
+        assert not _dangling(tmp_path / "served"), f"step {step}: a link broke before catch_up()"
+        if builder.behind:
+            split += 1
+            page = next(p for p in first.changed if p.endswith(".html"))
+            assert served[page] == expected[page], f"step {step}: the edited page is not written first"
+            assert set(served) >= set(before), f"step {step}: a page was removed before catch_up()"
+            late = {n for n in expected if served.get(n) != expected[n]} - {".kbgen-site"}
+            assert late and all(served.get(n) == before.get(n) for n in late), f"step {step}: {late}"
+            again = builder.catch_up()
+            assert late <= set(again.changed) and not builder.behind
+            served = _files(tmp_path / "served")
+        assert served == expected, f"step {step}: the site differs from a clean build"
+    assert split >= 3  # the link edits of EDITS that remove no page
+
+
+def test_a_build_after_a_split_rebuild_does_not_take_the_site_as_up_to_date(tmp_path: Path) -> None:
+    """serve stopped between the two halves of a split rebuild: `kbgen build` redoes the rest."""
+    vault = write_vault(tmp_path / "vault", VAULT)
+    Builder(vault, tmp_path / "served", quiet=True, search=False).build()
+    serving = Builder(vault, tmp_path / "served", quiet=True, search=False, keep_state=True)
+    serving.build()
+    rel, text = EDITS[0]
+    (vault / rel).write_text(text, encoding="utf-8")
+    serving.rebuild({vault / rel}, split=True, defer=True)
+    assert serving.behind
+    result = Builder(vault, tmp_path / "served", quiet=True, search=False).build()
+    assert result.rendered > 0
+    _, clean = build(vault, tmp_path / "clean", cache=False)
+    assert _files(tmp_path / "served") == _files(clean)

@@ -747,3 +747,16 @@ def test_a_new_link_reaches_the_page_first_and_the_global_graph_next(live: Calla
     pairs = {tuple(sorted((titles[a], titles[b])))
              for a, b in zip(graph["edges"][::2], graph["edges"][1::2])}
     assert ("Beta", "Gamma") in pairs
+
+
+def test_the_edited_page_reloads_first_and_the_pages_that_show_it_right_after(live: Callable[..., Live]) -> None:
+    s = live()
+    s.stream.drain()
+    assert "Gamma now links" not in s.page("/beta.html")
+    (s.vault / "notes/Deep/Gamma.md").write_text("Gamma now links [[Alpha]] and [[Beta]].\n", encoding="utf-8")
+    first = s.reload_with("deep/gamma.html")
+    assert "beta.html" not in (first["changed"] or [])  # its backlinks come with the next event
+    s.reload_with("beta.html")  # without another save
+    assert "Gamma now links" in s.page("/beta.html")  # the backlink's context
+    s.settled()
+    assert not s.server.builder.unfinished
