@@ -58,6 +58,9 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # No stat of every template file at each render (four per page): a changed theme
+            # makes a new Theme (build.py compares digests), so nothing here needs reloading.
+            auto_reload=False,
         )
         self.env.filters["markup"] = Markup
 
