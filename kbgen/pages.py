@@ -102,6 +102,9 @@ _WIKI_OR_MD = re.compile(r"!?\[\[([^\]]*)\]\]|!?\[([^\]]*)\]\(([^)]*)\)")
 
 
 def _strip_wiki(text: str) -> str:
+    if "[" not in text:  # most backlink text holds no link syntax: no regex pass
+        return text
+
     def sub(m: re.Match[str]) -> str:
         if m.group(1) is not None:
             inner = m.group(1).replace("\\|", "|")
@@ -123,12 +126,16 @@ def context_html(ctx: Context, refs: list[LinkRef], highlight: set[LinkRef]) -> 
     in, from a little before it, so the link is always in view. Only that much is joined: a
     paragraph holding n links to n targets would otherwise cost n² (a 3 000-link index line
     took 80 s)."""
-    pieces, where = _pieces(ctx, refs)
+    pieces, where, total = _pieces(ctx, refs)
     first = min((where[r] for r in highlight if r in where), default=0)
     start, before = first, 0
     while start > 0 and before < CONTEXT // 3:  # walk back a third of the window
         start -= 1
         before += len(pieces[start][0])
+    if total <= CONTEXT and start == 0 and not (first and before > CONTEXT // 3):
+        # the whole paragraph fits (most do): nothing is cut, only our links marked
+        return Markup("".join([f"<mark>{part}</mark>" if ref in highlight else part
+                               for part, ref in pieces]).strip().replace("\n", "<br>"))
     out: list[str] = []
     size = 0
     for i in range(start, len(pieces)):
@@ -151,15 +158,15 @@ def context_html(ctx: Context, refs: list[LinkRef], highlight: set[LinkRef]) -> 
     return Markup("".join(out).strip().replace("\n", "<br>"))
 
 
-_PIECES: dict[int, tuple[Context, list[LinkRef], list[tuple[str, LinkRef | None]], dict[LinkRef, int]]] = {}
+_PIECES: dict[int, tuple[Context, list[LinkRef], list[tuple[str, LinkRef | None]], dict[LinkRef, int], int]] = {}
 
 
-def _pieces(ctx: Context, refs: list[LinkRef]) -> tuple[list[tuple[str, LinkRef | None]], dict[LinkRef, int]]:
+def _pieces(ctx: Context, refs: list[LinkRef]) -> tuple[list[tuple[str, LinkRef | None]], dict[LinkRef, int], int]:
     """The paragraph as escaped text and links shown by their text, in order, once per paragraph;
-    and where each link's piece is."""
+    where each link's piece is; and the length of all pieces."""
     hit = _PIECES.get(id(ctx))
     if hit is not None and hit[0] is ctx and hit[1] is refs:
-        return hit[2], hit[3]
+        return hit[2], hit[3], hit[4]
     text = ctx.text
     spans: list[tuple[int, int, LinkRef]] = []
     pos = 0
@@ -185,8 +192,9 @@ def _pieces(ctx: Context, refs: list[LinkRef]) -> tuple[list[tuple[str, LinkRef 
     pieces.append((html.escape(_strip_wiki(text[last:])), None))
     if len(_PIECES) >= 4096:
         _PIECES.clear()
-    _PIECES[id(ctx)] = (ctx, refs, pieces, where)  # both kept, so their ids are not reused meanwhile
-    return pieces, where
+    total = sum(len(part) for part, _ in pieces)
+    _PIECES[id(ctx)] = (ctx, refs, pieces, where, total)  # both kept, so their ids are not reused meanwhile
+    return pieces, where, total
 
 
 def backlinks(site: Site, node: str) -> list[dict[str, Any]]:
@@ -236,7 +244,7 @@ def _links_by_context(note: ParsedNote) -> dict[int, list[LinkRef]]:
     for ref in note.links:
         if ref.context >= 0:
             by_ctx.setdefault(ref.context, []).append(ref)
-    if len(_BY_CONTEXT) >= 256:
+    if len(_BY_CONTEXT) >= 4096:  # a cold build asks once per link target: keep most notes
         _BY_CONTEXT.clear()
     _BY_CONTEXT[id(note)] = (note, by_ctx)  # the note is kept, so its id cannot be reused meanwhile
     return by_ctx

@@ -1,0 +1,78 @@
+"""A backlink's paragraph (pages.context_html): the shortcut for paragraphs that fit whole
+gives exactly what the general windowing does."""
+from __future__ import annotations
+
+import html
+import random
+
+from markupsafe import Markup
+
+from kbgen import pages
+from kbgen.model import Context, LinkRef
+
+
+def _windowed(ctx: Context, refs: list[LinkRef], highlight: set[LinkRef]) -> Markup:
+    """context_html as it was before the shortcut (the general path, kept here for comparison)."""
+    pieces, where, _ = pages._pieces(ctx, refs)
+    first = min((where[r] for r in highlight if r in where), default=0)
+    start, before = first, 0
+    while start > 0 and before < pages.CONTEXT // 3:
+        start -= 1
+        before += len(pieces[start][0])
+    out: list[str] = []
+    size = 0
+    for i in range(start, len(pieces)):
+        part, ref = pieces[i]
+        if ref is None:
+            if i == start < first and before > pages.CONTEXT // 3:
+                cut = part[before - pages.CONTEXT // 3:]
+                part = "…" + (cut.split(" ", 1)[1] if " " in cut else cut)
+            if size + len(part) > pages.CONTEXT:
+                part = part[:max(0, pages.CONTEXT - size)].rsplit(" ", 1)[0] + "…"
+                out.append(part)
+                break
+        elif size > pages.CONTEXT:
+            out.append("…")
+            break
+        out.append(f"<mark>{part}</mark>" if ref in highlight else part)
+        size += len(part)
+    if start > 0 and out and not out[0].startswith("…"):
+        out.insert(0, "…")
+    return Markup("".join(out).strip().replace("\n", "<br>"))
+
+
+WORDS = ["alpha", "beta", "gamma<b>", "delta & co", "[[x]]", "[y](z)", "\n", "  ", "é", "word"]
+
+
+def _paragraph(rng: random.Random) -> tuple[Context, list[LinkRef]]:
+    parts, refs = [], []
+    for _ in range(rng.randint(0, 12)):
+        parts.append(" ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 60))))
+        name = rng.choice(["A", "B", "Note C", "d#Head"])
+        display = rng.choice([None, "shown <text>", ""])
+        original = f"[[{name}{'|' + display if display else ''}]]"
+        target, _, sub = name.partition("#")
+        refs.append(LinkRef(target, sub, display, False, "wiki", 1, original, 0))
+        parts.append(original)
+    parts.append(" ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 60))))
+    return Context(" ".join(parts), 1), refs
+
+
+def test_whole_paragraphs_and_windows_agree() -> None:
+    rng = random.Random(7)
+    fitted = 0
+    for _ in range(3000):
+        ctx, refs = _paragraph(rng)
+        highlight = {r for r in refs if rng.random() < 0.4}
+        got = pages.context_html(ctx, refs, highlight)
+        assert got == _windowed(ctx, refs, highlight), ctx.text
+        fitted += len(got) < pages.CONTEXT and "…" not in got
+    assert fitted > 300  # both paths were taken many times
+
+
+def test_a_short_paragraph_is_shown_whole_with_its_link_marked() -> None:
+    ref = LinkRef("Role", "", None, False, "wiki", 3, "[[Role]]", 0)
+    other = LinkRef("Policy", "", "the policy", False, "wiki", 3, "[[Policy|the policy]]", 0)
+    ctx = Context("Assume a [[Role]] <via> [[Policy|the policy]].\nDone", 3)
+    got = pages.context_html(ctx, [ref, other], {ref})
+    assert got == "Assume a <mark>Role</mark> " + html.escape("<via>") + " the policy.<br>Done"
