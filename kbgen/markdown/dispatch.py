@@ -195,7 +195,8 @@ def dispatch_block(md: MarkdownIt) -> None:
     ruler = md.block.ruler
     rules = [(r.name, r.fn, list(r.alt)) for r in ruler.__rules__ if r.enabled]
     chains = sorted({alt for _, _, alts in rules for alt in alts})
-    rules = [(name, _hr_pretest(fn) if name == "hr" else fn, alts) for name, fn, alts in rules]
+    pretests = {"hr": _hr_pretest, "lheading": _setext_pretest}
+    rules = [(name, pretests[name](fn) if name in pretests else fn, alts) for name, fn, alts in rules]
     main = _block_dispatcher([(n, fn) for n, fn, _ in rules])
     if any(name == "code" for name, _, _ in rules):
         # markdown-it knows indented code exists by a block rule named `code` being enabled
@@ -240,3 +241,43 @@ def _hr_pretest(hr: BlockRule) -> BlockRule:
             return False
         return hr(state, startLine, endLine, silent)
     return pretested
+
+
+_UNDERLINE = re.compile(r"[-=][ \t]*$", re.MULTILINE)
+"""The end of a line that may be a setext underline (`---`, `===`, after any container markers)."""
+_BLANK = re.compile(r"^[ \t]*$", re.MULTILINE)
+
+
+def _setext_pretest(lheading: BlockRule) -> BlockRule:
+    """The `lheading` rule, run only when a line that may underline the paragraph comes before
+    the next blank line. Otherwise it would fail after trying the paragraph's terminators on each
+    of its lines (which `paragraph`, tried next, does again): every list item paid that twice.
+
+    A skipped call leaves what a failed one leaves: the `paragraph` parent type (markdown-it's
+    rule does not restore it when it finds no underline). The next underline-like line and the
+    next blank line are searched once and remembered, so a long paragraph or list costs linear time."""
+
+    def pretested(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+        if startLine + 1 < endLine:
+            after = state.eMarks[startLine] + 1  # where the raw next line starts
+            underline = _next(state, "_kb_underline", _UNDERLINE, after)
+            if underline <= state.eMarks[endLine - 1] and underline < _next(state, "_kb_blank", _BLANK, after):
+                return lheading(state, startLine, endLine, silent)
+        if not state.is_code_block(startLine):
+            state.parentType = "paragraph"
+        return False
+    return pretested
+
+
+def _next(state: StateBlock, key: str, pattern: re.Pattern[str], start: int) -> int:
+    """Where `pattern` first matches in the source at or after `start` (its length if nowhere),
+    remembered in env: a search from an earlier start that found a match at or after `start`
+    is the answer for `start` too."""
+    src = state.src
+    memo = state.env.get(key)
+    if memo is not None and memo[0] is src and memo[1] <= start <= memo[2]:
+        return memo[2]
+    found = pattern.search(src, start)
+    at = found.start() if found else len(src)
+    state.env[key] = (src, start, at)
+    return at
