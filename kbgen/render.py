@@ -8,6 +8,11 @@ Every template gets this context (the contract themes rely on):
   static – static(name) → the relative URL of a theme static file
   graph_svg – graph_svg(graph) → the local graph (a `graph` key of a note page) as inline SVG
   config – the Config
+  folder – the page's folder (`iam` for `iam/role.html`, "" at the root): every `href()` and
+           `static()` result depends on the page only through it
+  fragments – the pass's store for `{% fragment key, … %}…{% endfragment %}`: the enclosed
+           markup is rendered once per key and reused by every page of the pass (the key must
+           name everything it shows besides site, config and static files: the folder, say)
 plus what each page kind adds (see pages.py): note, body, toc, backlinks (the first 50),
 backlinks_total, backlinks_more (URL of the continuation pages), outlinks, graph, breadcrumbs;
 recent and stats (home); graph and legend (graph page); entries with description/count
@@ -16,11 +21,14 @@ recent and stats (home); graph and legend (graph page); entries with description
 from __future__ import annotations
 
 import hashlib
+import itertools
 import sys
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
+from jinja2.ext import Extension
 from markupsafe import Markup
 
 from kbgen.config import Config
@@ -61,6 +69,7 @@ class Theme:
             # No stat of every template file at each render (four per page): a changed theme
             # makes a new Theme (build.py compares digests), so nothing here needs reloading.
             auto_reload=False,
+            extensions=[Fragments],
         )
         self.env.filters["markup"] = Markup
 
@@ -103,6 +112,50 @@ class Theme:
                 pass
 
 
+class Fragments(Extension):
+    """`{% fragment key, … %}…{% endfragment %}`: markup rendered once per key in a pass.
+
+    The page chrome (stylesheet and script links, header, navigation) is the same on every page
+    of a folder: rendered once per folder instead of with some 17 href() and static() calls on
+    each page. The key is evaluated on every page; only the enclosed markup is reused."""
+
+    tags = {"fragment"}
+
+    def parse(self, parser: Any) -> Any:
+        lineno = next(parser.stream).lineno
+        keys = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            keys.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endfragment",), drop_needle=True)
+        where = nodes.Const(f"{parser.name}:{lineno}:{next(_PARSED)}")  # each fragment its own keys
+        call = self.call_method("_fragment", [nodes.Name("fragments", "load"), where, nodes.Tuple(keys, "load")])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    @staticmethod
+    def _fragment(store: dict[Any, Any], where: str, key: tuple[Any, ...], caller: Any) -> Any:
+        hit = store.get((where, key))
+        if hit is None:
+            hit = store[where, key] = caller()
+        return hit
+
+
+_PARSED = itertools.count()
+
+_STORES: dict[tuple[int, int], tuple[Config, dict[str, str], dict[Any, Any]]] = {}
+"""(config, static versions) of a pass, by identity → its fragment store. The pass's pages share
+both objects (output.PageRenderer); a new pass brings new ones, so a changed theme or config
+never meets an old fragment."""
+
+
+def _store(config: Config, versions: dict[str, str]) -> dict[Any, Any]:
+    hit = _STORES.get((id(config), id(versions)))
+    if hit is None or hit[0] is not config or hit[1] is not versions:
+        if len(_STORES) >= 8:
+            _STORES.clear()
+        hit = _STORES[id(config), id(versions)] = (config, versions, {})  # both kept: ids not reused
+    return hit[2]
+
+
 def base_context(config: Config, url: str, static_versions: dict[str, str]) -> dict[str, Any]:
     """The keys every page shares (see the module docstring)."""
 
@@ -124,5 +177,7 @@ def base_context(config: Config, url: str, static_versions: dict[str, str]) -> d
         "static": static,
         "config": config,
         "root": root_prefix(url),
+        "folder": url.rpartition("/")[0],
+        "fragments": _store(config, static_versions),
     }
 
