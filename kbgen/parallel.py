@@ -5,12 +5,57 @@ results (parsed notes, rendered bytes) cross process boundaries.
 """
 from __future__ import annotations
 
+import copyreg
+import dataclasses
 import gc
+import io
 import multiprocessing as mp
+import pickle
 import threading
 from typing import Any, Callable
 
+from markdown_it.token import Token
+
 _shared: dict[str, Any] = {}
+
+_FIELDS = ("type", "tag", "nesting", "attrs", "map", "level", "children", "content", "markup", "info",
+           "meta", "block", "hidden")
+_SAME_TOKEN = tuple(f.name for f in dataclasses.fields(Token)) == _FIELDS
+"""markdown-it's Token has the fields restore_token() sets (else tokens are pickled as usual)."""
+
+
+def pickle_tokens(tokens: list[Token]) -> bytes:
+    """A note's tokens pickled, each Token as the tuple of its fields that restore_token()
+    takes back. Token is a slots dataclass, pickled by default through Python-level
+    __getstate__ and __setstate__: on the 1 000-note vault that way took 280 ms to dump and
+    260 ms to load (the render workers load every note's tokens), this way 120 and 170 ms,
+    a third fewer bytes. Anything pickle.loads reads it."""
+    if not _SAME_TOKEN:
+        return pickle.dumps(tokens, protocol=pickle.HIGHEST_PROTOCOL)
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, Token: _reduce_token}
+    pickler.dump(tokens)
+    return buf.getvalue()
+
+
+def _reduce_token(t: Token) -> tuple[Any, ...]:
+    return restore_token, (t.type, t.tag, t.nesting, t.attrs, t.map, t.level, t.children, t.content,
+                           t.markup, t.info, t.meta, t.block, t.hidden)
+
+
+_new = object.__new__
+
+
+def restore_token(type: str, tag: str, nesting: int, attrs: dict[str, Any], map: list[int] | None,
+                  level: int, children: list[Token] | None, content: str, markup: str, info: str,
+                  meta: dict[Any, Any], block: bool, hidden: bool) -> Token:
+    """A Token from pickle_tokens(): its fields set as they were (no __init__: its
+    __post_init__ would convert the attributes again). Named in every pickle: keep the name."""
+    t = _new(Token)
+    t.type, t.tag, t.nesting, t.attrs, t.map, t.level, t.children = type, tag, nesting, attrs, map, level, children
+    t.content, t.markup, t.info, t.meta, t.block, t.hidden = content, markup, info, meta, block, hidden
+    return t
 
 
 def _context() -> Any:
@@ -27,7 +72,6 @@ def _chunks(items: list[Any], jobs: int, alone: int = 0) -> list[list[Any]]:
 def _parse_chunk(chunk: list[tuple[str, bytes, str]]) -> list[Any]:
     """Parsed notes without their tokens, and the tokens pickled: the parent only stores them,
     and the render workers unpickle the ones they need."""
-    import pickle
     from dataclasses import replace
 
     from kbgen.build import _parse_one
@@ -35,7 +79,7 @@ def _parse_chunk(chunk: list[tuple[str, bytes, str]]) -> list[Any]:
     out = []
     for p, d, k in chunk:
         note = _parse_one(md, p, d, k)
-        out.append((replace(note, tokens=None), pickle.dumps(note.tokens, protocol=pickle.HIGHEST_PROTOCOL)))
+        out.append((replace(note, tokens=None), pickle_tokens(note.tokens)))
     return out
 
 

@@ -1,0 +1,68 @@
+"""Tokens crossing processes and the parse cache (parallel.pickle_tokens): loaded back, they are
+the tokens that were parsed, sharing the dictionaries they shared (a wikilink's open and close
+share their meta), no others."""
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+from markdown_it.token import Token
+
+from kbgen import parallel
+from kbgen.build import _parse_one
+from kbgen.markdown import make_parser
+
+REPO = Path(__file__).resolve().parent.parent
+NOTE = """---
+title: Sample
+tags: [a, b/c]
+---
+# Heading with [[Link#Sub|shown]] ^block
+
+> [!note]- Folded *callout*
+> - [x] task with `code` and ==mark== %%hidden%%
+> - [[Other]] ![[image.png|100]]
+
+| a | b |
+|---|:-:|
+| $x^2$ | [md](Note.md) |
+
+```python
+print("hi")
+```
+
+Footnote[^1] and <span class="x">html</span> #tag/nested
+
+[^1]: The note.
+"""
+
+
+def _walk(tokens: list[Token]) -> list[Token]:
+    return [x for t in tokens for x in [t, *_walk(t.children or [])]]
+
+
+@pytest.mark.parametrize("text", [NOTE, *(p.read_text(encoding="utf-8") for p in sorted((REPO / "notes").rglob("*.md"))[:40])])
+def test_tokens_come_back_as_parsed(text: str) -> None:
+    tokens = _parse_one(make_parser(), "n.md", text.encode(), "k").tokens
+    back = pickle.loads(parallel.pickle_tokens(tokens))
+    assert back == tokens and all(type(t) is Token for t in _walk(back))
+    assert _sharing(back) == _sharing(tokens)
+
+
+def _sharing(tokens: list[Token]) -> list[tuple[int, int]]:
+    """For each token, the first token with the same attrs and the same meta object."""
+    flat = _walk(tokens)
+    first_attrs: dict[int, int] = {}
+    first_meta: dict[int, int] = {}
+    return [(first_attrs.setdefault(id(t.attrs), i), first_meta.setdefault(id(t.meta), i))
+            for i, t in enumerate(flat)]
+
+
+def test_a_token_class_with_other_fields_is_pickled_as_usual(monkeypatch: pytest.MonkeyPatch) -> None:
+    tokens = _parse_one(make_parser(), "n.md", NOTE.encode(), "k").tokens
+    monkeypatch.setattr(parallel, "_SAME_TOKEN", False)
+    data = parallel.pickle_tokens(tokens)
+    assert b"restore_token" not in data and pickle.loads(data) == tokens
+    monkeypatch.undo()
+    assert b"restore_token" in parallel.pickle_tokens(tokens)
