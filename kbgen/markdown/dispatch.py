@@ -14,6 +14,7 @@ import re
 from typing import Callable
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import mdTrim
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
@@ -195,7 +196,7 @@ def dispatch_block(md: MarkdownIt) -> None:
     ruler = md.block.ruler
     rules = [(r.name, r.fn, list(r.alt)) for r in ruler.__rules__ if r.enabled]
     chains = sorted({alt for _, _, alts in rules for alt in alts})
-    pretests = {"hr": _hr_pretest, "lheading": _setext_pretest}
+    pretests = {"hr": _hr_pretest, "lheading": _setext_or_paragraph, "table": _pipe_pretest}
     rules = [(name, pretests[name](fn) if name in pretests else fn, alts) for name, fn, alts in rules]
     main = _block_dispatcher([(n, fn) for n, fn, _ in rules])
     if any(name == "code" for name, _, _ in rules):
@@ -243,41 +244,69 @@ def _hr_pretest(hr: BlockRule) -> BlockRule:
     return pretested
 
 
-_UNDERLINE = re.compile(r"[-=][ \t]*$", re.MULTILINE)
-"""The end of a line that may be a setext underline (`---`, `===`, after any container markers)."""
-_BLANK = re.compile(r"^[ \t]*$", re.MULTILINE)
-
-
-def _setext_pretest(lheading: BlockRule) -> BlockRule:
-    """The `lheading` rule, run only when a line that may underline the paragraph comes before
-    the next blank line. Otherwise it would fail after trying the paragraph's terminators on each
-    of its lines (which `paragraph`, tried next, does again): every list item paid that twice.
-
-    A skipped call leaves what a failed one leaves: the `paragraph` parent type (markdown-it's
-    rule does not restore it when it finds no underline). The next underline-like line and the
-    next blank line are searched once and remembered, so a long paragraph or list costs linear time."""
+def _pipe_pretest(table: BlockRule) -> BlockRule:
+    """The `table` rule, tried only on lines with a `|`: it is tried on every line that starts
+    a block, and fails on a line without one (its header row), after looking at the next line."""
 
     def pretested(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
-        if startLine + 1 < endLine:
-            after = state.eMarks[startLine] + 1  # where the raw next line starts
-            underline = _next(state, "_kb_underline", _UNDERLINE, after)
-            if underline <= state.eMarks[endLine - 1] and underline < _next(state, "_kb_blank", _BLANK, after):
-                return lheading(state, startLine, endLine, silent)
-        if not state.is_code_block(startLine):
-            state.parentType = "paragraph"
-        return False
+        if state.src.find("|", state.bMarks[startLine] + state.tShift[startLine], state.eMarks[startLine]) < 0:
+            return False
+        return table(state, startLine, endLine, silent)
     return pretested
 
 
-def _next(state: StateBlock, key: str, pattern: re.Pattern[str], start: int) -> int:
-    """Where `pattern` first matches in the source at or after `start` (its length if nowhere),
-    remembered in env: a search from an earlier start that found a match at or after `start`
-    is the answer for `start` too."""
-    src = state.src
-    memo = state.env.get(key)
-    if memo is not None and memo[0] is src and memo[1] <= start <= memo[2]:
-        return memo[2]
-    found = pattern.search(src, start)
-    at = found.start() if found else len(src)
-    state.env[key] = (src, start, at)
-    return at
+def _setext_or_paragraph(lheading: BlockRule) -> BlockRule:
+    """The `lheading` rule, and the `paragraph` rule after it when it fails, with one scan.
+
+    Both rules walk the lines after the first until a blank line or one that a terminator
+    rule claims, trying every terminator on each line; `lheading` also stops at a setext
+    underline. markdown-it runs `lheading` and, when it finds none, `paragraph` over the same
+    lines again: every multi-line paragraph and every list item paid the terminators twice.
+    This walks once: at an underline it leaves the heading to markdown-it's rule; else it
+    makes the paragraph as `paragraph` would, when that rule would walk the same lines (its
+    end is the last line of the state, `lheading`'s the end it is given). It leaves the parent
+    type as the two rules leave it (`lheading` does not restore it when it fails)."""
+
+    def rule(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+        if state.is_code_block(startLine):
+            return False  # as `lheading` does; `paragraph` runs next
+        src, bMarks, tShift, eMarks, sCount = state.src, state.bMarks, state.tShift, state.eMarks, state.sCount
+        indent = state.blkIndent
+        terminators = state.md.block.ruler.getRules("paragraph")
+        state.parentType = "paragraph"  # the terminators are asked as from a paragraph
+        line = startLine + 1
+        while line < endLine and bMarks[line] + tShift[line] < eMarks[line]:
+            count = sCount[line]
+            if count - indent > 3:  # a lazy continuation line, whatever it holds
+                line += 1
+                continue
+            if count >= indent:
+                pos, end = bMarks[line] + tShift[line], eMarks[line]
+                marker = src[pos]
+                if marker == "-" or marker == "=":
+                    pos = state.skipSpaces(state.skipCharsStr(pos, marker))
+                    if pos >= end:  # an underline
+                        return lheading(state, startLine, endLine, silent)
+            if count < 0:
+                line += 1
+                continue
+            for terminate in terminators:
+                if terminate(state, line, endLine, True):
+                    break
+            else:
+                line += 1
+                continue
+            break
+        if endLine != state.lineMax:
+            return False  # `paragraph` walks to another end: let it
+        state.line = line
+        content = mdTrim(state.getLines(startLine, line, indent, False))
+        token = state.push("paragraph_open", "p", 1)
+        token.map = [startLine, line]
+        token = state.push("inline", "", 0)
+        token.content = content
+        token.map = [startLine, line]
+        token.children = []
+        state.push("paragraph_close", "p", -1)
+        return True
+    return rule
