@@ -42,6 +42,8 @@ def blockids_plugin(md: MarkdownIt) -> None:
 
 
 def _blockid_rule(state: StateCore) -> None:
+    if "^" not in state.src:
+        return  # every block id is written `^id` (block contents are cut from the source)
     tokens = state.tokens
     drop: set[int] = set()
     stack: list[int] = []  # indices of open container tokens

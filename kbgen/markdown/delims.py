@@ -208,7 +208,14 @@ def text_join(state: StateCore) -> None:
     for block in state.tokens:
         if block.type != "inline":
             continue
-        children = block.children or []
+        children = block.children
+        if not children:
+            block.children = []
+            continue
+        if len(children) == 1 and not children[0].children:  # a plain cell, item or heading
+            if children[0].type == "text_special":
+                children[0].type = "text"
+            continue
         for child in children:
             if child.children:
                 child.children = _joined(child.children)

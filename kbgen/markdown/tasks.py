@@ -24,6 +24,8 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
 _TASK = re.compile(r"\[([^\n])\](?:[ \t]+\n?|\n|$)")
+_BOX = re.compile(r"\[[^\n]\]")
+"""What every task starts with; item contents are cut from the source, so it is in the source."""
 _LISTS = ("bullet_list_open", "ordered_list_open")
 
 
@@ -34,7 +36,7 @@ def tasks_plugin(md: MarkdownIt) -> None:
 
 
 def _task_rule(state: StateCore) -> None:
-    if "[" not in state.src:
+    if _BOX.search(state.src) is None:
         return  # no `[c]` anywhere, so no task
     tokens = state.tokens
     lists: list[Token] = []
