@@ -10,8 +10,10 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 MARK = ".kbgen-site"
 
@@ -173,14 +175,24 @@ def stage_file(out: Path, staging: Path, rel: str, data: bytes) -> None:
     hard-linked instead (the old file and its mtime are kept). Safe from worker processes."""
     old = out / rel
     target = staging / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        if old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
-            os.link(old, target)
+        st = os.stat(old)
+        if stat.S_ISREG(st.st_mode) and st.st_size == len(data) and old.read_bytes() == data:
+            _in_folder(target, lambda: os.link(old, target))
             return
     except OSError:
         pass
-    target.write_bytes(data)
+    _in_folder(target, lambda: target.write_bytes(data))
+
+
+def _in_folder(target: Path, make: Callable[[], object]) -> None:
+    """make() the file, creating its folder first only when it is missing: most pages share a
+    folder, and asking for it at every page cost a failed mkdir (and its stats) each."""
+    try:
+        make()
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        make()
 
 
 class Staging:
