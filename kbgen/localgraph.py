@@ -20,8 +20,8 @@ LABELS = 6
 def nearby(graph: LinkGraph, center: str, depth: int, limit: int) -> list[str]:
     """Shown nodes within `depth` links of `center`, nearest first and, among equals, best
     linked first; at most `limit`, so a hub's page stays small. Each neighbour list is
-    already sorted, so only its first few unseen entries can make the cut: the cost per page
-    is bounded by `limit` times the number of nodes taken, not by the size of the hubs."""
+    already sorted, so a level is the merge of the frontier's lists taken until it is full:
+    the cost per page is bounded by what is taken (and passed over), not by the hubs' size."""
     adj = adjacency(graph)
     if center not in adj:
         return []
@@ -31,18 +31,25 @@ def nearby(graph: LinkGraph, center: str, depth: int, limit: int) -> list[str]:
         want = limit - len(result)
         if want <= 0 or not frontier:
             break
-        found: set[str] = set()
-        for cur in frontier:
-            taken = 0
-            for nb in order[cur]:
-                if nb not in seen and nb not in found:
-                    found.add(nb)
-                    taken += 1
-                    if taken >= want:
-                        break
-        level = heapq.nsmallest(want, found, key=rank.__getitem__)
+        lists = [order[cur] for cur in frontier]
+        heap = [(rank[near[0]], k, 0) for k, near in enumerate(lists) if near]
+        heapq.heapify(heap)
+        level: list[str] = []
+        while heap:
+            _, k, i = heap[0]
+            near = lists[k]
+            nb = near[i]
+            if nb not in seen:
+                seen.add(nb)
+                level.append(nb)
+                if len(level) == want:
+                    break
+            i += 1
+            if i < len(near):
+                heapq.heapreplace(heap, (rank[near[i]], k, i))
+            else:
+                heapq.heappop(heap)
         result += level
-        seen.update(level)
         frontier = level
     return result
 
