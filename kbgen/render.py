@@ -59,7 +59,7 @@ class Theme:
         if not base.is_dir():
             base = THEMES / "default"
         self.dirs.append(base)
-        self.env = jinja2.Environment(
+        self.env = _Environment(
             loader=jinja2.FileSystemLoader([str(d / "templates") for d in self.dirs]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -110,6 +110,23 @@ class Theme:
                 self.env.get_template(name)
             except jinja2.TemplateError:
                 pass
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(jinja2.Environment):
+    """jinja2's Environment, but `x.key` on a plain dict looks the key up without first failing
+    to find an attribute `key` (an exception each time, and a page's templates make some 60
+    such lookups). The same results: a dict has no attributes but its class's."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
 
 
 class Fragments(Extension):
