@@ -102,22 +102,37 @@ def _scan(state: StateInline, start: int, silent: bool, embed: bool) -> bool:
         state.push("embed", "", 0).meta = meta
         state.pos = close + 2
         return True
+    if display is None or not display.strip():
+        text = (path if not subpath else default_display(path, subpath)) if path or subpath else inner
+        _push_link(state, meta, text)
+        state.pos = close + 2
+        return True
     state.push("wikilink_open", "a", 1).meta = meta
-    if display is not None and display.strip():
-        # The display text is inline markdown; it sits after the first unescaped `|`.
-        bar = _display_start(src, start + 2, close)
-        old_max = state.posMax
-        state.pos, state.posMax = bar, close
-        state.linkLevel += 1
-        state.md.inline.tokenize(state)
-        state.linkLevel -= 1
-        state.posMax = old_max
-    else:
-        text = state.push("text", "", 0)
-        text.content = (path if not subpath else default_display(path, subpath)) if path or subpath else inner
+    # The display text is inline markdown; it sits after the first unescaped `|`.
+    bar = _display_start(src, start + 2, close)
+    old_max = state.posMax
+    state.pos, state.posMax = bar, close
+    state.linkLevel += 1
+    state.md.inline.tokenize(state)
+    state.linkLevel -= 1
+    state.posMax = old_max
     state.push("wikilink_close", "a", -1).meta = meta
     state.pos = close + 2
     return True
+
+
+def _push_link(state: StateInline, meta: dict[str, Any], text: str) -> None:
+    """What `state.push()` leaves after pushing `wikilink_open`, a text token and
+    `wikilink_close`, with the three tokens made at once (every link in a note comes here)."""
+    if state.pending:
+        state.pushPending()
+    level = state.level
+    state.tokens += (Token("wikilink_open", "a", 1, {}, None, level, None, "", "", "", meta),
+                     Token("text", "", 0, {}, None, level + 1, None, text),
+                     Token("wikilink_close", "a", -1, {}, None, level, None, "", "", "", meta))
+    # push() gives an opening token a fresh delimiter list, which its closer drops again
+    state.tokens_meta += ({"delimiters": []}, None, None)
+    state.pendingLevel = level
 
 
 def _display_start(src: str, begin: int, end: int) -> int:

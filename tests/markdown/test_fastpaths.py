@@ -154,3 +154,41 @@ def test_table_rows_split_alike() -> None:
     for _ in range(5000):
         row = "".join(rng.choice(["|", "\\", "\\|", "a", " ", "`", "b c", "\\\\"]) for _ in range(rng.randint(0, 20)))
         assert escaped_split(row) == LIBRARY_SPLIT(row), row
+
+
+
+def _old_push_link(state: StateInline, meta: dict[str, Any], text: str) -> None:
+    """wikilinks._scan's three push() calls for a link without display text, as they were."""
+    state.push("wikilink_open", "a", 1).meta = meta
+    state.push("text", "", 0).content = text
+    state.push("wikilink_close", "a", -1).meta = meta
+
+
+def _recording(push: Any, record: list[Any]) -> Any:
+    """`push`, noting what the inline state holds after it."""
+    def recorded(state: StateInline, meta: dict[str, Any], text: str) -> None:
+        delimiters = state.delimiters
+        push(state, meta, text)
+        record.append((state.level, state.pendingLevel, state.pending, repr(state.tokens_meta),
+                       state.delimiters is delimiters, len(state._prev_delimiters)))
+    return recorded
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_wikilink_tokens_made_at_once_alike(parsers: tuple[Any, Any], seed: int,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from kbgen.markdown import wikilinks
+    fast, _ = parsers
+    rng = random.Random(100 + seed)
+    links = ["[[a]]", "[[a#h]]", "[[a#h#i]]", "[[#h]]", "[[a| ]]", "[[a|b]]", "[[ x ]]", "[[a#^b]]"]
+    texts = ["".join(rng.choice(PIECES + links * 3) for _ in range(rng.randint(1, 30))) for _ in range(400)]
+    new, old = wikilinks._push_link, _old_push_link
+    assert new is not old
+    got_states: list[Any] = []
+    want_states: list[Any] = []
+    monkeypatch.setattr(wikilinks, "_push_link", _recording(new, got_states))
+    got = [_parse(fast, t)[:2] for t in texts]
+    monkeypatch.setattr(wikilinks, "_push_link", _recording(old, want_states))
+    want = [_parse(fast, t)[:2] for t in texts]
+    assert got == want
+    assert got_states == want_states and len(got_states) > 1000
