@@ -43,6 +43,8 @@ class BodyRenderer:
         """Notes whose content this page shows (embeds), for incremental rebuilds."""
         self.embeds = 0
         """Note embeds rendered on this page so far (see MAX_EMBEDS)."""
+        self._cuts: dict[tuple[Any, ...], str] = {}
+        """Embed (target, anchor, as written) past MAX_EMBEDS → the link shown in its place."""
 
     def href(self, url: str) -> str:
         return relative(self.page_url, url)
@@ -94,20 +96,24 @@ class BodyRenderer:
         path = target.path
         assert path
         note = self.site.notes[path]
-        link = self.href(self.site.urls[path] + (f"#{target.anchor}" if target.anchor else ""))
-        title = esc(ref.display or default_display(ref.target, ref.subpath) or note.title)
         if path in stack or len(stack) >= MAX_DEPTH:
             code = "embed-cycle" if path in stack else "embed-depth"
             why = "embeds itself through a cycle" if path in stack else f"nests deeper than {MAX_DEPTH}"
             self.diagnostics.append(make(source, ref.line, code, f"{ref.original!r} {why}; shown as a link"))
-            return f'<a class="internal-link embed-cut" href="{esc(link)}">→ {title}</a>'
+            return self._cut(ref, target)
         self.embeds += 1
         if self.embeds > MAX_EMBEDS:
             if self.embeds == MAX_EMBEDS + 1:  # once per page, not once per cut embed
                 self.diagnostics.append(make(source, ref.line, "embed-limit",
                                              f"{ref.original!r} is past the {MAX_EMBEDS} note embeds "
                                              f"one page shows; shown as a link (and so are the rest)"))
-            return f'<a class="internal-link embed-cut" href="{esc(link)}">→ {title}</a>'
+            key = (path, target.anchor, ref.display, ref.target, ref.subpath)
+            cut = self._cuts.get(key)  # the same for each of a page's (maybe 100 000) extra embeds
+            if cut is None:
+                cut = self._cuts[key] = self._cut(ref, target)
+            return cut
+        link = self.href(self.site.urls[path] + (f"#{target.anchor}" if target.anchor else ""))
+        title = esc(ref.display or default_display(ref.target, ref.subpath) or note.title)
         self.deps.add(path)
         tokens = self.tokens_of(path)
         sub = ref.subpath
@@ -131,6 +137,14 @@ class BodyRenderer:
         return (f'<div class="internal-embed markdown-embed" data-src="{esc(ref.target + ("#" + sub if sub else ""))}">'
                 f'<div class="markdown-embed-title"><a class="internal-link" href="{esc(link)}">{title}</a></div>'
                 f'<div class="markdown-embed-content">{inner}</div></div>')
+
+
+    def _cut(self, ref: LinkRef, target: Target) -> str:
+        """The link shown in place of a note embed that is not rendered."""
+        assert target.path
+        link = self.href(self.site.urls[target.path] + (f"#{target.anchor}" if target.anchor else ""))
+        title = esc(ref.display or default_display(ref.target, ref.subpath) or self.site.notes[target.path].title)
+        return f'<a class="internal-link embed-cut" href="{esc(link)}">→ {title}</a>'
 
 
 class _Links:
