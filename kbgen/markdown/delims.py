@@ -52,10 +52,12 @@ def push_markers(state: StateInline, content: str, count: int, delimiter_length:
                  can_open: bool, can_close: bool) -> None:
     """`count` times what the emphasis rule does per marker: push a text token holding
     `content` (as state.push("text", "", 0) would) and a Delimiter pointing at it."""
-    if state.pending:
-        state.pushPending()
-    level = state.level
     tokens, delimiters = state.tokens, state.delimiters
+    text = state.pending
+    if text:  # state.pushPending(), without reading the pending text twice
+        tokens.append(Token("text", "", 0, {}, None, state.pendingLevel, None, text))
+        state.pending = ""
+    level = state.level
     marker = ord(content[0])
     first = len(tokens)
     for index in range(first, first + count):
