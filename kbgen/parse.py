@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+from operator import attrgetter
 from typing import Any, Iterator
 
 from markdown_it import MarkdownIt
@@ -21,6 +22,7 @@ from kbgen.model import IMAGE_EXTS, Heading, LinkRef, ParsedNote, SourcePath
 from kbgen.urls import heading_anchor
 
 _SPACES = re.compile(r"\s+")
+_LEVEL = attrgetter("level")
 
 
 def digest(data: bytes) -> str:
@@ -99,6 +101,8 @@ def parse_note(path: SourcePath, data: bytes, md: MarkdownIt) -> ParsedNote:
 
 def _first_too_deep(tokens: list[Token], limit: int) -> int | None:
     """The file line where block nesting reaches markdown-it's limit, past which it drops content."""
+    if max(map(_LEVEL, tokens), default=0) < limit - 1:
+        return None  # the common case, found without a Python loop over every token
     line = 1
     for tok in tokens:
         if tok.map:
