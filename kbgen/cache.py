@@ -66,8 +66,10 @@ class ParseCache:
         self.meta[note.digest] = replace(note, tokens=None)  # type: ignore[arg-type]
         self._dirty = True
         if self.dir is not None:
-            self._pending[note.digest] = tokens if tokens is not None else \
-                pickle.dumps(note.tokens, protocol=pickle.HIGHEST_PROTOCOL)
+            if tokens is None:
+                from kbgen.parallel import pickle_tokens  # a faster pickle of the same tokens
+                tokens = pickle_tokens(note.tokens)
+            self._pending[note.digest] = tokens
 
     def tokens(self, digest: str) -> list[Any] | None:
         if digest in self._pending:

@@ -9,10 +9,15 @@ from pathlib import Path
 from kbgen import __version__
 
 EXIT_OK, EXIT_WARNINGS, EXIT_USAGE = 0, 1, 2
+COMMAND_MODULES = (("serve", "serve"), ("check", "check"), ("deploy", "deploy"), ("init", "scaffold"))
+"""Commands whose module registers them (its add_command)."""
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else argv
+    command = next((a for a in argv if not a.startswith("-")), None)
+    # `build` and `graph` need none of the other commands' modules (serve alone imports watchdog)
+    parser = _parser(others=command not in ("build", "graph"))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -24,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(others: bool = True) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kbgen", description="Build a static study site from an Obsidian vault.")
     p.add_argument("--version", action="version", version=f"kbgen {__version__}")
     sub = p.add_subparsers(metavar="COMMAND")
@@ -47,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
     g.set_defaults(func=cmd_graph)
 
-    for name, module in (("serve", "serve"), ("check", "check"), ("deploy", "deploy"), ("init", "scaffold")):
+    for name, module in COMMAND_MODULES if others else ():
         try:
             mod = __import__(f"kbgen.{module}", fromlist=["add_command"])
         except ImportError:

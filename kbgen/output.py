@@ -262,7 +262,7 @@ def _page_fingerprint(site: Site, page: Page, theme_digest: str, config_digest: 
                  page.description):
         h.update(str(part).encode())
         h.update(b"\0")
-    h.update(json.dumps(page.context, sort_keys=True, default=str).encode())
+    h.update(json.dumps(page.context, sort_keys=True, default=str, check_circular=False).encode())
     if page.source:
         for path in sorted(_body_inputs(site, page.source)):
             note = site.notes[path]
