@@ -45,7 +45,9 @@ class Service:
         self._sent = 0
         self._pages = 0
         self._request: int | None = None
-        self._outbox: queue.Queue[bytes | None] = queue.Queue()
+        # messages wait here as they are, encoded only when written: Pagefind reads slower than a
+        # build renders, and at 10 000 notes the encoded queue held ~140 MB
+        self._outbox: queue.Queue[tuple[int, dict[str, Any]] | None] = queue.Queue()
         self._answers: dict[int, Any] = {}
         self._error: str | None = None
         self._done = threading.Condition()
@@ -97,8 +99,7 @@ class Service:
 
     def _send(self, payload: dict[str, Any]) -> int:
         self._sent += 1
-        message = {"message_id": self._sent, "payload": payload}
-        self._outbox.put(base64.b64encode(json.dumps(message, ensure_ascii=False).encode()) + b",")
+        self._outbox.put((self._sent, payload))
         return self._sent
 
     def _wait(self, message_id: int) -> Any:
@@ -114,8 +115,9 @@ class Service:
         stdin = self._proc.stdin
         assert stdin is not None
         try:
-            while (data := self._outbox.get()) is not None:
-                stdin.write(data)
+            while (item := self._outbox.get()) is not None:
+                message = {"message_id": item[0], "payload": item[1]}
+                stdin.write(base64.b64encode(json.dumps(message, ensure_ascii=False).encode()) + b",")
                 if self._outbox.empty():
                     stdin.flush()
         except OSError:
