@@ -11,7 +11,9 @@ import gc
 import io
 import multiprocessing as mp
 import operator
+import os
 import pickle
+import signal
 import threading
 from typing import Any, Callable
 
@@ -63,6 +65,21 @@ def restore_token(type: str, tag: str, nesting: int, attrs: dict[str, Any], map:
 
 def _context() -> Any:
     return mp.get_context("fork")
+
+
+def _die_with_parent(parent: int) -> None:
+    """Pool initializer: on Linux a worker is killed with the build that forked it, rather than
+    going on with the tasks it holds, writing into a staging folder the next build removes."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return  # not Linux: the worker ends when it finds its task queue closed
+    if os.getppid() != parent:  # the build died before the request took effect
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1
 
 
 def _chunks(items: list[Any], jobs: int, alone: int = 0) -> list[list[Any]]:
@@ -130,7 +147,7 @@ def _map(func: Callable[[list[Any]], list[Any]], items: list[Any], jobs: int,
     frozen = gc.get_freeze_count()  # serve keeps its state frozen (build.py): leave it so
     gc.freeze()
     try:
-        pool = _context().Pool(jobs)
+        pool = _context().Pool(jobs, initializer=_die_with_parent, initargs=(os.getpid(),))
         side = _Alongside(alongside) if alongside is not None else None
         try:
             chunks = _chunks(items, jobs, alone)

@@ -178,20 +178,28 @@ def stage_file(out: Path, staging: Path, rel: str, data: bytes) -> None:
     try:
         st = os.stat(old)
         if stat.S_ISREG(st.st_mode) and st.st_size == len(data) and old.read_bytes() == data:
-            _in_folder(target, lambda: os.link(old, target))
+            _in_folder(staging, target, lambda: os.link(old, target))
             return
     except OSError:
         pass
-    _in_folder(target, lambda: target.write_bytes(data))
+    _in_folder(staging, target, lambda: target.write_bytes(data))
 
 
-def _in_folder(target: Path, make: Callable[[], object]) -> None:
+def _in_folder(root: Path, target: Path, make: Callable[[], object]) -> None:
     """make() the file, creating its folder first only when it is missing: most pages share a
-    folder, and asking for it at every page cost a failed mkdir (and its stats) each."""
+    folder, and asking for it at every page cost a failed mkdir (and its stats) each. Folders
+    are made below `root` only, never `root` itself: a worker that outlives its killed build
+    must not bring back the staging folder the next build has removed."""
     try:
         make()
     except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        folder = root
+        for part in target.parent.relative_to(root).parts:
+            folder = folder / part
+            try:
+                folder.mkdir()
+            except FileExistsError:
+                pass
         make()
 
 

@@ -6,6 +6,7 @@ import errno
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -241,3 +242,38 @@ def test_only_staging_folders_of_dead_builds_are_removed(tmp_path: Path) -> None
     build(vault, tmp_path / "site")
     assert not abandoned.exists()
     assert (running / "page.html").is_file() and (unknown / "page.html").is_file()
+
+
+def test_a_removed_staging_folder_is_not_brought_back_by_a_late_writer(tmp_path: Path) -> None:
+    """A render worker that outlives its killed build must not recreate the staging folder the
+    next build swept away (it would be left behind for good)."""
+    from kbgen.write import stage_file
+    out, staging = tmp_path / "site", tmp_path / ".site.kbgen-1-x"
+    staging.mkdir()
+    stage_file(out, staging, "deep/er/page.html", b"<p>kept</p>")
+    assert (staging / "deep/er/page.html").read_bytes() == b"<p>kept</p>"  # folders below it are made
+    shutil.rmtree(staging)
+    with pytest.raises(FileNotFoundError):
+        stage_file(out, staging, "deep/page.html", b"<p>late</p>")
+    assert not staging.exists()
+
+
+def test_render_workers_are_killed_with_their_build() -> None:
+    """The pool's initializer asks Linux to kill a worker when its build dies."""
+    code = ("import os, sys, time; from kbgen.parallel import _die_with_parent\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n"
+            "    _die_with_parent(os.getppid()); print('ready', flush=True); time.sleep(60); os._exit(0)\n"
+            "else:\n"
+            "    print(pid, flush=True); time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert proc.stdout is not None
+    child = int(proc.stdout.readline())
+    assert proc.stdout.readline().strip() == "ready"
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{child}").exists() and open(f"/proc/{child}/stat").read().split()[2] != "Z":
+        assert time.monotonic() < deadline, "the worker outlived its build"
+        time.sleep(0.01)
