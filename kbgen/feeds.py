@@ -14,7 +14,6 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote
-from xml.sax.saxutils import escape, quoteattr
 
 from kbgen import __version__
 from kbgen.diagnostics import Diagnostic, make
@@ -152,6 +151,7 @@ def _key_line(file: Path | None, key: str) -> int:
 
 def sitemap(site: Site, pages: list[Any]) -> bytes:
     """Every page but the 404 page, in page order, with `lastmod` from the note's front matter."""
+    from xml.sax.saxutils import escape  # here, not at import: it imports urllib.request (~20 ms)
     base = site.config.base_url
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
@@ -178,6 +178,7 @@ def recent(site: Site, limit: int = FEED_LIMIT) -> list[tuple[datetime, SourcePa
 
 def feed(site: Site) -> bytes:
     """An Atom feed of the most recently updated notes; its `updated` is the newest entry's date."""
+    from xml.sax.saxutils import escape, quoteattr  # (see sitemap)
     config = site.config
     base = config.base_url
     entries = recent(site)
@@ -258,6 +259,7 @@ def alias_url(alias: str, strip: str) -> Url | None:
 
 def redirect_page(site: Site, redirect: Redirect) -> bytes:
     """A tiny page that moves on at once: meta refresh, canonical link and a link to follow."""
+    from xml.sax.saxutils import escape, quoteattr  # (see sitemap)
     href = relative(redirect.url, redirect.target)
     canonical = absolute(site.config.base_url, redirect.target) if site.config.base_url else href
     title = site.title(redirect.source)
