@@ -365,16 +365,17 @@ class Builder:
         st.pages = {p.url: p for p in pages}
         for url, graph in outputs.graphs.items():
             st.pictures.set(st.pages[url].source, graph)
-        all_diags = list(st.vault.diagnostics) + [d for n in st.notes.values() for d in n.diagnostics]
-        all_diags += [d for p in site.notes for d in site.link_diags.get(p, [])]
+        # (at every edit while serving: the empty lists of 10 000 notes are skipped, not walked)
+        all_diags = list(st.vault.diagnostics) + [d for n in st.notes.values() if n.diagnostics for d in n.diagnostics]
+        all_diags += [d for p, ds in site.link_diags.items() if ds and p in site.notes for d in ds]
         all_diags += st.fixed_diags + feeds.date_diagnostics(site.notes, st.vault.notes) + outputs.diagnostics
         all_diags += [make("", 0, "cache", p) for p in self._cache.problems]
         self._cache.problems.clear()
         levels = {**diag.DEFAULT_LEVELS, **config.levels}  # type: ignore[dict-item]
         result = BuildResult(notes=len(site.notes), pages=len(pages), rendered=outputs.rendered,
                              diagnostics=diag.with_levels(all_diags, levels))  # type: ignore[arg-type]
-        result.links = sum(len(t) for t in site.targets.values())
-        result.unresolved = sum(_unresolved(t) for t in site.targets.values())
+        result.links = sum(map(len, site.targets.values()))
+        result.unresolved = sum(map(_unresolved, site.targets.values()))
         result.missing_attachments = sum(d.code == "missing-attachment" for d in result.diagnostics)
         if save_cache and alongside is None:  # an edit while serving leaves it to the next full pass
             self._cache.save(keep)
