@@ -18,8 +18,8 @@ def node_url(site: Site, node: str) -> str:
     if kind == "note":
         return site.urls.get(key, "")  # type: ignore[arg-type]
     if kind == "concept" and site.config.concept_pages:
-        title = site.graph.g.nodes[node]["title"]
-        return concept_url(title) if is_concept_label(title) else ""
+        data = site.graph.g.nodes[node]
+        return concept_url(data["title"]) if is_concept_label(data["title"]) and data["paged"] else ""
     return ""
 
 
@@ -71,9 +71,10 @@ def legend(site: Site) -> list[dict[str, Any]]:
 
 
 def _shown(graph: LinkGraph, node: str) -> bool:
-    """Notes and concept-like unresolved targets; never attachments or missing files."""
+    """Notes and concept-like unresolved targets that may have a page (graph.CONCEPT_LIMIT);
+    never attachments or missing files."""
     data = graph.g.nodes[node]
-    return data["kind"] == "note" or (data["kind"] == "concept" and is_concept_label(data["title"]))
+    return data["kind"] == "note" or (data["kind"] == "concept" and data["paged"] and is_concept_label(data["title"]))
 
 
 _adjacency = _PerGraph("_adjacency")

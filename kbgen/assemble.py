@@ -8,6 +8,7 @@ from kbgen import feeds
 from kbgen.config import CONFIG_NAME, Config
 from kbgen.diagnostics import Diagnostic, make
 from kbgen.discover import Vault
+from kbgen import graph as linkgraph
 from kbgen.graph import LinkGraph
 from kbgen.model import LinkRef, ParsedNote, SourcePath, Target, Url
 from kbgen.pages import (Page, concept_page, folder_page, graph_page, home_page, note_page, tag_page,
@@ -68,6 +69,14 @@ def resolve_note(resolver: Resolver, hidden: set[str], path: SourcePath,
             diags.append(make(path, ref.line, "unresolved-link",
                               f"{ref.original!r}: no note or file {ref.target!r}"))
         table[ref] = target
+    capped = linkgraph.capped_links(table)
+    if capped:
+        limit = linkgraph.CONCEPT_LIMIT
+        diags.append(make(path, capped[0].line, "concept-limit",
+                          f"{capped[0].original!r} and the {len(capped) - 1} other concepts linked after it "
+                          f"get no concept page from this note, which links to {limit + len(capped)}: a note "
+                          f"gives pages to its first {limit} only; the rest show as unresolved links "
+                          f"unless another note gives them a page"))
     return table, diags
 
 
@@ -111,7 +120,7 @@ def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None, lazy: boo
         out.append(home_page(s))
     if s.config.concept_pages:
         for node, name in s.graph.concepts():
-            if is_concept_label(name):
+            if is_concept_label(name) and s.graph.paged(node):
                 url = concept_url(name)
                 out.extend(_reused(reuse, children, url) or concept_page(s, node, name, url, lazy=lazy))
     if "tag" in kept:

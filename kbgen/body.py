@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from kbgen.diagnostics import Diagnostic, make
+from kbgen.graph import concept_node
 from kbgen.markdown.collect import RENDER_KEY
 from kbgen.markdown.wikilinks import default_display
 from kbgen.model import AUDIO_EXTS, IMAGE_EXTS, VIDEO_EXTS, LinkRef, SourcePath, Target
@@ -171,7 +172,7 @@ class _Links:
             else:
                 href = self.body.href(url)
             return f'<a class="internal-link" href="{esc(href)}" data-href="{esc(ref.target)}">'
-        if target.label.strip() and site.config.concept_pages and is_concept_label(target.label):
+        if self._paged(target):
             href = self.body.href(concept_url(target.label))
             return (f'<a class="internal-link is-unresolved" href="{esc(href)}" '
                     f'data-href="{esc(ref.target)}" title="No note yet">')
@@ -184,8 +185,13 @@ class _Links:
         target = opened[1] if opened is not None and opened[0] is ref else self._target(ref)
         if target.kind in ("note", "asset") and target.path:
             return "</a>"
-        linked = target.label.strip() and self.body.site.config.concept_pages and is_concept_label(target.label)
-        return "</a>" if linked else "</span>"
+        return "</a>" if self._paged(target) else "</span>"
+
+    def _paged(self, target: Target) -> bool:
+        """An unresolved link to a concept that has a page (see graph.CONCEPT_LIMIT)."""
+        site = self.body.site
+        return bool(target.label.strip()) and site.config.concept_pages and is_concept_label(target.label) \
+            and site.graph.paged(concept_node(target.label))
 
     def body_page_note(self) -> SourcePath | None:
         return self.stack[0] if self.stack else None

@@ -18,6 +18,7 @@ DEFAULT_LEVELS: dict[str, Level] = {
     "embed-cycle": "warning",
     "embed-depth": "warning",
     "embed-limit": "warning",
+    "concept-limit": "warning",
     "invalid-front-matter": "warning",
     "encoding": "warning",
     "binary-file": "warning",

@@ -3,6 +3,11 @@
 Nodes are keyed `note:<path>`, `asset:<path>` and `concept:<casefolded name>`; each edge counts
 the links (body links, embeds and front-matter links, self-links included, as Obsidian's
 `resolvedLinks` does) and keeps the LinkRefs, so backlinks and concept pages come from here.
+
+A concept gets a page (and a place in the graph pictures) only when some note links to it among
+its first CONCEPT_LIMIT distinct concepts: one note of 75 000 links to names without a note
+would otherwise make 75 000 pages. The graph keeps every link (for `kbgen graph`); each concept
+node says whether it is `paged`.
 """
 from __future__ import annotations
 
@@ -12,7 +17,10 @@ from typing import Iterable, Iterator
 
 import networkx as nx
 
-from kbgen.model import LinkRef, SourcePath, Target
+from kbgen.model import LinkRef, SourcePath, Target, is_file_name
+
+CONCEPT_LIMIT = 2000
+"""Distinct concepts (names without a note) per note that can give the concept a page."""
 
 
 def note_node(path: str) -> str:
@@ -37,6 +45,30 @@ def node_of(target: Target) -> str | None:
     return None
 
 
+def is_concept(label: str) -> bool:
+    """Unresolved targets that look like files (`x.png`) are missing attachments, not concepts
+    (site.is_concept_label, which imports this module)."""
+    return bool(label.strip()) and not is_file_name(label)
+
+
+def capped_links(table: dict[LinkRef, Target]) -> list[LinkRef]:
+    """One note's links (its resolved targets, in its link order) to concepts past its first
+    CONCEPT_LIMIT distinct ones, the first mention of each: what LinkGraph marks `capped`."""
+    if len(table) <= CONCEPT_LIMIT:
+        return []
+    seen: set[str] = set()
+    out = []
+    for ref, target in table.items():
+        node = node_of(target)
+        if node is None or ref.commented or target.kind != "unresolved" or not is_concept(target.label) \
+                or node in seen:
+            continue
+        seen.add(node)
+        if len(seen) > CONCEPT_LIMIT:
+            out.append(ref)
+    return out
+
+
 @dataclass(frozen=True)
 class Backlink:
     source: SourcePath
@@ -58,8 +90,9 @@ class LinkGraph:
         graph = cls()
         for path in sorted(notes):
             graph.g.add_node(note_node(path), kind="note", path=path, title=notes[path])
+        counts: dict[str, int] = {}
         for source, ref, target in links:
-            graph._add(source, ref, target)
+            graph._add(source, ref, target, counts)
         return graph
 
     def renewed(self) -> "LinkGraph":
@@ -75,8 +108,9 @@ class LinkGraph:
         src = note_node(source)
         old = set(g.successors(src))
         g.remove_edges_from([(src, dst) for dst in old])
+        counts: dict[str, int] = {}
         for ref, target in links:
-            self._add(source, ref, target)
+            self._add(source, ref, target, counts)
         new = set(g.successors(src))
         for node in old - new:
             if g.nodes[node]["kind"] != "note" and g.degree(node) == 0:
@@ -86,9 +120,11 @@ class LinkGraph:
                 # a fresh build names a concept after its first mention, in path order
                 first = min(g.predecessors(node))
                 g.nodes[node]["title"] = g.edges[first, node]["refs"][0].target.strip()
+                g.nodes[node]["paged"] = any(not g.edges[p, node]["capped"] for p in g.predecessors(node))
         return old | new
 
-    def _add(self, source: SourcePath, ref: LinkRef, target: Target) -> None:
+    def _add(self, source: SourcePath, ref: LinkRef, target: Target, counts: dict[str, int]) -> None:
+        """One link; `counts` holds each source's distinct concepts so far (see CONCEPT_LIMIT)."""
         g = self.g
         dst = node_of(target)
         if dst is None or ref.commented:
@@ -97,7 +133,7 @@ class LinkGraph:
             if target.kind == "asset":
                 g.add_node(dst, kind="asset", path=target.path, title=target.path)
             else:
-                g.add_node(dst, kind="concept", path="", title=target.label.strip())
+                g.add_node(dst, kind="concept", path="", title=target.label.strip(), paged=False)
         src = note_node(source)
         if g.has_edge(src, dst):
             data = g.edges[src, dst]
@@ -105,7 +141,13 @@ class LinkGraph:
             data["refs"].append(ref)
             data["embed"] = data["embed"] or ref.embed
         else:
-            g.add_edge(src, dst, count=1, refs=[ref], embed=ref.embed)
+            capped = False
+            if target.kind == "unresolved" and is_concept(target.label):
+                capped = counts.get(src, 0) >= CONCEPT_LIMIT
+                counts[src] = counts.get(src, 0) + 1
+                if not capped:
+                    g.nodes[dst]["paged"] = True
+            g.add_edge(src, dst, count=1, refs=[ref], embed=ref.embed, capped=capped)
 
     # -- queries ------------------------------------------------------------------------
 
@@ -122,6 +164,10 @@ class LinkGraph:
 
     def outlinks(self, node: str) -> list[str]:
         return sorted(self.g.successors(node)) if node in self.g else []
+
+    def paged(self, node: str) -> bool:
+        """Whether a concept gets a page: some note links to it within CONCEPT_LIMIT."""
+        return node in self.g and bool(self.g.nodes[node].get("paged"))
 
     def concepts(self) -> Iterator[tuple[str, str]]:
         """(node, display name) of every unresolved concept, sorted."""

@@ -1,7 +1,8 @@
 """After an edit: update the Site in place and name the pages whose output can change.
 
 Handles the common case — notes whose content changed but whose identity for other notes did not
-(same title, headings, blocks, aliases, publish state, URL): their links are resolved again, the
+(same title, headings, blocks, aliases, publish state, URL) and that neither reach past nor
+link to concepts past graph.CONCEPT_LIMIT: their links are resolved again, the
 graph and tags are patched, and the dirty pages are the note, the notes that embed it, every page
 its old and new links point to and the home page. Pages whose local graph may show the change
 are rebuilt only when their picture can differ: pictures.Pictures.stale() names them from an index of the
@@ -14,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kbgen.assemble import published_assets, resolve_note, _tags
-from kbgen.graph import node_of, note_node
+from kbgen.graph import capped_links, is_concept, node_of, note_node
 from kbgen.adjacency import carry_over
-from kbgen.model import ParsedNote, SourcePath
+from kbgen.model import LinkRef, ParsedNote, SourcePath, Target
 from kbgen.resolve import NoteInfo
 from kbgen.site import Site
 from kbgen.urls import asset_url
@@ -57,6 +58,12 @@ def update(site: Site, changed: dict[SourcePath, ParsedNote], vault_assets: dict
             return None
         if site.config.graph_color_by == "tag" and old.tags[:1] != new.tags[:1]:
             return None
+    resolved = {}
+    for path, new in changed.items():
+        site.resolver.notes[path] = NoteInfo(new.headings, new.blocks, new.aliases)  # the same identity
+        resolved[path] = resolve_note(site.resolver, site.hidden, path, new)
+    if not _within_cap(site, {p: table for p, (table, _) in resolved.items()}):
+        return None
     dirty = Dirty()
     g = site.graph.g
     from kbgen.adjacency import adjacency, _ranked
@@ -66,8 +73,7 @@ def update(site: Site, changed: dict[SourcePath, ParsedNote], vault_assets: dict
     old_tables = {p: site.targets.get(p, {}) for p in changed}
     for path, new in changed.items():
         site.notes[path] = new
-        site.resolver.notes[path] = NoteInfo(new.headings, new.blocks, new.aliases)
-        table, diags = resolve_note(site.resolver, site.hidden, path, new)
+        table, diags = resolved[path]
         site.targets[path] = table
         site.link_diags[path] = diags
         node = note_node(path)
@@ -100,6 +106,29 @@ def update(site: Site, changed: dict[SourcePath, ParsedNote], vault_assets: dict
             dirty.notes.add(SourcePath(n[5:]))
     dirty.notes &= set(site.notes)
     return dirty
+
+
+def _within_cap(site: Site, tables: dict[SourcePath, dict[LinkRef, Target]]) -> bool:
+    """False when the edit may give a concept a page, or take one away, other than by creating
+    or removing the concept (graph.CONCEPT_LIMIT): an edited note over the cap before or after,
+    a link added to a concept without a page, or one removed from a concept that some note
+    links to past its cap. Other notes' pages would then change their links (and the pictures
+    their nodes): a full pass does it."""
+    g = site.graph.g
+    for path, table in tables.items():
+        src = note_node(path)
+        if capped_links(table) or any(data["capped"] for _, _, data in g.out_edges(src, data=True)):
+            return False
+        before = set(g.successors(src))
+        after = {node_of(t) for ref, t in table.items() if not ref.commented}
+        for node in after - before:
+            if node in g and g.nodes[node]["kind"] == "concept" and not g.nodes[node]["paged"] \
+                    and is_concept(g.nodes[node]["title"]):
+                return False
+        for node in before - after:
+            if g.nodes[node]["kind"] == "concept" and any(g.edges[p, node]["capped"] for p in g.predecessors(node)):
+                return False
+    return True
 
 
 def _assets(table: dict) -> set[tuple[str, bool]]:
