@@ -155,43 +155,40 @@ class _Links:
         self.body = body
         self.source = source
         self.stack = stack
-        self._opened: tuple[LinkRef, Target] | None = None
-        """The link link_open() last wrote: its link_close() comes next and needs its target."""
+        self._opened: tuple[LinkRef, str] | None = None
+        """The link link_open() last wrote and its closing tag: its link_close() comes next."""
 
     def _target(self, ref: LinkRef) -> Target:
         return self.body.site.target(self.source, ref)
 
     def link_open(self, ref: LinkRef) -> str:
+        opening, closing = self._tags(ref)
+        self._opened = (ref, closing)
+        return opening
+
+    def link_close(self, ref: LinkRef) -> str:
+        opened = self._opened
+        return opened[1] if opened is not None and opened[0] is ref else self._tags(ref)[1]
+
+    def _tags(self, ref: LinkRef) -> tuple[str, str]:
+        """The opening and closing tag of a link."""
         site = self.body.site
         target = self._target(ref)
-        self._opened = (ref, target)
         if target.kind in ("note", "asset") and target.path:
             url = site.urls[target.path] + (f"#{target.anchor}" if target.anchor and target.kind == "note" else "")
             if target.kind == "note" and target.path == self.body_page_note() and target.anchor:
                 href = "#" + target.anchor
             else:
                 href = self.body.href(url)
-            return f'<a class="internal-link" href="{esc(href)}" data-href="{esc(ref.target)}">'
-        if self._paged(target):
+            return f'<a class="internal-link" href="{esc(href)}" data-href="{esc(ref.target)}">', "</a>"
+        if target.label.strip() and site.config.concept_pages and is_concept_label(target.label) \
+                and site.graph.paged(concept_node(target.label)):  # see graph.CONCEPT_LIMIT
             href = self.body.href(concept_url(target.label))
             return (f'<a class="internal-link is-unresolved" href="{esc(href)}" '
-                    f'data-href="{esc(ref.target)}" title="No note yet">')
+                    f'data-href="{esc(ref.target)}" title="No note yet">', "</a>")
         if is_private(target, ref):
-            return '<span class="internal-link is-unresolved">'  # no trace of the unpublished name
-        return f'<span class="internal-link is-unresolved" data-href="{esc(ref.target)}">'
-
-    def link_close(self, ref: LinkRef) -> str:
-        opened = self._opened
-        target = opened[1] if opened is not None and opened[0] is ref else self._target(ref)
-        if target.kind in ("note", "asset") and target.path:
-            return "</a>"
-        return "</a>" if self._paged(target) else "</span>"
-
-    def _paged(self, target: Target) -> bool:
-        """An unresolved link to a concept that has a page (see graph.CONCEPT_LIMIT)."""
-        site = self.body.site
-        return bool(target.label.strip()) and site.config.concept_pages and is_concept_label(target.label) \
-            and site.graph.paged(concept_node(target.label))
+            return '<span class="internal-link is-unresolved">', "</span>"  # no trace of the unpublished name
+        return f'<span class="internal-link is-unresolved" data-href="{esc(ref.target)}">', "</span>"
 
     def body_page_note(self) -> SourcePath | None:
         return self.stack[0] if self.stack else None
