@@ -11,9 +11,11 @@ import base64
 import gzip
 import hashlib
 import json
+import os
 import queue
 import subprocess
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,7 @@ class Service:
         self._answers: dict[int, Any] = {}
         self._error: str | None = None
         self._done = threading.Condition()
+        _LIVE.add(self)
         self._threads = [threading.Thread(target=self._feed, name="kbgen-search-feed", daemon=True),
                          threading.Thread(target=self._read, name="kbgen-search-read", daemon=True)]
         for t in self._threads:
@@ -165,6 +168,25 @@ class Service:
             if self._error is None and error:
                 self._error = error
             self._done.notify_all()
+
+
+_LIVE: "weakref.WeakSet[Service]" = weakref.WeakSet()
+"""The services of this process, whose input a forked child must not keep open."""
+
+
+def _drop_inputs_in_child() -> None:
+    """In a forked child (a render worker): let go of every service's input pipe. Pagefind ends
+    when its input closes, which it does not while a worker holds a copy: the build waited 5 s
+    for a service started before the workers were forked, then killed it."""
+    for service in list(_LIVE):
+        stdin = service._proc.stdin
+        if stdin is not None and not stdin.closed:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, stdin.fileno())  # the number stays valid: nothing in the child closes it twice
+            os.close(null)
+
+
+os.register_at_fork(after_in_child=_drop_inputs_in_child)
 
 
 def _make_deterministic(files: dict[str, bytes]) -> None:

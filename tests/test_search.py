@@ -240,3 +240,25 @@ def test_the_index_fed_while_rendering_equals_indexing_the_built_site(tmp_path: 
     shutil.rmtree(again / "pagefind")
     search.index(again, SimpleNamespace(files={}), SimpleNamespace(diagnostics=[]))
     assert tree(site / "pagefind") == tree(again / "pagefind")
+
+
+def test_a_forked_worker_does_not_keep_a_service_running() -> None:
+    """Render workers are forked while a service indexes: Pagefind must still see its input
+    close, and exit on its own, when the build asks for the files (it was killed after 5 s)."""
+    import os
+    import signal
+    import time
+    from kbgen.bundle import Service
+    service = Service(search._executable())
+    service.add("a.html", b"<html><body><main data-pagefind-body><p>hello there</p></main></body></html>")
+    child = os.fork()
+    if child == 0:  # stands for a render worker: it lives on while the parent finishes the shard
+        time.sleep(60)
+        os._exit(0)
+    try:
+        files = service.files()
+        assert "pagefind-entry.json" in files
+        assert service._proc.returncode == 0, "Pagefind did not end with its input: it was killed"
+    finally:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
