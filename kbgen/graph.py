@@ -120,7 +120,7 @@ class LinkGraph:
                 # a fresh build names a concept after its first mention, in path order
                 first = min(g.predecessors(node))
                 g.nodes[node]["title"] = g.edges[first, node]["refs"][0].target.strip()
-                g.nodes[node]["paged"] = any(not g.edges[p, node]["capped"] for p in g.predecessors(node))
+                g.nodes[node]["paged"] = any(not g.edges[p, node].get("capped") for p in g.predecessors(node))
         return old | new
 
     def _add(self, source: SourcePath, ref: LinkRef, target: Target, counts: dict[str, int]) -> None:

@@ -117,7 +117,7 @@ def _within_cap(site: Site, tables: dict[SourcePath, dict[LinkRef, Target]]) -> 
     g = site.graph.g
     for path, table in tables.items():
         src = note_node(path)
-        if capped_links(table) or any(data["capped"] for _, _, data in g.out_edges(src, data=True)):
+        if capped_links(table) or any(data.get("capped") for _, _, data in g.out_edges(src, data=True)):
             return False
         before = set(g.successors(src))
         after = {node_of(t) for ref, t in table.items() if not ref.commented}
@@ -126,7 +126,7 @@ def _within_cap(site: Site, tables: dict[SourcePath, dict[LinkRef, Target]]) -> 
                     and is_concept(g.nodes[node]["title"]):
                 return False
         for node in before - after:
-            if g.nodes[node]["kind"] == "concept" and any(g.edges[p, node]["capped"] for p in g.predecessors(node)):
+            if g.nodes[node]["kind"] == "concept" and any(g.edges[p, node].get("capped") for p in g.predecessors(node)):
                 return False
     return True
 
