@@ -17,6 +17,7 @@ from kbgen import __version__
 from kbgen.body import BodyRenderer
 from kbgen.diagnostics import Diagnostic
 from kbgen.globalgraph import adopt, global_layout
+from kbgen.graph import concept_node
 from kbgen.model import ParsedNote, SourcePath
 from kbgen.pagecut import indexable
 from kbgen.pages import Page, fill
@@ -271,8 +272,9 @@ def _page_fingerprint(site: Site, page: Page, theme_digest: str, config_digest: 
             table = site.targets.get(path, {})
             for ref in note.links:
                 t = table.get(ref)
-                if t is not None:
-                    h.update(f"{t.kind}|{t.path}|{t.anchor}|{site.urls.get(t.path or '', '')}".encode())
+                if t is not None:  # an unresolved link is a link only while its concept has a page
+                    paged = t.kind == "unresolved" and site.graph.paged(concept_node(t.label))
+                    h.update(f"{t.kind}|{t.path}|{t.anchor}|{site.urls.get(t.path or '', '')}|{paged:d}".encode())
     return h.hexdigest()
 
 

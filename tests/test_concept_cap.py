@@ -82,8 +82,6 @@ EDITS = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="output._page_fingerprint does not yet cover whether an unresolved "
-                   "link's concept has a page: Far's page is kept with its old link (step 1)")
 @pytest.mark.parametrize("split", [False, True])
 def test_a_rebuild_across_the_cap_equals_a_clean_build(tmp_path: Path, split: bool) -> None:
     # Far shows Big's links three links away, through two embeds: no picture of it changes
