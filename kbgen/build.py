@@ -84,7 +84,7 @@ class Builder:
     def __init__(self, vault: Path, out: Path | None = None, *, config_file: Path | None = None,
                  quiet: bool = False, force: bool = False, base_url: str | None = None,
                  jobs: int | None = None, search: bool | None = None, cache: bool = True,
-                 keep_state: bool = False) -> None:
+                 keep_state: bool = False, rebuilds: bool = True) -> None:
         self.root = Path(vault).resolve()
         self.out = Path(out).resolve() if out else self.root / "site"
         self.config_file = config_file
@@ -95,6 +95,9 @@ class Builder:
         self.use_cache = cache
         # never skip a build that finds nothing changed: serve wants the state for fast edits
         self.keep_state = keep_state
+        # `kbgen build` builds once: no rebuild() follows, so the pages' local-graph pictures the
+        # fast path needs are not kept (~100 MB at 10 000 notes); a rebuild() anyway is a full pass
+        self.rebuilds = rebuilds or keep_state
         self._memory: dict[str, ParsedNote] = {}
         self._tokens: dict[str, list[Any]] = {}
         self._token_bytes: dict[str, bytes] = {}
@@ -359,7 +362,8 @@ class Builder:
         outputs = output.render(site, pages, self._theme, self._md, self._tokens_of,
                                 previous, self._theme.digest(), self.out, self.jobs, unchanged,
                                 progress=self._progress, sink=sink, index=index,
-                                stable=st.stable if stable else None, alongside=alongside)
+                                stable=st.stable if stable else None, alongside=alongside,
+                                pictures=self.rebuilds)
         st.stable = outputs.stable
         self._progress.done()
         st.pages = {p.url: p for p in pages}
@@ -389,7 +393,7 @@ class Builder:
         """The fast path of rebuild(): only notes edited in place; None when it does not apply."""
         from kbgen import assemble, history, incremental
         st = self._state
-        if st is None or not changed:
+        if st is None or not changed or not self.rebuilds:
             return None
         todo: list[tuple[SourcePath, bytes, str]] = []
         for file in changed:

@@ -77,7 +77,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         builder = Builder(args.vault, args.out, config_file=args.config, quiet=args.quiet,
                           force=args.force, base_url=args.base_url, jobs=args.jobs,
-                          search=False if args.no_search else None, cache=not args.no_cache)
+                          search=False if args.no_search else None, cache=not args.no_cache,
+                          rebuilds=False)
         result = builder.build()
     except (ConfigError, OutputError) as exc:
         print(f"kbgen: error: {exc}", file=sys.stderr)

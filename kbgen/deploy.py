@@ -99,7 +99,7 @@ def deploy(args: argparse.Namespace) -> int:
     # A fresh build of its own: exactly what kbgen makes is published, never files left in site/
     with tempfile.TemporaryDirectory(prefix="kbgen-deploy-") as tmp:
         builder = Builder(vault, Path(tmp) / "site", config_file=args.config, quiet=args.quiet,
-                          base_url=base_url or None)
+                          base_url=base_url or None, rebuilds=False)
         result = builder.build()
         report(result.diagnostics, sys.stderr)
         if not args.quiet:

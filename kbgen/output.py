@@ -63,13 +63,15 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
            tokens_of: Callable[[SourcePath, ParsedNote], list[Any]], previous: dict[str, Any],
            theme_digest: str, out: Path, jobs: int, unchanged: set[str] | None = None,
            progress: Any = None, sink: Path | None = None, index: Any = None,
-           stable: dict[str, bytes] | None = None, alongside: Callable[[], None] | None = None) -> Outputs:
+           stable: dict[str, bytes] | None = None, alongside: Callable[[], None] | None = None,
+           pictures: bool = True) -> Outputs:
     """Render what changed. Pages in `unchanged` (URLs the caller knows are as last time)
     are carried over without computing their fingerprints. With a `sink` (a staging folder),
     pages are written there by whichever process renders them, not kept in memory. An `index`
     (search.Indexer) is handed every page of the site as soon as it is known, in URL order.
     `stable`: the last pass's sitedata.stable_files, when they cannot have changed.
-    `alongside`: work for the parent (I/O) while the workers render, or after rendering."""
+    `alongside`: work for the parent (I/O) while the workers render, or after rendering.
+    `pictures`: note pages return their local graph's picture (Outputs.graphs) for rebuilds."""
     outputs = Outputs(pages=pages)
     unchanged = unchanged or set()
     statics = theme.static_files()
@@ -109,7 +111,8 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
             else:
                 groups.append([(page, fp)])
     renderer = PageRenderer(site, theme, md, tokens_of, versions,
-                            (previous, out, theme_digest, config_digest), sink, cut=index is not None)
+                            (previous, out, theme_digest, config_digest), sink, cut=index is not None,
+                            pictures=pictures)
     feed = _feed(index, pages, outputs, out) if index is not None else None
     # Rendered in URL order, the order the search index takes them in: Pagefind indexes each
     # page as it comes, on the other core, while the rest are rendered.
@@ -191,10 +194,10 @@ class PageRenderer:
     def __init__(self, site: Site, theme: Theme, md: MarkdownIt,
                  tokens_of: Callable[[SourcePath, ParsedNote], list[Any]], versions: dict[str, str],
                  last: tuple[dict[str, Any], Path, str, str], sink: Path | None = None,
-                 cut: bool = False) -> None:
+                 cut: bool = False, pictures: bool = True) -> None:
         self.site, self.theme, self.md, self.tokens_of, self.versions = site, theme, md, tokens_of, versions
         self.previous, self.out, self.theme_digest, self.config_digest = last
-        self.sink, self.cut = sink, cut
+        self.sink, self.cut, self.pictures = sink, cut, pictures
 
     def render_group(self, group: list[tuple[Page, str | None]]) -> list[Rendered]:
         """Render a page, or a lazy note page and its continuations once their contexts are
@@ -213,7 +216,8 @@ class PageRenderer:
     def _render_group(self, group: list[tuple[Page, str | None]]) -> list[Rendered]:
         out: list[Rendered] = []
         for page, fp in group:
-            graph = _picture(page.context.get("graph")) if page.kind == "note" and page.context else None
+            graph = _picture(page.context.get("graph")) \
+                if self.pictures and page.kind == "note" and page.context else None
             if page.kind == "graph" and fp is None:  # the layout the lazy page was filled with
                 graph = global_layout(self.site)
             if fp is None:

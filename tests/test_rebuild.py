@@ -183,3 +183,21 @@ def test_a_build_after_a_split_rebuild_does_not_take_the_site_as_up_to_date(tmp_
     assert result.rendered > 0
     _, clean = build(vault, tmp_path / "clean", cache=False)
     assert _files(tmp_path / "served") == _files(clean)
+
+
+def test_a_builder_made_for_one_build_keeps_no_pictures_and_rebuilds_by_a_full_pass(tmp_path: Path) -> None:
+    """`kbgen build` (rebuilds=False) keeps no local-graph pictures; a rebuild() anyway is right."""
+    vault = write_vault(tmp_path / "vault", VAULT)
+    once = Builder(vault, tmp_path / "once", quiet=True, search=False, rebuilds=False)
+    full = once.build()
+    assert once._state is not None and not once._state.pictures._rings
+    _, clean = build(vault, tmp_path / "clean", cache=False)
+    assert _files(tmp_path / "once") == _files(clean)  # the same site as a builder that keeps them
+    rel, text = EDITS[0]
+    (vault / rel).write_text(text, encoding="utf-8")
+    state = once._state
+    result = once.rebuild({vault / rel})
+    assert once._state is not state  # a full pass: without pictures the fast path cannot tell
+    assert result.pages == full.pages + 1  # EDITS[0] adds a concept page
+    _, clean = build(vault, tmp_path / "clean2", cache=False)
+    assert _files(tmp_path / "once") == _files(clean)
