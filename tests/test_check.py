@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import shared, write_vault
+from conftest import shared
 from kbgen.check import check
 from kbgen.cli import main
 

@@ -6,7 +6,7 @@ from kbgen.markdown import make_parser
 from kbgen.model import SourcePath
 from kbgen.parse import parse_note
 
-from conftest import build, codes
+from conftest import build
 
 MD = make_parser()
 

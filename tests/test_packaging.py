@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import fnmatch
 import tomllib
-from pathlib import Path
 
 from conftest import REPO
 

@@ -208,7 +208,7 @@ def test_another_pagefind_version_reindexes_everything(small: None, counted: typ
     write_site(site, 20)
     result = SimpleNamespace(diagnostics=[])
     search.index(site, SimpleNamespace(files={}), result)
-    shards_made = counted.started
+    assert counted.started >= 2  # one version changed in one shard of several
     entry = site / "pagefind" / "shard-1" / "pagefind-entry.json"
     entry.write_text(entry.read_text().replace('"version":"', '"version":"0.'))
     counted.started = 0
