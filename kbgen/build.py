@@ -177,7 +177,9 @@ class Builder:
         `split=True` writes the edited notes' pages (and pages new to the site) first; the pages
         that merely show them — backlinks, local graphs, embeds, lists — keep their last bytes
         until `catch_up()`, which serve calls right after the reload is sent. No page is removed
-        before then (an edit that removes one is not split), so every link keeps working."""
+        before then (an edit that removes one is not split), so every link keeps working. The
+        search index is not brought up to date for the pages left behind (serve, which splits,
+        refreshes the index itself)."""
         with _few_collections(restore=not self.keep_state):
             return self._rebuild(changed, search, defer, split)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from kbgen import __version__
 
 EXIT_OK, EXIT_WARNINGS, EXIT_USAGE = 0, 1, 2
-COMMAND_MODULES = (("serve", "serve"), ("check", "check"), ("deploy", "deploy"), ("init", "scaffold"))
-"""Commands whose module registers them (its add_command)."""
+COMMAND_MODULES = ("serve", "check", "deploy", "scaffold")
+"""Modules that register a command of their own (add_command): serve, check, deploy, init."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,7 +52,7 @@ def _parser(others: bool = True) -> argparse.ArgumentParser:
     g.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
     g.set_defaults(func=cmd_graph)
 
-    for name, module in COMMAND_MODULES if others else ():
+    for module in COMMAND_MODULES if others else ():
         try:
             mod = __import__(f"kbgen.{module}", fromlist=["add_command"])
         except ImportError:

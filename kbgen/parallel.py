@@ -67,6 +67,10 @@ def _context() -> Any:
     return mp.get_context("fork")
 
 
+PR_SET_PDEATHSIG = 1
+"""prctl() option (linux/prctl.h): the signal a process gets when its parent dies."""
+
+
 def _die_with_parent(parent: int) -> None:
     """Pool initializer: on Linux a worker is killed with the build that forked it, rather than
     going on with the tasks it holds, writing into a staging folder the next build removes."""
@@ -78,8 +82,6 @@ def _die_with_parent(parent: int) -> None:
     if os.getppid() != parent:  # the build died before the request took effect
         os._exit(1)
 
-
-PR_SET_PDEATHSIG = 1
 
 
 def _chunks(items: list[Any], jobs: int, alone: int = 0) -> list[list[Any]]:
