@@ -52,11 +52,14 @@ def inline_line(state: "StateInline", pos: int | None = None) -> int:
 
     The newline offsets of the inline source are computed once and bisected, so a paragraph of
     n lines with a link on each costs O(n log n), not O(n^2)."""
-    base = state.env.get(LINE_KEY, 0)
     end = state.pos if pos is None else pos
-    memo = state.env.get("_kb_newlines")
-    if memo is None or memo[0] is not state.src:
-        src = state.src
+    return state.env.get(LINE_KEY, 0) + bisect_left(newlines(state.env, state.src), end)
+
+
+def newlines(env: dict[str, Any], src: str) -> list[int]:
+    """The offsets of the newlines in `src`, the inline source being parsed, found once per source."""
+    memo = env.get("_kb_newlines")
+    if memo is None or memo[0] is not src:
         memo = (src, [m.start() for m in _NEWLINE.finditer(src)])
-        state.env["_kb_newlines"] = memo
-    return base + bisect_left(memo[1], end)
+        env["_kb_newlines"] = memo
+    return memo[1]

@@ -10,6 +10,7 @@ path and subpath, whitespace around each part is trimmed, and the link cannot sp
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Any, Sequence
 
 from markdown_it import MarkdownIt
@@ -19,7 +20,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
-from kbgen.markdown.collect import ENV_KEY, RENDER_KEY, collector, inline_line
+from kbgen.markdown.collect import ENV_KEY, LINE_KEY, RENDER_KEY, Collector, newlines
 from kbgen.model import Context, LinkRef, is_file_name
 
 
@@ -54,52 +55,58 @@ def default_display(path: str, subpath: str) -> str:
     return " > ".join(parts) if parts else path
 
 
-def _find_close(state: StateInline, start: int) -> int:
-    """Position of the `]]` that closes a `[[` opened before `start`, or -1 (no newline between).
-
-    The search result is memoised per inline source, so a line of 100 000 `[[` costs linear time."""
-    src = state.src
-    memo = state.env.get("_kb_close")
-    if memo is not None and memo[0] is src and memo[1] >= start:
-        close = memo[1]
-    else:
-        close = src.find("]]", start)
-        if close < 0:
-            close = len(src) + 1  # no closer anywhere after start
-        state.env["_kb_close"] = (src, close)
-    if close > len(src):
-        return -1
-    nl = src.find("\n", start, close)
-    return -1 if nl >= 0 else close
-
-
 def _scan(state: StateInline, start: int, silent: bool, embed: bool) -> bool:
-    """Shared body of both rules; `start` points at the `[[`."""
+    """Shared body of both rules; `start` points at the `[[`.
+
+    Every link of a note comes here (a note may hold 100 000), so what it needs is written out
+    here rather than in helpers (collect.inline_line, Collector.file_line, state.push());
+    tests/markdown/test_wikilink_scan.py checks it against the scan made of those helpers."""
     src = state.src
     if not src.startswith("[[", start):
         return False
-    close = _find_close(state, start + 2)
-    if close < 0:
+    env = state.env
+    begin = start + 2
+    memo = env.get("_kb_close")
+    if memo is not None and memo[0] is src and memo[1] >= begin:
+        close = memo[1]
+    else:
+        close = src.find("]]", begin)
+        if close < 0:
+            close = len(src) + 1  # no closer anywhere after begin
+        env["_kb_close"] = (src, close)
+    # `[[` inside (looked for first: it is near in `[[[[…]]`), a newline, or blank: no link here
+    # (a later `[[` on the line may still be one)
+    if close > len(src) or src.find("[[", begin, close) >= 0 or src.find("\n", begin, close) >= 0:
         return False
-    inner = src[start + 2:close]
-    if not inner.strip() or "[[" in inner:
-        return False  # `[[]]` is no link; a later `[[` on the line may still be one
+    inner = src[begin:close]
+    if not inner.strip():
+        return False
     if silent:
         state.pos = close + 2
         return True
-    path, subpath, display = split_linktext(inner)
-    col = state.env.get(ENV_KEY)
+    if "|" in inner or "#" in inner or "\\" in inner:
+        path, subpath, display = split_linktext(inner)
+    else:  # `[[Name]]`, the commonest link: what split_linktext gives
+        path, subpath, display = inner.strip(), "", None
+    pos = state.pos
+    col = env.get(ENV_KEY)
     if col is not None:
-        ref = LinkRef(path, subpath, display, embed, "wiki", col.file_line(inline_line(state)),
-                      src[state.pos:close + 2], -1 if embed else _context_index(state))
+        line = env.get(LINE_KEY, 0) + bisect_left(newlines(env, src), pos) + 1 + col.line_offset
+        context = -1
+        if not embed:
+            current = env.get("_kb_ctx")
+            if current is None or current[0] is not src:
+                current = _new_context(env, col, src)
+            context = current[1]
+        ref = LinkRef(path, subpath, display, embed, "wiki", line, src[pos:close + 2], context)
         index = len(col.links)
         col.links.append(ref)
     else:
-        ref = LinkRef(path, subpath, display, embed, "wiki", 1, src[state.pos:close + 2])
+        ref = LinkRef(path, subpath, display, embed, "wiki", 1, src[pos:close + 2])
         index = -1
     meta = {"ref": ref, "index": index}
     if embed:
-        state.push("embed", "", 0).meta = meta
+        _push_embed(state, meta)
         state.pos = close + 2
         return True
     if display is None or not display.strip():
@@ -109,7 +116,7 @@ def _scan(state: StateInline, start: int, silent: bool, embed: bool) -> bool:
         return True
     state.push("wikilink_open", "a", 1).meta = meta
     # The display text is inline markdown; it sits after the first unescaped `|`.
-    bar = _display_start(src, start + 2, close)
+    bar = _display_start(src, begin, close)
     old_max = state.posMax
     state.pos, state.posMax = bar, close
     state.linkLevel += 1
@@ -121,17 +128,34 @@ def _scan(state: StateInline, start: int, silent: bool, embed: bool) -> bool:
     return True
 
 
+def _push_pending(state: StateInline) -> None:
+    """state.pushPending() when there is pending text, without its method calls (it makes no
+    tokens_meta entry: markdown-it's pushPending() makes none either)."""
+    pending = state.pending
+    if pending:
+        state.tokens.append(Token("text", "", 0, {}, None, state.pendingLevel, None, pending))
+        state.pending = ""
+
+
 def _push_link(state: StateInline, meta: dict[str, Any], text: str) -> None:
     """What `state.push()` leaves after pushing `wikilink_open`, a text token and
     `wikilink_close`, with the three tokens made at once (every link in a note comes here)."""
-    if state.pending:
-        state.pushPending()
+    _push_pending(state)
     level = state.level
     state.tokens += (Token("wikilink_open", "a", 1, {}, None, level, None, "", "", "", meta),
                      Token("text", "", 0, {}, None, level + 1, None, text),
                      Token("wikilink_close", "a", -1, {}, None, level, None, "", "", "", meta))
     # push() gives an opening token a fresh delimiter list, which its closer drops again
     state.tokens_meta += ({"delimiters": []}, None, None)
+    state.pendingLevel = level
+
+
+def _push_embed(state: StateInline, meta: dict[str, Any]) -> None:
+    """What `state.push("embed", "", 0).meta = meta` leaves, with one token made directly."""
+    _push_pending(state)
+    level = state.level
+    state.tokens.append(Token("embed", "", 0, {}, None, level, None, "", "", "", meta))
+    state.tokens_meta.append(None)
     state.pendingLevel = level
 
 
@@ -144,18 +168,14 @@ def _display_start(src: str, begin: int, end: int) -> int:
     return end
 
 
-def _context_index(state: StateInline) -> int:
-    """Register the inline block being parsed as a backlink context, once per block."""
-    col = collector(state.env)
-    assert col is not None
-    current = state.env.get("_kb_ctx")
-    if current is None or current[0] is not state.src:
-        line = col.file_line(state.env.get("kbgen_line", 0))
-        contexts: list[Context] = state.env.setdefault("_kb_contexts", [])
-        contexts.append(Context(state.src, line))
-        current = (state.src, len(contexts) - 1)
-        state.env["_kb_ctx"] = current
-    return current[1]
+def _new_context(env: dict[str, Any], col: Collector, src: str) -> tuple[str, int]:
+    """Record `src`, the inline block being parsed, as the next backlink context."""
+    line = col.file_line(env.get(LINE_KEY, 0))
+    contexts: list[Context] = env.setdefault("_kb_contexts", [])
+    contexts.append(Context(src, line))
+    current = (src, len(contexts) - 1)
+    env["_kb_ctx"] = current
+    return current
 
 
 def _unclosed_bracket_rule(state: StateInline, silent: bool) -> bool:
