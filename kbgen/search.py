@@ -31,21 +31,25 @@ class Indexer:
     """Indexes pages as they are added, shard by shard (shards.py); `finish()` returns the index files.
 
     Pages must be added in a deterministic order (Pagefind numbers them in that order, and the
-    numbers are in the index): sorted by URL, as Feed and index() add them. Each shard has a Pagefind
-    service of its own; when a shard's last page is in, its service builds its files while the next
-    shard's pages go to a new service, and at most these two are alive. `add` only queues, so Pagefind
-    indexes on another core while the caller goes on. `end()` says no page follows; `finish()` waits.
+    numbers are in the index): sorted by URL, as Feed and index() add them. Each bundle has a
+    Pagefind service of its own: a shard's pages wait until it is known to be one bundle or two
+    lanes (LANE_MIN pages), then go to their bundle's service as they come. When a shard's last page
+    is in, its services build their files while the next shard's pages go to new services; at most
+    two shards' services are alive. `add` only queues, so Pagefind indexes on another core while
+    the caller goes on. `end()` says no page follows; `finish()` waits.
 
-    With a `previous` index folder, a shard whose digest that index lists is not indexed again: its
-    files are linked from there (`links`), so an edit re-indexes the shard it changed and no other."""
+    With a `previous` index folder, a bundle whose digest that index lists is not indexed again: its
+    files are linked from there (`links`), so an edit re-indexes the bundle it changed and no other."""
 
     def __init__(self, executable: Path | None = None, previous: Path | None = None) -> None:
         self._exe = executable or _executable()
         self._previous = previous
         self._old = _reusable(previous, self._exe) if previous is not None else {}
         self._split = shards.Split()
-        self._digest = shards.Digest()
-        self._held: list[tuple[str, bytes]] = []  # this shard's pages, until its digest is known
+        self._lane_min = shards.LANE_MIN  # read now, as Split's limits: tests make it small
+        self._run: list[tuple[str, bytes, bytes]] = []  # this shard's pages until its lanes are known
+        self._lanes: list[_Lane] | None = None
+        self._shard = 0  # the number of the shard pages go to
         self._bodyless: list[tuple[str, bytes]] = []
         self._bodies = 0
         self._shards: list[_Shard] = []
@@ -53,9 +57,9 @@ class Indexer:
         self._ended = False
         self.links: dict[str, Path] = {}
         """Index files (paths as in finish()'s) to link from the previous index, not written."""
-        # without a previous index every shard is indexed: the first service starts at once, so a
-        # binary that cannot start fails here, and each page goes to Pagefind as it comes
-        self._service: Service | None = None if self._old else Service(self._exe)
+        # without a previous index every bundle is indexed: the first service starts at once, so a
+        # binary that cannot start fails here; the first bundle takes it
+        self._spare: Service | None = None if self._old else Service(self._exe)
 
     def add(self, rel: str, html: bytes, *, cut: bool = True, is_cut: bool = False) -> None:
         """Index the page at site path `rel` (`notes/a.html`), unless another page marks its body.
@@ -74,7 +78,7 @@ class Indexer:
         self._page(rel, part if cut else html, part)
 
     def end(self) -> None:
-        """No more pages: the last shard's service builds its files while the caller does other work."""
+        """No more pages: the last shard's services build their files while the caller does other work."""
         if self._ended:
             return
         self._ended = True
@@ -84,8 +88,8 @@ class Indexer:
         self._close_shard()
 
     def finish(self) -> dict[str, bytes]:
-        """Wait for every shard and return the index files (paths relative to the index folder)
-        that are not in `links`: each shard's bundle in its folder and the list of shards.
+        """Wait for every bundle and return the index files (paths relative to the index folder)
+        that are not in `links`: each bundle in its folder and the list of bundles.
 
         Raises SearchError when Pagefind fails, or when there was no page to index."""
         try:
@@ -112,45 +116,74 @@ class Indexer:
 
     def close(self, kill: bool = False) -> None:
         """Stop the services: they end with their input, or at once with `kill` (after a failure)."""
-        for service in [s.service for s in self._shards] + [self._service]:
+        lanes = [lane.service for lane in self._lanes or ()]
+        for service in [s.service for s in self._shards] + lanes + [self._spare]:
             if service is not None:
                 service.close(kill)
 
     def _page(self, rel: str, html: bytes, part: bytes) -> None:
         """Add a page Pagefind indexes (`part`: what it reads of it) to the current shard."""
-        self._digest.add(rel, part)
-        if self._old:
-            self._held.append((rel, html))
-        elif self._error is None:
-            if self._service is None:
-                self._service = self._start()
-            if self._service is not None:
-                self._service.add(rel, html)
+        if self._lanes is None:
+            self._run.append((rel, html, part))
+            if len(self._run) >= self._lane_min:
+                self._open(2)
+        else:
+            self._put(self._lanes[shards.lane(rel) if len(self._lanes) == 2 else 0], rel, html, part)
         if self._split.ends(rel):
             self._close_shard()
 
+    def _open(self, count: int) -> None:
+        """The shard is `count` bundles: its pages so far go to theirs."""
+        self._lanes = [_Lane() for _ in range(count)]
+        run, self._run = self._run, []
+        for rel, html, part in run:
+            self._put(self._lanes[shards.lane(rel) if count == 2 else 0], rel, html, part)
+
+    def _put(self, lane: "_Lane", rel: str, html: bytes, part: bytes) -> None:
+        lane.digest.add(rel, part)
+        if self._old:
+            lane.held.append((rel, html))  # sent, if at all, once the bundle's digest is known
+        elif self._error is None:
+            if lane.service is None:
+                lane.service = self._start()
+            if lane.service is not None:
+                lane.service.add(rel, html)
+
     def _close_shard(self) -> None:
-        if not self._digest.pages:
-            return
-        digest, service = self._digest.hexdigest(), self._service
-        reused = self._old.get(digest)
-        if reused is None and self._error is None:
-            if service is None:
-                service = self._start()
-            for rel, html in self._held if service is not None else ():
-                service.add(rel, html)
-            if service is not None:
-                service.end()
-        self._shards.append(_Shard(self._digest.pages, digest, None if reused else service, reused))
-        self._digest, self._held, self._service = shards.Digest(), [], None
+        if self._lanes is None:
+            if not self._run:
+                return
+            self._open(1)
+        assert self._lanes is not None
+        for lane in self._lanes:
+            if not lane.digest.pages:
+                continue
+            digest, service = lane.digest.hexdigest(), lane.service
+            reused = self._old.get(digest)
+            if reused is None and self._error is None:
+                if service is None:
+                    service = lane.service = self._start()
+                for rel, html in lane.held if service is not None else ():
+                    service.add(rel, html)
+                if service is not None:
+                    service.end()
+            self._shards.append(_Shard(lane.digest.pages, digest, None if reused else service, reused,
+                                       self._shard))
+        self._lanes = None
+        self._shard += 1
 
     def _start(self) -> Service | None:
-        """A service for the next shard, once every shard but the last has its files (so at most
-        two services are alive); None after a failure, which finish() reports."""
-        for shard in self._shards[:-1]:
-            self._collect(shard)
+        """A service for a bundle of the current shard, once the bundles of every shard but the
+        last one have their files (so at most two shards' services are alive); None after a
+        failure, which finish() reports."""
+        for shard in self._shards:
+            if shard.shard < self._shard - 1:
+                self._collect(shard)
         if self._error is not None:
             return None
+        if self._spare is not None:
+            service, self._spare = self._spare, None
+            return service
         try:
             return Service(self._exe)
         except SearchError as exc:
@@ -158,7 +191,7 @@ class Indexer:
             return None
 
     def _collect(self, shard: "_Shard") -> dict[str, bytes]:
-        """The shard's files once its service has built them; a failure is kept for finish()."""
+        """The bundle's files once its service has built them; a failure is kept for finish()."""
         if shard.files is None and shard.service is not None and self._error is None:
             try:
                 shard.files = shard.service.files()
@@ -167,12 +200,22 @@ class Indexer:
         return shard.files or {}
 
 
-class _Shard:
-    """One shard of the index: its pages and digest, and the service indexing it or the folder of
-    the previous index holding its bundle."""
+class _Lane:
+    """A bundle being filled: its digest so far, and its service or (with a previous index) its pages."""
 
-    def __init__(self, pages: int, digest: str, service: Service | None, reused: Path | None) -> None:
-        self.pages, self.digest, self.service, self.reused = pages, digest, service, reused
+    def __init__(self) -> None:
+        self.digest = shards.Digest()
+        self.held: list[tuple[str, bytes]] = []
+        self.service: Service | None = None
+
+
+class _Shard:
+    """One bundle of the index: its pages and digest, the number of the shard it is (part of), and
+    the service indexing it or the folder of the previous index holding it."""
+
+    def __init__(self, pages: int, digest: str, service: Service | None, reused: Path | None,
+                 shard: int) -> None:
+        self.pages, self.digest, self.service, self.reused, self.shard = pages, digest, service, reused, shard
         self.files: dict[str, bytes] | None = None
 
 

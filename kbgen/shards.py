@@ -7,6 +7,9 @@ Where a shard ends depends on its own pages only (a page whose URL hashes low en
 SHARD_MIN pages, on average SHARD_SPAN pages later), so adding or removing a page changes the shard
 it is in (now and then the next too), not every shard after it: serve re-indexes just the shards
 whose pages changed, known by their digests (kept in the list file).
+
+A shard of LANE_MIN pages or more is two bundles, its pages parted by a bit of their URL's hash:
+Pagefind builds a bundle's files on one core, and two halves are built at once on two.
 """
 from __future__ import annotations
 
@@ -25,6 +28,11 @@ SHARD_SPAN = 350
 SHARD_MAX = 1500
 """Pages a shard holds at most (about one shard in seventeen reaches it): Pagefind's peak memory for
 1 500 of the 10 000-note benchmark's pages is about 290 MB (2 500: 460-550 MB)."""
+LANE_MIN = 300
+"""Pages from which a shard is two bundles ("lanes"), each indexed by a service of its own at the
+same time. Pagefind builds a bundle's files in about 1 ms a page on one core, and a build waits for
+its last shard's: a 1 000-note site in one bundle waited ~1 s after its last page, in two ~0.5 s.
+Smaller shards stay whole: each bundle costs the browser a few requests per search."""
 LIST = "kbgen-shards.json"
 """The file in the primary bundle that names every shard (the browser merges the others)."""
 FORMAT = b"kbgen-shard 1\n"
@@ -53,14 +61,27 @@ class Split:
 
 
 def sizes(urls: list[str]) -> list[int]:
-    """The number of pages of each shard of these indexed pages (sorted URLs)."""
-    split, out, run = Split(), [], 0
+    """The number of pages of each bundle of these indexed pages (sorted URLs): a shard, or each
+    lane of a shard of LANE_MIN pages or more (a lane without pages is no bundle)."""
+    split, out, run = Split(), [], []
     for url in urls:
-        run += 1
+        run.append(url)
         if split.ends(url):
-            out.append(run)
-            run = 0
-    return out + [run] if run else out
+            out += _bundle_sizes(run)
+            run = []
+    return out + _bundle_sizes(run)
+
+
+def _bundle_sizes(run: list[str]) -> list[int]:
+    if len(run) < LANE_MIN:
+        return [len(run)] if run else []
+    second = sum(map(lane, run))
+    return [n for n in (len(run) - second, second) if n]
+
+
+def lane(url: str) -> int:
+    """Which of a long shard's two bundles the page at `url` is in (0 or 1), always the same."""
+    return hashlib.blake2b(url.encode("utf-8"), digest_size=1, person=b"kbgen-lane").digest()[0] & 1
 
 
 def _low_hash(url: str, span: int) -> bool:

@@ -317,3 +317,82 @@ def test_a_live_site_is_indexed_aside_and_a_page_gone_meanwhile_is_left_out(
     whole = SimpleNamespace(diagnostics=[])
     search.index(live, None, whole)
     assert [d.code for d in whole.diagnostics] == ["search"]
+
+
+# -- lanes: a long shard is two bundles, built by two services at once -----------------------------
+
+@pytest.fixture
+def laned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shards of 6 to 14 pages, each two bundles (lanes) once it has 6."""
+    monkeypatch.setattr(shards, "SHARD_MIN", 6)
+    monkeypatch.setattr(shards, "SHARD_SPAN", 4)
+    monkeypatch.setattr(shards, "SHARD_MAX", 14)
+    monkeypatch.setattr(shards, "LANE_MIN", 6)
+
+
+def fragments(site: Path) -> list[list[str]]:
+    """The site paths of each bundle's pages, bundle by bundle as the list file has them."""
+    out = []
+    for e in listed(site):
+        urls = [json.loads(gzip.decompress(f.read_bytes())[len(search.MAGIC):])["url"].lstrip("/")
+                for f in (site / "pagefind" / str(e["path"]) / "fragment").iterdir()]
+        out.append(sorted(urls))
+    return out
+
+
+def test_a_long_shard_is_two_bundles_parted_by_url(laned: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    pages = urls(120)
+    bundles = shards.sizes(pages)
+    monkeypatch.setattr(shards, "LANE_MIN", 10**9)
+    whole = runs(pages)
+    assert sum(bundles) == 120 and len(bundles) == 2 * len(whole)  # no lane of 6+ URLs is empty here
+    expected = []
+    for run in whole:
+        expected += [sum(1 for u in run if shards.lane(u) == k) for k in (0, 1)]
+    assert bundles == expected
+    assert {shards.lane(u) for u in pages} == {0, 1}
+
+
+def test_lanes_index_byte_identical_and_an_edit_reindexes_one_lane(
+        laned: None, counted: type[Counted], tmp_path: Path) -> None:
+    site, fresh = tmp_path / "site", tmp_path / "fresh"
+    site.mkdir()
+    fresh.mkdir()
+    write_site(site, 40)
+    result = SimpleNamespace(diagnostics=[])
+    search.index(site, SimpleNamespace(files={}), result)
+    entries = listed(site)
+    indexed = [f"p{i:02}.html" for i in range(40)]
+    assert [e["pages"] for e in entries] == shards.sizes(indexed) and len(entries) >= 4
+    assert counted.started == len(entries) and counted.most <= 4  # two shards' lanes at most
+    # each bundle holds one lane of one run of URLs, and the bundles hold every page once
+    held = fragments(site)
+    assert sorted(u for b in held for u in b) == indexed
+    assert all(len({shards.lane(u) for u in b}) == 1 for b in held)
+    # an edit: the edited page's lane is indexed again, nothing else, and the index is a fresh one's
+    write_site(site, 40, {17: "zqchanged words"})
+    counted.started = 0
+    search.index(site, SimpleNamespace(files={"p17.html": (site / "p17.html").read_bytes()}), result,
+                 incremental=True)
+    assert counted.started == 1
+    changed = [e for e, old in zip(listed(site), entries) if e["digest"] != old["digest"]]
+    assert len(changed) == 1 and "p17.html" in held[listed(site).index(changed[0])]
+    write_site(fresh, 40, {17: "zqchanged words"})
+    search.index(fresh, SimpleNamespace(files={}), result)
+    assert not result.diagnostics and tree(site / "pagefind") == tree(fresh / "pagefind")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_build_in_lanes_equals_a_reindex(laned: None, sharded_vault: Path, tmp_path: Path, jobs: int,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import kbgen.output
+    monkeypatch.setattr(kbgen.output, "PARALLEL_PAGES", 1)
+    one = build(sharded_vault, tmp_path / "one", jobs=jobs)
+    indexed = [p for p in search.site_pages(one) if search.BODY in (one / p).read_bytes()]
+    sizes = shards.sizes(indexed)
+    assert [e["pages"] for e in listed(one)] == sizes and len(sizes) >= 4
+    again = tmp_path / "again"
+    shutil.copytree(one, again)
+    shutil.rmtree(again / "pagefind")
+    search.index(again, SimpleNamespace(files={}), SimpleNamespace(diagnostics=[]))
+    assert tree(again / "pagefind") == tree(one / "pagefind")

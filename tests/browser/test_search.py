@@ -127,7 +127,8 @@ def shard_of(site: Path) -> tuple[dict[str, str], dict[str, set[str]]]:
 
 @pytest.fixture(scope="module")
 def sharded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """The bundled vault built with shards of 4 to 12 pages, served under /repo/."""
+    """The bundled vault built with shards of 4 to 12 pages, those of 8 or more in two lanes, served
+    under /repo/."""
     import functools
     import http.server
     import threading
@@ -139,6 +140,7 @@ def sharded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
         mp.setattr(shards, "SHARD_MIN", 4)
         mp.setattr(shards, "SHARD_SPAN", 4)
         mp.setattr(shards, "SHARD_MAX", 12)
+        mp.setattr(shards, "LANE_MIN", 8)
         result = Builder(REPO, out, quiet=True, search=True).build()
     assert not [d for d in result.diagnostics if d.code == "search"], result.diagnostics
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(out)))
