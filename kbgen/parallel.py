@@ -136,11 +136,12 @@ def parse_all(md: Any, todo: list[tuple[str, bytes, str]], jobs: int,
 
 def _map(func: Callable[[list[Any]], list[Any]], items: list[Any], jobs: int,
          advance: Callable[[int], None], each: Callable[[list[Any]], None] | None = None,
-         alone: int = 0, alongside: Callable[[], None] | None = None) -> list[Any]:
+         alone: int = 0, alongside: Callable[[], None] | None = None, helps: bool = False) -> list[Any]:
     """func over chunks of items in `jobs` processes, results in input order; with `each`,
     handed to it chunk by chunk as they come instead. The first `alone` items are long jobs,
-    each given to a process by itself, first. `alongside` runs in a thread of this process
-    meanwhile, started once the workers are forked (a fork copies no thread, nor its locks)."""
+    each given to a worker by itself, first. `alongside` runs in a thread of this process
+    meanwhile, started once the workers are forked (a fork copies no thread, nor its locks).
+    `helps`: this process is one of the `jobs` (see _Shared)."""
     out: list[Any] = []
     if each is None:
         each = out.extend
@@ -149,13 +150,18 @@ def _map(func: Callable[[list[Any]], list[Any]], items: list[Any], jobs: int,
     frozen = gc.get_freeze_count()  # serve keeps its state frozen (build.py): leave it so
     gc.freeze()
     try:
-        pool = _context().Pool(jobs, initializer=_die_with_parent, initargs=(os.getpid(),))
+        helps = helps and jobs > 1
+        workers = jobs - 1 if helps else jobs
+        pool = _context().Pool(workers, initializer=_die_with_parent, initargs=(os.getpid(),))
         side = _Alongside(alongside) if alongside is not None else None
         try:
-            chunks = _chunks(items, jobs, alone)
-            for result, chunk in zip(pool.imap(func, chunks), chunks):
-                each(result)
-                advance(len(chunk))
+            if helps:
+                _Shared(func, pool, workers, _guided(items, jobs, alone), alone, each, advance).run()
+            else:
+                chunks = _chunks(items, jobs, alone)
+                for result, chunk in zip(pool.imap(func, chunks), chunks):
+                    each(result)
+                    advance(len(chunk))
         except BaseException:
             pool.terminate()
             if side is not None:
@@ -172,6 +178,65 @@ def _map(func: Callable[[list[Any]], list[Any]], items: list[Any], jobs: int,
         if not frozen:
             gc.unfreeze()
     return out
+
+
+def _guided(items: list[Any], jobs: int, alone: int = 0) -> list[list[Any]]:
+    """Chunks that shrink as the work runs out (a quarter of what is left per process, at
+    least GUIDED_MIN items), so the processes finish close together; the first `alone` items
+    each in a chunk of its own."""
+    out = [[item] for item in items[:alone]]
+    at = alone
+    while at < len(items):
+        size = max(GUIDED_MIN, (len(items) - at) // (jobs * 4))
+        out.append(items[at:at + size])
+        at += size
+    return out
+
+
+GUIDED_MIN = 8
+"""The smallest chunk _guided makes: below this, handing a chunk over costs more than it balances."""
+
+
+class _Shared:
+    """Chunks shared between the workers and this process, which takes the next chunk itself
+    whenever each worker has one at work and one waiting. One worker fewer: the render workers
+    were each ~380 MB at 10 000 notes, mostly the site's memory pages a fork copies when it
+    touches them, which this process has already. Results go to `each` in input order."""
+
+    def __init__(self, func: Callable[[list[Any]], list[Any]], pool: Any, workers: int,
+                 chunks: list[list[Any]], alone: int, each: Callable[[list[Any]], None],
+                 advance: Callable[[int], None]) -> None:
+        self.func, self.pool, self.workers, self.chunks, self.alone = func, pool, workers, chunks, alone
+        self.each, self.advance = each, advance
+        self.sent: dict[int, Any] = {}  # chunk number → its pending result in the pool
+        self.done: dict[int, list[Any]] = {}
+        self.next = self.given = 0  # the next chunk to start, the next to hand to `each`
+
+    def run(self) -> None:
+        while self.given < len(self.chunks):
+            self._top_up()
+            self._gather()
+            if self.next < len(self.chunks) and self.next >= self.alone:
+                k = self.next
+                self.next += 1
+                self.done[k] = self.func(self.chunks[k])
+            elif self.sent:
+                self.sent[min(self.sent)].wait(0.05)
+            self._gather()
+
+    def _top_up(self) -> None:
+        # the long jobs first, all to workers; then at most two chunks a worker at a time
+        while self.next < len(self.chunks) and (self.next < self.alone or len(self.sent) < 2 * self.workers):
+            self.sent[self.next] = self.pool.apply_async(self.func, (self.chunks[self.next],))
+            self.next += 1
+
+    def _gather(self) -> None:
+        for k in [k for k, r in self.sent.items() if r.ready()]:
+            self.done[k] = self.sent.pop(k).get()  # raises what the worker raised
+        while self.given in self.done:
+            self.each(self.done.pop(self.given))
+            self.advance(len(self.chunks[self.given]))
+            self.given += 1
 
 
 class _Alongside:
@@ -203,4 +268,4 @@ def render_all(renderer: Any, todo: list[Any], jobs: int, advance: Callable[[int
                each: Callable[[list[Any]], None] | None = None, alone: int = 0,
                alongside: Callable[[], None] | None = None) -> list[Any]:
     _shared["renderer"] = renderer
-    return _map(_render_chunk, todo, jobs, advance, each, alone, alongside)
+    return _map(_render_chunk, todo, jobs, advance, each, alone, alongside, helps=True)

@@ -377,3 +377,39 @@ def test_finished_pools_are_closed_not_terminated(monkeypatch):
     with pytest.raises(RuntimeError, match="stop"):  # a failure still stops the workers at once
         parallel._map(list, [1, 2, 3], 2, lambda n: None, each=fail)
     assert len(terminated) == 1
+
+
+def _tag_with_pid(chunk: list) -> list:
+    """Each item with the process that handled it (a worker, or the one that forked it)."""
+    import os
+    import time
+    time.sleep(0.002 * len(chunk))  # some work, so that both sides take chunks
+    return [(item, os.getpid()) for item in chunk]
+
+
+def _fail_on_seven(chunk: list) -> list:
+    if 7 in chunk:
+        raise ValueError("seven")
+    return chunk
+
+
+def test_the_parent_renders_alongside_one_worker_in_input_order():
+    """render_all's scheduling (helps=True): one worker fewer, this process takes chunks too;
+    the long `alone` jobs go to a worker; results come back in input order, chunk sizes shrink."""
+    import os
+    from kbgen import parallel
+    sizes = [len(c) for c in parallel._guided(list(range(500)), 2, alone=2)]
+    assert sizes[:2] == [1, 1] and sum(sizes) == 500
+    assert sizes[2:] == sorted(sizes[2:], reverse=True) and sizes[-1] <= parallel.GUIDED_MIN < sizes[2]
+    chunks: list[int] = []
+    got = parallel._map(_tag_with_pid, list(range(500)), 2, chunks.append, alone=2, helps=True)
+    assert [item for item, _ in got] == list(range(500))
+    pids = {pid for _, pid in got}
+    assert os.getpid() in pids and len(pids) == 2  # the parent and exactly one worker
+    assert all(pid != os.getpid() for _, pid in got[:2])  # the alone jobs went to the worker
+    assert sum(chunks) == 500
+    in_parent = [100 + i for i in range(100)]
+    in_parent[30] = 7  # chunks of 12: two go to the worker first, the third (24-35) to the parent
+    for items in ([7] + list(range(100)), in_parent):  # a worker's failure, the parent's
+        with pytest.raises(ValueError, match="seven"):
+            parallel._map(_fail_on_seven, items, 2, lambda n: None, alone=1, helps=True)
