@@ -413,3 +413,20 @@ def test_the_parent_renders_alongside_one_worker_in_input_order():
     for items in ([7] + list(range(100)), in_parent):  # a worker's failure, the parent's
         with pytest.raises(ValueError, match="seven"):
             parallel._map(_fail_on_seven, items, 2, lambda n: None, alone=1, helps=True)
+
+
+def test_the_bundled_vault_builds_byte_identical_under_any_string_hashing(tmp_path):
+    """Python salts str hashes per process: nothing kbgen writes — pages, data, the manifest
+    with every page's fingerprint (a hash of its context, whose keys go unsorted) — may depend on
+    the order of a set or of a dict built from one."""
+    import os
+    root = Path(__file__).resolve().parent.parent
+    sites = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"site-{seed}"
+        subprocess.run([sys.executable, "-m", "kbgen", "build", str(root), "--out", str(out), "--quiet",
+                        "--no-search", "--no-cache"], check=True, cwd=root, env=dict(os.environ, PYTHONHASHSEED=seed))
+        sites.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert ".kbgen-site" in sites[0] and len(sites[0]) > 50
+    assert sites[0].keys() == sites[1].keys()
+    assert [rel for rel in sites[0] if sites[0][rel] != sites[1][rel]] == []
