@@ -13,6 +13,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from kbgen.markdown.collect import LINE_KEY
 from kbgen.markdown.delims import delims_plugin
 from kbgen.markdown.dispatch import dispatch_block, dispatch_inline, markup_pattern
+from kbgen.markdown.lists import lists_plugin
 from kbgen.markdown.mdlinks import mdlinks_plugin
 from kbgen.markdown.renderer import Renderer
 from kbgen.markdown.tables import tables_plugin
@@ -49,7 +50,7 @@ def make_parser(options: ParseOptions = ParseOptions()) -> MarkdownIt:
     md.core.ruler.at("normalize", _normalize)
     md.core.ruler.at("inline", _inline_with_lines(None))
     md.use(front_matter_plugin)
-    md.use(tables_plugin)              # table rows split by a regex
+    md.use(tables_plugin)              # our table rule, fewer steps per row and cell
     md.use(wikilinks_plugin)          # [[...]] and ![[...]] before link/image
     md.use(footnote_plugin, inline=True)
     _use_ofm(md, options)              # callouts, comments, tags, block ids, math, ... (ofm.py)
@@ -57,6 +58,7 @@ def make_parser(options: ParseOptions = ParseOptions()) -> MarkdownIt:
     _cheap_linkify_pretest(md)
     markup = markup_pattern(md)
     md.use(delims_plugin, markup=markup)  # emphasis and == runs with less work per run
+    md.use(lists_plugin)               # after every block rule: its fast path depends on them
     dispatch_inline(md)                # last: inline rules tried only at their own characters
     dispatch_block(md)                 # and block rules only on lines that start with theirs
     md.core.ruler.at("inline", _inline_with_lines(markup.search if markup else None))

@@ -1,0 +1,339 @@
+"""Lists: our `list` block rule, markdown-it's tokens, one-line items made without a nested parse.
+
+CommonMark's list items hold blocks, so markdown-it parses each item's lines again with the state
+shifted to the item's indentation, trying every block rule and, after the paragraph, every rule
+that could end it on the next line. Most list items of a vault are one line of text followed by
+the next item (or a blank line, or the end): for those the rule makes the paragraph's tokens
+itself, after checking that no rule could have claimed the line and that the next line ends the
+paragraph and the item. Anything else (nesting, lazy continuation, code, quotes, other blocks in
+the item) goes through the nested parse, item by item, exactly as markdown-it does.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import MD_TRIM_CHARS
+from markdown_it.rules_block import StateBlock
+
+from kbgen.markdown.dispatch import BLOCK_TRIGGERS
+from markdown_it.token import Token
+
+from kbgen.markdown.tables import BlockRule, block_token, claimed, replace_block_rule
+
+ANYWHERE = frozenset({"table", "code", "lheading", "paragraph", "front_matter"})
+"""Block rules that can start at any character (dispatch.BLOCK_TRIGGERS has the others') and
+that cannot take a one-line item's text: `table` needs the next line indented into the item,
+`code` four more columns than the item's text has, `front_matter` line 0 (no fast path there)."""
+_HR = re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*")
+"""A thematic break: three or more of one of `-*_`, spaces and tabs between them."""
+
+
+@dataclass(frozen=True)
+class FastPath:
+    """What the parser's block rules allow the fast path to assume."""
+
+    claimable: frozenset[str]
+    """First characters of an item's text at which some block rule other than the paragraph
+    could start."""
+    ends_list: frozenset[str]
+    """First characters of a line at which a rule ending a list (other than `hr`) could start."""
+    leaves_paragraph: bool
+    """`lheading` is enabled: on a paragraph it leaves `state.parentType` "paragraph"."""
+
+
+def lists_plugin(md: MarkdownIt) -> None:
+    """Replace markdown-it's `list` rule by ours, keeping its place and chains. Use it after
+    every plugin that adds block rules: the fast path is decided by the rules it finds."""
+    replace_block_rule(md, "list", make_list_rule(fast_path(md)))
+
+
+def fast_path(md: MarkdownIt) -> FastPath | None:
+    """The fast path's assumptions for `md`'s block rules, or None if a rule is unknown."""
+    rules = [r for r in md.block.ruler.__rules__ if r.enabled]
+    if any(r.name not in BLOCK_TRIGGERS and r.name not in ANYWHERE for r in rules):
+        return None
+    if not any(r.name == "paragraph" for r in rules):
+        return None
+    if any("list" in r.alt and r.name in ANYWHERE and r.name != "front_matter" for r in rules):
+        return None  # a rule that could end a list at any line (front matter: only line 0)
+    claimable = {ch for r in rules for ch in BLOCK_TRIGGERS.get(r.name, "")}
+    ends_list = {ch for r in rules if "list" in r.alt and r.name != "hr"
+                 for ch in BLOCK_TRIGGERS.get(r.name, "")}
+    return FastPath(frozenset(claimable), frozenset(ends_list),
+                    any(r.name == "lheading" for r in rules))
+
+
+def marker_end(src: str, pos: int, end: int) -> int:
+    """The position after a list marker at `pos` (`-`, `+`, `*`, or up to nine digits and `.`
+    or `)`), followed by a space, a tab or the line's `end`; -1 if there is none."""
+    if pos >= end:
+        return -1
+    ch = src[pos]
+    if ch == "-" or ch == "*" or ch == "+":
+        pos += 1
+    elif "0" <= ch <= "9":
+        stop = min(end, pos + 10)
+        pos += 1
+        while pos < stop and "0" <= src[pos] <= "9":
+            pos += 1
+        if pos >= stop or src[pos] not in ".)":
+            return -1
+        pos += 1
+    else:
+        return -1
+    if pos < end and src[pos] != " " and src[pos] != "\t":
+        return -1
+    return pos
+
+
+def make_list_rule(fast: FastPath | None) -> BlockRule:
+    """The `list` block rule; `fast` None turns the fast path off."""
+
+    def list_rule(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+        sCount = state.sCount
+        count = sCount[startLine]
+        if state._code_enabled and count - state.blkIndent >= 4:
+            return False
+        if 0 <= state.listIndent and count - state.listIndent >= 4 and count < state.blkIndent:
+            return False  # deeper than an item's text can be: the paragraph's lazy continuation
+        src = state.src
+        start = state.bMarks[startLine] + state.tShift[startLine]
+        end = state.eMarks[startLine]
+        after = marker_end(src, start, end)
+        if after < 0:
+            return False
+        ordered = src[start] not in "-*+"
+        if silent and state.parentType == "paragraph" and count >= state.blkIndent:
+            # A list interrupting a paragraph starts at 1 and has text on its first line.
+            if ordered and int(src[start:after - 1]) != 1:
+                return False
+            if state.skipSpaces(after) >= end:
+                return False
+        if silent:
+            return True
+        _list(state, startLine, endLine, start, after, ordered, fast)
+        return True
+
+    return list_rule
+
+
+def _list(state: StateBlock, line: int, endLine: int, start: int, after: int, ordered: bool,
+          fast: FastPath | None) -> None:
+    """Tokens for the list whose first item's marker is src[start:after] on `line`."""
+    src, tokens = state.src, state.tokens
+    bMarks, tShift, eMarks, sCount = state.bMarks, state.tShift, state.eMarks, state.sCount
+    level = state.level
+    marker = src[after - 1]
+    first = len(tokens)
+    if ordered:
+        opening = block_token("ordered_list_open", "ol", 1, level)
+        value = int(src[start:after - 1])
+        if value != 1:
+            opening.attrs = {"start": value}
+    else:
+        opening = block_token("bullet_list_open", "ul", 1, level)
+    opening.map = list_lines = [line, 0]
+    opening.markup = marker
+    tokens.append(opening)
+
+    outer = state.blkIndent
+    tasks = state.md.options.get("tasklists", False)
+    fast_ok = fast is not None and not tasks and level + 2 < state.md.options["maxNesting"]
+    terminators = state.md.block.ruler.getRules("list")
+    tight = True
+    prev_empty_end = False
+    old_parent, state.parentType = state.parentType, "list"
+    while line < endLine:
+        end = eMarks[line]
+        # The item's text starts after the spaces that follow the marker (columns, tabs expanded).
+        initial = offset = sCount[line] + after - start
+        pos = after
+        while pos < end:
+            ch = src[pos]
+            if ch == " ":
+                offset += 1
+            elif ch == "\t":
+                offset += 4 - (offset + state.bsCount[line]) % 4
+            else:
+                break
+            pos += 1
+        content = pos
+        indent_after = 1 if content >= end or offset - initial > 4 else offset - initial
+        indent = initial + indent_after  # more than 4 spaces: 1, and the rest is indented code
+
+        item = block_token("list_item_open", "li", 1, level + 1)
+        item.markup = marker
+        item.map = item_lines = [line, 0]
+        if ordered:
+            item.info = src[start:after - 1]
+        tokens.append(item)
+        state.level = level + 2
+
+        sibling = -1  # the next item's marker end, when the fast path has checked that line
+        following = -1
+        if (fast_ok and indent_after == offset - initial and content < end and line > 0
+                and src[content] not in fast.claimable  # type: ignore[union-attr]
+                and offset == content - bMarks[line] and "\t" not in src[bMarks[line]:content]):
+            following, sibling = _one_line_end(state, line, endLine, outer, indent, marker, fast)  # type: ignore[arg-type]
+        if following >= 0:
+            _paragraph(state, line, content, end, level + 2)
+            if fast.leaves_paragraph:  # type: ignore[union-attr]
+                state.parentType = "paragraph"
+            if prev_empty_end:
+                tight = False
+            prev_empty_end = following - line > 1 and state.isEmpty(following - 1)
+            state.line = following
+        else:
+            tight, prev_empty_end = _nested(state, line, endLine, content, end, offset, indent,
+                                            item, tasks, tight, prev_empty_end)
+        state.level = level + 1
+        closing = block_token("list_item_close", "li", -1, level + 1)
+        closing.markup = marker
+        tokens.append(closing)
+
+        line = state.line
+        item_lines[1] = line
+        if line >= endLine:
+            break
+        if sibling < 0:
+            count = sCount[line]
+            if count < outer or (state._code_enabled and count - outer >= 4):
+                break
+            if claimed(terminators, state, line, endLine):
+                break
+            start = bMarks[line] + tShift[line]
+            after = marker_end(src, start, eMarks[line])
+            if after < 0 or src[after - 1] != marker:  # (bullets and `.)` never share a marker)
+                break
+        else:
+            start, after = bMarks[line] + tShift[line], sibling
+
+    if tasks:
+        _mark_tasks(state, first, level)
+    state.level = level
+    closing = block_token("ordered_list_close" if ordered else "bullet_list_close",
+                          "ol" if ordered else "ul", -1, level)
+    closing.markup = marker
+    tokens.append(closing)
+    list_lines[1] = line
+    state.line = line
+    state.parentType = old_parent
+    if tight:
+        _hide_paragraphs(tokens, first, level + 2)
+
+
+def _one_line_end(state: StateBlock, line: int, endLine: int, outer: int, indent: int, marker: str,
+                  fast: FastPath) -> tuple[int, int]:
+    """Where the item whose text is all of `line` ends, if its paragraph ends with the line:
+    at the next line, a sibling item's (then also its marker end), at the first line after
+    blank ones if that is outside the item, or at the end. (-1, -1) otherwise."""
+    src = state.src
+    following = line + 1
+    if following >= endLine:
+        # markdown-it's paragraph rule looks on to the last line of the state, not `endLine`.
+        return (following, -1) if endLine == state.lineMax else (-1, -1)
+    start, end = state.bMarks[following] + state.tShift[following], state.eMarks[following]
+    if start >= end:  # a blank line: the item ends unless what follows is indented into it
+        after_blank = following + 1
+        if after_blank < endLine:
+            after_blank = state.skipEmptyLines(after_blank)
+            if after_blank < endLine and state.sCount[after_blank] >= indent:
+                return -1, -1
+        return after_blank, -1
+    count = state.sCount[following]
+    # A sibling: too little indented to be in the item, not so much as to be a lazy line or
+    # code, the same marker, and neither a thematic break nor anything else that ends a list.
+    if not outer <= count < indent or count - outer > 3:
+        return -1, -1
+    after = marker_end(src, start, end)
+    if after < 0 or src[after - 1] != marker:
+        return -1, -1
+    if src[start] in fast.ends_list or (src[start] in "-*_" and _HR.fullmatch(src, start, end)):
+        return -1, -1
+    return following, after
+
+
+def _paragraph(state: StateBlock, line: int, content: int, end: int, level: int) -> None:
+    """The tokens markdown-it's paragraph rule makes of the one line of an item's text."""
+    tokens = state.tokens
+    opening = block_token("paragraph_open", "p", 1, level)
+    opening.map = [line, line + 1]
+    tokens.append(opening)
+    inline = block_token("inline", "", 0, level + 1)
+    inline.content = state.src[content:end].strip(MD_TRIM_CHARS)
+    inline.map = [line, line + 1]
+    inline.children = []
+    tokens.append(inline)
+    tokens.append(block_token("paragraph_close", "p", -1, level))
+
+
+def _nested(state: StateBlock, line: int, endLine: int, content: int, end: int, offset: int,
+            indent: int, item: Token, tasks: bool, tight: bool, prev_empty_end: bool) -> tuple[bool, bool]:
+    """An item's blocks, parsed with the state narrowed to the item (what markdown-it does for
+    every item). Returns the list's tightness and whether this item ended with a blank line."""
+    bMarks, tShift, sCount = state.bMarks, state.tShift, state.sCount
+    old_tight, old_mark, old_shift, old_count = state.tight, bMarks[line], tShift[line], sCount[line]
+    old_list_indent = state.listIndent
+    state.listIndent = state.blkIndent
+    state.blkIndent = indent
+    state.tight = True
+    tShift[line] = content - bMarks[line]
+    sCount[line] = offset
+    checkbox = False
+    if tasks and content < end and not state.is_code_block(line):
+        checked = _task_box(state.src, content, end)
+        if checked is not None:
+            item.meta = {"checked": checked}
+            bMarks[line] = content + 4  # the box and the blank after it are not the text
+            tShift[line] = 0
+            checkbox = True
+    if content >= end and state.isEmpty(line + 1):
+        state.line = min(state.line + 2, endLine)  # an empty item ends at a blank line
+    else:
+        state.md.block.tokenize(state, line, endLine)
+    if not state.tight or prev_empty_end:
+        tight = False
+    prev_empty_end = state.line - line > 1 and state.isEmpty(state.line - 1)
+    state.blkIndent = state.listIndent
+    state.listIndent = old_list_indent
+    if checkbox:
+        bMarks[line] = old_mark
+    tShift[line] = old_shift
+    sCount[line] = old_count
+    state.tight = old_tight
+    return tight, prev_empty_end
+
+
+def _task_box(src: str, pos: int, end: int) -> bool | None:
+    """markdown-it's `tasklists` option: `[ ]`, `[x]` or `[X]` and a blank: checked or not."""
+    if pos + 4 > end or src[pos] != "[" or src[pos + 2] != "]" or src[pos + 3] not in " \t":
+        return None
+    box = src[pos + 1]
+    return False if box == " " else True if box in "xX" else None
+
+
+def _mark_tasks(state: StateBlock, first: int, level: int) -> None:
+    """markdown-it's `tasklists` classes on the list's items with a box, and on the list."""
+    tokens = state.tokens
+    found = False
+    for token in tokens[first + 1:]:
+        if token.level == level + 1 and token.type == "list_item_open" and token.meta \
+                and "checked" in token.meta:
+            token.attrJoin("class", "task-list-item")
+            found = True
+    if found:
+        tokens[first].attrJoin("class", "contains-task-list")
+
+
+def _hide_paragraphs(tokens: list[Token], first: int, level: int) -> None:
+    """A tight list's item paragraphs render without <p>: hide their open and close tokens."""
+    i, stop = first + 2, len(tokens) - 2
+    while i < stop:
+        token = tokens[i]
+        if token.level == level and token.type == "paragraph_open":
+            token.hidden = True
+            tokens[i + 2].hidden = True
+            i += 2
+        i += 1
