@@ -140,26 +140,16 @@ def _list(state: StateBlock, line: int, endLine: int, start: int, after: int, or
 
     outer = state.blkIndent
     tasks = state.md.options.get("tasklists", False)
-    fast_ok = fast is not None and not tasks and level + 2 < state.md.options["maxNesting"]
+    if tasks or level + 2 >= state.md.options["maxNesting"]:
+        fast = None  # a box to take off the text; the item's text past the nesting limit
     terminators = state.md.block.ruler.getRules("list")
     tight = True
     prev_empty_end = False
     old_parent, state.parentType = state.parentType, "list"
     while line < endLine:
         end = eMarks[line]
-        # The item's text starts after the spaces that follow the marker (columns, tabs expanded).
-        initial = offset = sCount[line] + after - start
-        pos = after
-        while pos < end:
-            ch = src[pos]
-            if ch == " ":
-                offset += 1
-            elif ch == "\t":
-                offset += 4 - (offset + state.bsCount[line]) % 4
-            else:
-                break
-            pos += 1
-        content = pos
+        initial = sCount[line] + after - start  # the column after the marker
+        content, offset = _text_start(state, line, after, initial)
         indent_after = 1 if content >= end or offset - initial > 4 else offset - initial
         indent = initial + indent_after  # more than 4 spaces: 1, and the rest is indented code
 
@@ -173,13 +163,15 @@ def _list(state: StateBlock, line: int, endLine: int, start: int, after: int, or
 
         sibling = -1  # the next item's marker end, when the fast path has checked that line
         following = -1
-        if (fast_ok and indent_after == offset - initial and content < end and line > 0
-                and src[content] not in fast.claimable  # type: ignore[union-attr]
+        if (fast is not None and indent_after == offset - initial and content < end and line > 0
+                and src[content] not in fast.claimable
                 and offset == content - bMarks[line] and "\t" not in src[bMarks[line]:content]):
-            following, sibling = _one_line_end(state, line, endLine, outer, indent, marker, fast)  # type: ignore[arg-type]
-        if following >= 0:
+            # One line of text that only the paragraph rule takes (line 0 could be front matter),
+            # and columns that are characters: markdown-it would cut the text where it starts.
+            following, sibling = _one_line_end(state, line, endLine, outer, indent, marker, fast)
+        if following >= 0 and fast is not None:
             _paragraph(state, line, content, end, level + 2)
-            if fast.leaves_paragraph:  # type: ignore[union-attr]
+            if fast.leaves_paragraph:
                 state.parentType = "paragraph"
             if prev_empty_end:
                 tight = False
@@ -222,6 +214,22 @@ def _list(state: StateBlock, line: int, endLine: int, start: int, after: int, or
     state.parentType = old_parent
     if tight:
         _hide_paragraphs(tokens, first, level + 2)
+
+
+def _text_start(state: StateBlock, line: int, after: int, column: int) -> tuple[int, int]:
+    """The position and column of the first character after the spaces and tabs at `after`."""
+    src, end = state.src, state.eMarks[line]
+    pos = after
+    while pos < end:
+        ch = src[pos]
+        if ch == " ":
+            column += 1
+        elif ch == "\t":
+            column += 4 - (column + state.bsCount[line]) % 4
+        else:
+            break
+        pos += 1
+    return pos, column
 
 
 def _one_line_end(state: StateBlock, line: int, endLine: int, outer: int, indent: int, marker: str,

@@ -211,6 +211,8 @@ def _nested(depth: int) -> str:
     "| a | b |\n|:-|-:|\n| c |\n| d | e | f |\n", "|a|\n|-|\n|\\|b|\n", "- | a |\n  |---|\n  | b |\n- c\n",
     "para\n| a |\n|---|\n", "| a |\n| --- |\n- b\n", "| a |\n|---|\n# h\n", "\\| a |\n|---|\n",
     "- " * 150 + "x\n", *(_nested(depth) for depth in (48, 49, 50, 51)),
+    "[^1]: - a\n    - b\n\ntext [^1]\n", "[^1]: x\n\n    - a\n    - b\n- c\n", "> [!note] T\n> - a\n> - b\n>\n> - c\n",
+    "- a\n\u00a0- b\n- \u00a0c\n- d\n", "- a\n- b\n\n   - c\n", "-  a\n - b\n- c\n  d\n",
     "- a\n" * 3 + "\n" * 3, "a\n\n| x |\n|---|\n2. b\n", "- a\n\n  | x |\n  |---|\n  2. b\n",
 ])
 def test_edge_cases_alike(parsers: Parsers, text: str) -> None:
