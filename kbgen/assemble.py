@@ -18,6 +18,8 @@ from kbgen.site import Site, Tag, is_concept_label
 from kbgen.urls import asset_url, concept_url, folder_url, note_url, tag_url
 
 HOME_NAMES = ("home", "index", "readme")
+_PRIVATE = Target("unresolved", None, label="")
+"""The target of a link to an unpublished note: unresolved, without the name."""
 
 
 def site(config: Config, vault: Vault, notes: dict[SourcePath, ParsedNote]) -> tuple[Site, list[Diagnostic]]:
@@ -58,16 +60,19 @@ def resolve_note(resolver: Resolver, hidden: set[str], path: SourcePath,
     """Every link of one note → its target, with the problems found on the way."""
     table: dict[LinkRef, Target] = {}
     diags: list[Diagnostic] = []
+    resolve = resolver.resolve
     for ref in note.links:
         if ref in table:
             continue
-        target, problems = resolver.resolve(path, ref)
-        diags.extend(problems)
-        if target.kind == "unresolved" and _stem_key(ref.target) in hidden:
-            target = Target("unresolved", None, label="")  # a private note leaves no trace
-        if target.kind == "unresolved" and not ref.embed and target.label:
-            diags.append(make(path, ref.line, "unresolved-link",
-                              f"{ref.original!r}: no note or file {ref.target!r}"))
+        target, problems = resolve(path, ref)
+        if problems:
+            diags.extend(problems)
+        if target.kind == "unresolved":
+            if hidden and _stem_key(ref.target) in hidden:
+                target = _PRIVATE  # a private note leaves no trace
+            elif not ref.embed and target.label:
+                diags.append(make(path, ref.line, "unresolved-link",
+                                  f"{ref.original!r}: no note or file {ref.target!r}"))
         table[ref] = target
     capped = linkgraph.capped_links(table)
     if capped:

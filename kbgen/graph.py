@@ -90,9 +90,7 @@ class LinkGraph:
         graph = cls()
         for path in sorted(notes):
             graph.g.add_node(note_node(path), kind="note", path=path, title=notes[path])
-        counts: dict[str, int] = {}
-        for source, ref, target in links:
-            graph._add(source, ref, target, counts)
+        graph._add_links(links)
         return graph
 
     def renewed(self) -> "LinkGraph":
@@ -108,9 +106,7 @@ class LinkGraph:
         src = note_node(source)
         old = set(g.successors(src))
         g.remove_edges_from([(src, dst) for dst in old])
-        counts: dict[str, int] = {}
-        for ref, target in links:
-            self._add(source, ref, target, counts)
+        self._add_links((source, ref, target) for ref, target in links)
         new = set(g.successors(src))
         for node in old - new:
             if g.nodes[node]["kind"] != "note" and g.degree(node) == 0:
@@ -123,30 +119,47 @@ class LinkGraph:
                 g.nodes[node]["paged"] = any(not g.edges[p, node].get("capped") for p in g.predecessors(node))
         return old | new
 
-    def _add(self, source: SourcePath, ref: LinkRef, target: Target, counts: dict[str, int]) -> None:
-        """One link; `counts` holds each source's distinct concepts so far (see CONCEPT_LIMIT)."""
+    def _add_links(self, links: Iterable[tuple[SourcePath, LinkRef, Target]]) -> None:
+        """Add links (`counts` holds each source's distinct concepts so far, see CONCEPT_LIMIT).
+        What node_of(), note_node() and is_concept() do is written out: a note may hold 75 000
+        links, and those calls were a third of the graph's cost per link."""
         g = self.g
-        dst = node_of(target)
-        if dst is None or ref.commented:
-            return
-        if dst not in g:
-            if target.kind == "asset":
-                g.add_node(dst, kind="asset", path=target.path, title=target.path)
+        counts: dict[str, int] = {}
+        source, src = None, ""
+        for link_source, ref, target in links:
+            if ref.commented:
+                continue
+            kind = target.kind
+            if kind == "unresolved":
+                name = target.label.strip()
+                if not name:
+                    continue
+                dst = "concept:" + name.casefold()
+            elif target.path and (kind == "note" or kind == "asset"):
+                dst = kind + ":" + target.path
             else:
-                g.add_node(dst, kind="concept", path="", title=target.label.strip(), paged=False)
-        src = note_node(source)
-        if g.has_edge(src, dst):
-            data = g.edges[src, dst]
-            data["count"] += 1
-            data["refs"].append(ref)
-            data["embed"] = data["embed"] or ref.embed
-        else:
-            capped = False
-            if target.kind == "unresolved" and is_concept(target.label):
-                capped = counts.get(src, 0) >= CONCEPT_LIMIT
-                counts[src] = counts.get(src, 0) + 1
-                if not capped:
-                    g.nodes[dst]["paged"] = True
+                continue
+            if link_source is not source:
+                source, src = link_source, note_node(link_source)
+            if g.has_edge(src, dst):
+                data = g.edges[src, dst]
+                data["count"] += 1
+                data["refs"].append(ref)
+                data["embed"] = data["embed"] or ref.embed
+                continue
+            capped = paged = False
+            if kind == "unresolved" and not ("." in name and is_file_name(target.label)):  # is_concept()
+                seen = counts.get(src, 0)
+                capped = seen >= CONCEPT_LIMIT
+                paged = not capped
+                counts[src] = seen + 1
+            if dst not in g:
+                if kind == "asset":
+                    g.add_node(dst, kind="asset", path=target.path, title=target.path)
+                else:  # a concept (or a note the graph does not hold, which a test may give)
+                    g.add_node(dst, kind="concept", path="", title=target.label.strip(), paged=paged)
+            elif paged:
+                g.nodes[dst]["paged"] = True
             g.add_edge(src, dst, count=1, refs=[ref], embed=ref.embed, capped=capped)
 
     # -- queries ------------------------------------------------------------------------

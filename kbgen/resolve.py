@@ -64,7 +64,14 @@ class Resolver:
                 if key.startswith(prefix.casefold()):
                     self._by_path.setdefault(key[len(prefix):], path)
             self._by_name.setdefault(key.rsplit("/", 1)[-1], []).append(path)
-        self._found: dict[tuple[str, str], tuple[SourcePath | None, list[SourcePath], str]] = {}
+        self._found: dict[tuple[str, str], tuple[SourcePath | None, tuple[SourcePath, ...], str]] = {}
+        self._folders: dict[str, str] = {}
+        """Note → its folder (posixpath.dirname)."""
+        self._plain: dict[str, dict[str, tuple[Target | None, str]]] = {}
+        """Folder → (path as written → (target, problem)) of links without a subpath, the
+        commonest links (see resolve())."""
+        self._plain_of: dict[str, dict[str, tuple[Target | None, str]]] = {}
+        """Note → its folder's table in `_plain`."""
         self._by_alias: dict[str, list[SourcePath]] = {}
         if resolve_aliases:
             for path, info in sorted(notes.items()):
@@ -80,11 +87,18 @@ class Resolver:
         thousands of links to the same few targets."""
         if not target:
             return source, [source], ""
-        key = (posixpath.dirname(source), target)
+        key = (self._folder(source), target)
         hit = self._found.get(key)
         if hit is None:
-            hit = self._found[key] = self._find(source, target)
+            path, cands, problem = self._find(source, target)
+            hit = self._found[key] = (path, tuple(cands), problem)  # a tuple: no work for the GC
         return hit[0], list(hit[1]), hit[2]
+
+    def _folder(self, source: str) -> str:
+        folder = self._folders.get(source)
+        if folder is None:
+            folder = self._folders[source] = posixpath.dirname(source)
+        return folder
 
     def _find(self, source: SourcePath, target: str) -> tuple[SourcePath | None, list[SourcePath], str]:
         p = unicodedata.normalize("NFC", target).strip().replace("\\", "/")
@@ -117,6 +131,28 @@ class Resolver:
     # -- the whole link -------------------------------------------------------------------
 
     def resolve(self, source: SourcePath, ref: LinkRef) -> tuple[Target, list[Diagnostic]]:
+        """The target of a link and the problems with it (reported at the link's line).
+
+        A link without a subpath (most links) is looked up in a table per folder, which
+        remembers its target (shared by all such links) when it has no problem: a note may
+        hold 100 000 links, to as many targets or to a few."""
+        target = ref.target
+        if not target or ref.subpath:
+            return self._resolve(source, ref)
+        memo = self._plain_of.get(source)
+        if memo is None:
+            memo = self._plain_of[source] = self._plain.setdefault(self._folder(source), {})
+        hit = memo.get(target)
+        if hit is None:
+            path, _cands, problem = self._find(source, target)
+            found = None if problem else Target("unresolved", None, label=target) if path is None else \
+                Target("asset" if path in self.assets else "note", path)
+            hit = memo[target] = (found, problem)
+        if hit[0] is not None:
+            return hit[0], []
+        return self._resolve(source, ref)  # a link with a problem, said at each link
+
+    def _resolve(self, source: SourcePath, ref: LinkRef) -> tuple[Target, list[Diagnostic]]:
         diags: list[Diagnostic] = []
         path, cands, problem = self.find(source, ref.target)
         if problem == "outside-vault":
