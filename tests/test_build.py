@@ -430,3 +430,29 @@ def test_the_bundled_vault_builds_byte_identical_under_any_string_hashing(tmp_pa
     assert ".kbgen-site" in sites[0] and len(sites[0]) > 50
     assert sites[0].keys() == sites[1].keys()
     assert [rel for rel in sites[0] if sites[0][rel] != sites[1][rel]] == []
+
+
+def test_the_command_line_leaves_without_freeing_but_loses_nothing(vault, tmp_path, monkeypatch):
+    """`kbgen build` ends with os._exit (cli.leave) once the site is written: its output, the
+    summary on stderr, the parse cache (a later build parses nothing) and what atexit handlers do
+    must all be there, as after an ordinary exit."""
+    import kbgen.build as build_module
+    out = tmp_path / "site"
+    proc = subprocess.run([sys.executable, "-m", "kbgen", "build", str(vault), "--out", str(out), "--no-search"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0 and " notes → " in proc.stderr and "unresolved-link" in proc.stderr
+    _, fresh = build(vault, tmp_path / "fresh", cache=False)
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == sorted(p.relative_to(fresh) for p in fresh.rglob("*"))
+    monkeypatch.setattr(build_module, "_parse_one", lambda *a: pytest.fail("parsed again: the cache was lost"))
+    result, _ = build(vault, out)
+    assert result.rendered == 0
+    # atexit handlers still run, and a thread the command left is waited for
+    from kbgen import cli
+    script = ("import atexit, sys, threading, time\n"
+              "from kbgen import cli\n"
+              "atexit.register(lambda: print('atexit ran', flush=True))\n"
+              "threading.Thread(target=lambda: (time.sleep(0.2), print('thread done', flush=True))).start()\n"
+              "cli.leave(3)\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 3 and proc.stdout.splitlines() == ["thread done", "atexit ran"]
+    assert cli.leave.__module__ == "kbgen.cli"
