@@ -152,7 +152,7 @@ def table_rule(state: StateBlock, startLine: int, endLine: int, silent: bool) ->
     table = block_token("table_open", "table", 1, level)
     table.map = [startLine, 0]
     add(table)
-    _row(add, "thead", "th", columns, styles, level, startLine)
+    _row(add, True, "th", columns, styles, level, startLine)
 
     old_parent, state.parentType = state.parentType, "table"
     terminators = state.md.block.ruler.getRules("blockquote")  # what ends a table ends a quote
@@ -175,7 +175,7 @@ def table_rule(state: StateBlock, startLine: int, endLine: int, silent: bool) ->
             body = block_token("tbody_open", "tbody", 1, level + 1)
             body.map = [startLine + 2, 0]
             add(body)
-        _row(add, None, "td", columns[:count], styles, level, line)
+        _row(add, False, "td", columns[:count], styles, level, line)
         line += 1
     state.parentType = old_parent
 
@@ -188,18 +188,20 @@ def table_rule(state: StateBlock, startLine: int, endLine: int, silent: bool) ->
     return True
 
 
-def _row(add: Callable[[Token], None], group: str | None, tag: str, cells: list[str],
+def _row(add: Callable[[Token], None], head: bool, tag: str, cells: list[str],
          styles: list[dict[str, str] | None], level: int, line: int) -> None:
-    """One row's tokens (in a `group`, thead, of its own if given); missing cells are empty."""
+    """One row's tokens (in a thead of its own for the `head` row); missing cells are empty."""
     token = block_token
-    if group:
-        head = token(group + "_open", group, 1, level + 1)
-        head.map = [line, line + 1]
-        add(head)
+    if head:
+        thead = token("thead_open", "thead", 1, level + 1)
+        thead.map = [line, line + 1]
+        add(thead)
     tr = token("tr_open", "tr", 1, level + 2)
     tr.map = [line, line + 1]
     add(tr)
-    opening, closing = tag + "_open", tag + "_close"
+    # Constant type names, as markdown-it's: a string made per row would be one more object
+    # in memory for every later pass over the tokens to reach.
+    opening, closing = ("th_open", "th_close") if tag == "th" else ("td_open", "td_close")
     have = len(cells)
     for i, style in enumerate(styles):
         cell = token(opening, tag, 1, level + 3)
@@ -214,5 +216,5 @@ def _row(add: Callable[[Token], None], group: str | None, tag: str, cells: list[
         add(inline)
         add(token(closing, tag, -1, level + 3))
     add(token("tr_close", "tr", -1, level + 2))
-    if group:
-        add(token(group + "_close", group, -1, level + 1))
+    if head:
+        add(token("thead_close", "thead", -1, level + 1))
