@@ -16,10 +16,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from kbgen.diagnostics import Diagnostic, make
-from kbgen.graph import concept_node
 from kbgen.markdown.collect import RENDER_KEY
 from kbgen.markdown.wikilinks import default_display
-from kbgen.model import AUDIO_EXTS, IMAGE_EXTS, VIDEO_EXTS, LinkRef, SourcePath, Target
+from kbgen.model import AUDIO_EXTS, IMAGE_EXTS, VIDEO_EXTS, LinkRef, SourcePath, Target, is_file_name
 from kbgen.resolve import find_heading
 from kbgen.site import Site, is_concept_label
 from kbgen.urls import concept_url, relative, tag_url
@@ -157,9 +156,11 @@ class _Links:
         self.stack = stack
         self._opened: tuple[LinkRef, str] | None = None
         """The link link_open() last wrote and its closing tag: its link_close() comes next."""
+        self._table = body.site.targets.get(source, {})
+        """The source note's resolved links (Site.target() without its call, once per link)."""
 
     def _target(self, ref: LinkRef) -> Target:
-        return self.body.site.target(self.source, ref)
+        return self._table.get(ref) or Target("unresolved", None, label=ref.target)
 
     def link_open(self, ref: LinkRef) -> str:
         opening, closing = self._tags(ref)
@@ -171,19 +172,22 @@ class _Links:
         return opened[1] if opened is not None and opened[0] is ref else self._tags(ref)[1]
 
     def _tags(self, ref: LinkRef) -> tuple[str, str]:
-        """The opening and closing tag of a link."""
+        """The opening and closing tag of a link (a note may hold 100 000: the checks of
+        site.is_concept_label and graph.concept_node are written out)."""
         site = self.body.site
-        target = self._target(ref)
-        if target.kind in ("note", "asset") and target.path:
+        target = self._table.get(ref) or Target("unresolved", None, label=ref.target)
+        if target.path and (target.kind == "note" or target.kind == "asset"):
             url = site.urls[target.path] + (f"#{target.anchor}" if target.anchor and target.kind == "note" else "")
             if target.kind == "note" and target.path == self.body_page_note() and target.anchor:
                 href = "#" + target.anchor
             else:
                 href = self.body.href(url)
             return f'<a class="internal-link" href="{esc(href)}" data-href="{esc(ref.target)}">', "</a>"
-        if target.label.strip() and site.config.concept_pages and is_concept_label(target.label) \
-                and site.graph.paged(concept_node(target.label)):  # see graph.CONCEPT_LIMIT
-            href = self.body.href(concept_url(target.label))
+        label = target.label
+        name = label.strip()
+        if name and site.config.concept_pages and not ("." in name and is_file_name(label)) \
+                and site.graph.paged("concept:" + name.casefold()):  # see graph.CONCEPT_LIMIT
+            href = self.body.href(concept_url(label))
             return (f'<a class="internal-link is-unresolved" href="{esc(href)}" '
                     f'data-href="{esc(ref.target)}" title="No note yet">', "</a>")
         if is_private(target, ref):

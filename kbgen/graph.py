@@ -180,7 +180,10 @@ class LinkGraph:
 
     def paged(self, node: str) -> bool:
         """Whether a concept gets a page: some note links to it within CONCEPT_LIMIT."""
-        return node in self.g and bool(self.g.nodes[node].get("paged"))
+        try:  # asked for every link to a concept on every page
+            return bool(self.g.nodes[node].get("paged"))
+        except KeyError:
+            return False
 
     def concepts(self) -> Iterator[tuple[str, str]]:
         """(node, display name) of every unresolved concept, sorted."""

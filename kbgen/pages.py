@@ -5,6 +5,7 @@ import html
 import posixpath
 import re
 import weakref
+from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,8 +18,8 @@ from kbgen.globalgraph import preview
 from kbgen.localgraph import local_graph
 from kbgen.markdown.wikilinks import default_display
 from kbgen.model import Context, LinkRef, ParsedNote, SourcePath
-from kbgen.site import Site
-from kbgen.urls import folder_url, tag_url
+from kbgen.site import Site, is_concept_label
+from kbgen.urls import concept_url, folder_url, tag_url
 
 
 @dataclass
@@ -170,29 +171,40 @@ def _pieces(ctx: Context, refs: list[LinkRef]) -> tuple[list[tuple[str, LinkRef 
     text = ctx.text
     spans: list[tuple[int, int, LinkRef]] = []
     pos = 0
+    ordered = True
+    find = text.find
     for ref in refs:
-        i = text.find(ref.original, pos)
+        original = ref.original
+        i = find(original, pos)
         if i < 0:
-            i = text.find(ref.original)
+            i = find(original)
+            ordered = False
         if i >= 0:
-            spans.append((i, i + len(ref.original), ref))
-            pos = i + len(ref.original)
-    spans.sort(key=lambda s: s[0])
+            pos = i + len(original)
+            spans.append((i, pos, ref))
+    if not ordered:
+        spans.sort(key=itemgetter(0))
     pieces: list[tuple[str, LinkRef | None]] = []
     where: dict[LinkRef, int] = {}
-    last = 0
-    for start, end, ref in spans:
+    last = total = 0
+    escape = html.escape
+    for start, end, ref in spans:  # once per link of the paragraph (a note may hold 100 000)
         if start < last:
             continue
-        pieces.append((html.escape(_strip_wiki(text[last:start])), None))
+        gap = text[last:start]
+        gap = escape(_strip_wiki(gap) if "[" in gap else gap)
+        pieces.append((gap, None))
         where.setdefault(ref, len(pieces))
-        pieces.append((html.escape(_strip_wiki(ref.display or "") if ref.display else
-                                   default_display(ref.target, ref.subpath)), ref))
+        shown = escape(_strip_wiki(ref.display) if ref.display else
+                       default_display(ref.target, ref.subpath) if ref.subpath else ref.target)  # as default_display
+        pieces.append((shown, ref))
+        total += len(gap) + len(shown)
         last = end
-    pieces.append((html.escape(_strip_wiki(text[last:])), None))
+    rest = html.escape(_strip_wiki(text[last:]))
+    pieces.append((rest, None))
+    total += len(rest)
     if len(_PIECES) >= 4096:
         _PIECES.clear()
-    total = sum(len(part) for part, _ in pieces)
     _PIECES[id(ctx)] = (ctx, refs, pieces, where, total)  # both kept, so their ids are not reused meanwhile
     return pieces, where, total
 
@@ -251,15 +263,20 @@ def _links_by_context(note: ParsedNote) -> dict[int, list[LinkRef]]:
 
 
 def outlinks(site: Site, path: SourcePath) -> list[dict[str, Any]]:
-    g = site.graph.g
+    """The notes and concepts a note links to, sorted by node (adjacency.node_url's concept
+    URL written out: a note may link to 75 000 concepts)."""
+    nodes = site.graph.g.nodes
+    concept_pages = site.config.concept_pages
     out = []
     for node in site.graph.outlinks(note_node(path)):
-        data = g.nodes[node]
-        if data["kind"] == "note":
+        data = nodes[node]
+        kind = data["kind"]
+        if kind == "note":
             out.append({"title": data["title"], "url": site.urls[data["path"]], "resolved": True})
-        elif data["kind"] == "concept":
-            from kbgen.adjacency import node_url
-            out.append({"title": data["title"], "url": node_url(site, node), "resolved": False})
+        elif kind == "concept":
+            title = data["title"]
+            url = concept_url(title) if concept_pages and is_concept_label(title) and data["paged"] else ""
+            out.append({"title": title, "url": url, "resolved": False})
     return out
 
 
