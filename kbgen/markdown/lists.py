@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import MD_TRIM_CHARS
 from markdown_it.rules_block import StateBlock
-
-from kbgen.markdown.dispatch import BLOCK_TRIGGERS
 from markdown_it.token import Token
 
+from kbgen.markdown.dispatch import BLOCK_TRIGGERS
 from kbgen.markdown.tables import BlockRule, block_token, claimed, replace_block_rule
 
 ANYWHERE = frozenset({"table", "code", "lheading", "paragraph", "front_matter"})
@@ -28,19 +28,49 @@ that cannot take a one-line item's text: `table` needs the next line indented in
 `code` four more columns than the item's text has, `front_matter` line 0 (no fast path there)."""
 _HR = re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*")
 """A thematic break: three or more of one of `-*_`, spaces and tabs between them."""
+_HEADING = re.compile(r"#{1,6}(?:[ \t]|\Z)")
+
+StartTest = Callable[[str, int, int], bool]
+"""Whether a block rule could start at src[pos], on a line ending at `end` (False: it cannot)."""
+
+START_TESTS: dict[str, StartTest] = {
+    "hr": lambda src, pos, end: _HR.fullmatch(src, pos, end) is not None,
+    "list": lambda src, pos, end: marker_end(src, pos, end) >= 0,
+    "heading": lambda src, pos, end: _HEADING.match(src, pos, end) is not None,
+    "fence": lambda src, pos, end: src.startswith(src[pos] * 3, pos, end),
+    "math_block": lambda src, pos, end: src.startswith("$$", pos, end),
+    "kbgen_comment": lambda src, pos, end: src.startswith("%%", pos, end),
+    # A definition's label ends with `]:`; on a one-line item it cannot go on to the next line
+    # (a sibling item, a blank line or the end: what the fast path takes).
+    "reference": lambda src, pos, end: src.find("]:", pos, end) >= 0,
+    "footnote_def": lambda src, pos, end: src.find("]:", pos, end) >= 0,
+}
+"""For the block rules that start at particular characters: a test that is True wherever the
+rule could take an item's one line of text (`blockquote` and `html_block` have none: the fast
+path leaves items starting with `>` or `<` to the nested parse)."""
 
 
 @dataclass(frozen=True)
 class FastPath:
     """What the parser's block rules allow the fast path to assume."""
 
-    claimable: frozenset[str]
-    """First characters of an item's text at which some block rule other than the paragraph
-    could start."""
+    starts: dict[str, tuple[StartTest, ...] | None]
+    """For each character some block rule other than the paragraph can start at: the tests of
+    the rules that can, or None if one of them has no test."""
     ends_list: frozenset[str]
     """First characters of a line at which a rule ending a list (other than `hr`) could start."""
     leaves_paragraph: bool
     """`lheading` is enabled: on a paragraph it leaves `state.parentType` "paragraph"."""
+
+    def paragraph_only(self, src: str, pos: int, end: int) -> bool:
+        """No block rule but the paragraph could take a one-line item's text src[pos:end]."""
+        tests = self.starts.get(src[pos], ())
+        if tests is None:
+            return False
+        for test in tests:
+            if test(src, pos, end):
+                return False
+        return True
 
 
 def lists_plugin(md: MarkdownIt) -> None:
@@ -58,11 +88,15 @@ def fast_path(md: MarkdownIt) -> FastPath | None:
         return None
     if any("list" in r.alt and r.name in ANYWHERE and r.name != "front_matter" for r in rules):
         return None  # a rule that could end a list at any line (front matter: only line 0)
-    claimable = {ch for r in rules for ch in BLOCK_TRIGGERS.get(r.name, "")}
+    starts: dict[str, tuple[StartTest, ...] | None] = {}
+    for rule in rules:
+        for ch in BLOCK_TRIGGERS.get(rule.name, ""):
+            tests = starts.setdefault(ch, ())
+            test = START_TESTS.get(rule.name)
+            starts[ch] = None if tests is None or test is None else tests + (test,)
     ends_list = {ch for r in rules if "list" in r.alt and r.name != "hr"
                  for ch in BLOCK_TRIGGERS.get(r.name, "")}
-    return FastPath(frozenset(claimable), frozenset(ends_list),
-                    any(r.name == "lheading" for r in rules))
+    return FastPath(starts, frozenset(ends_list), any(r.name == "lheading" for r in rules))
 
 
 def marker_end(src: str, pos: int, end: int) -> int:
@@ -164,7 +198,7 @@ def _list(state: StateBlock, line: int, endLine: int, start: int, after: int, or
         sibling = -1  # the next item's marker end, when the fast path has checked that line
         following = -1
         if (fast is not None and indent_after == offset - initial and content < end and line > 0
-                and src[content] not in fast.claimable
+                and fast.paragraph_only(src, content, end)
                 and offset == content - bMarks[line] and "\t" not in src[bMarks[line]:content]):
             # One line of text that only the paragraph rule takes (line 0 could be front matter),
             # and columns that are characters: markdown-it would cut the text where it starts.

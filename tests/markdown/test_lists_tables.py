@@ -90,12 +90,19 @@ TEXTS = [
 ]
 
 
-PLAIN = ["item", "item [[Other]]", "word *em* and `c`", "x--", "a | b", "é", "w  "]
+PLAIN = ["item", "item [[Other]]", "word *em* and `c`", "x--", "a | b", "é", "w  ", "**bold**: text",
+         "*em* x", "`code` x", "``a`` b", "[[Other]] x", "[ ] task", "[x] done", "[^1] note", "[a] b ]: c",
+         "#tag word", "$x$ y", "%%c%% d", "~x~", "~~s~~", "_x_ y", "__", "+x", "2024 was", "1.5 x", "1)x"]
 """Texts no block rule but the paragraph takes: the items the fast path makes."""
+BORDER = ["#", "##", "####### x", "#\tx", "$$x", "$$", "%%", "%%x", "``", "```x", "~~~ a", "[a]:b", "[a\\]: b",
+          "[^x]:", "[^x]: y", "[a]\n: b", "_ _ _", "*", "* a", "+", "+ a", "1.", "1) a", "123456789. a",
+          "1234567890. a", "<b>", "<div>", "> a", "-", "--", "---", "- -", "**", "***"]
+"""Texts at the edge of a block rule's start (some start one, some do not)."""
 
 
 def _text(rng: random.Random) -> str:
-    return rng.choice(PLAIN if rng.random() < 0.5 else TEXTS)
+    roll = rng.random()
+    return rng.choice(PLAIN if roll < 0.45 else BORDER if roll < 0.6 else TEXTS)
 
 
 def _item(rng: random.Random) -> str:
