@@ -25,6 +25,8 @@ from typing import Iterable
 from kbgen.diagnostics import Diagnostic, make
 from kbgen.model import Heading, LinkRef, SourcePath, Target
 
+_UNKNOWN = Target("unresolved", None, label="\0")
+"""Not looked up yet (in Resolver._plain, where None means: resolved with a problem)."""
 _HEADING_PUNCT = re.compile(r"[#|^:%\[\]\\/.&,?!*\"'<>`()]+")
 _WS = re.compile(r"\s+")
 
@@ -67,10 +69,10 @@ class Resolver:
         self._found: dict[tuple[str, str], tuple[SourcePath | None, tuple[SourcePath, ...], str]] = {}
         self._folders: dict[str, str] = {}
         """Note → its folder (posixpath.dirname)."""
-        self._plain: dict[str, dict[str, tuple[Target | None, str]]] = {}
-        """Folder → (path as written → (target, problem)) of links without a subpath, the
-        commonest links (see resolve())."""
-        self._plain_of: dict[str, dict[str, tuple[Target | None, str]]] = {}
+        self._plain: dict[str, dict[str, Target | None]] = {}
+        """Folder → (path as written → target, None when the link has a problem) of links
+        without a subpath, the commonest links (see resolve())."""
+        self._plain_of: dict[str, dict[str, Target | None]] = {}
         """Note → its folder's table in `_plain`."""
         self._by_alias: dict[str, list[SourcePath]] = {}
         if resolve_aliases:
@@ -142,14 +144,13 @@ class Resolver:
         memo = self._plain_of.get(source)
         if memo is None:
             memo = self._plain_of[source] = self._plain.setdefault(self._folder(source), {})
-        hit = memo.get(target)
-        if hit is None:
+        hit = memo.get(target, _UNKNOWN)
+        if hit is _UNKNOWN:
             path, _cands, problem = self._find(source, target)
-            found = None if problem else Target("unresolved", None, label=target) if path is None else \
-                Target("asset" if path in self.assets else "note", path)
-            hit = memo[target] = (found, problem)
-        if hit[0] is not None:
-            return hit[0], []
+            hit = memo[target] = None if problem else Target("unresolved", None, label=target) if path is None \
+                else Target("asset" if path in self.assets else "note", path)
+        if hit is not None:
+            return hit, []
         return self._resolve(source, ref)  # a link with a problem, said at each link
 
     def _resolve(self, source: SourcePath, ref: LinkRef) -> tuple[Target, list[Diagnostic]]:
