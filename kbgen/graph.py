@@ -58,10 +58,15 @@ def capped_links(table: dict[LinkRef, Target]) -> list[LinkRef]:
         return []
     seen: set[str] = set()
     out = []
-    for ref, target in table.items():
-        node = node_of(target)
-        if node is None or ref.commented or target.kind != "unresolved" or not is_concept(target.label) \
-                or node in seen:
+    for ref, target in table.items():  # node_of() and is_concept() written out (see _add_links)
+        if ref.commented or target.kind != "unresolved":
+            continue
+        label = target.label
+        name = label.strip()
+        if not name or "." in name and is_file_name(label):
+            continue
+        node = "concept:" + name.casefold()
+        if node in seen:
             continue
         seen.add(node)
         if len(seen) > CONCEPT_LIMIT:

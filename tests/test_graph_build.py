@@ -95,3 +95,27 @@ def test_build_and_replace_alike(seed: int, monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_the_old_loop_is_really_replaced() -> None:
     assert LinkGraph._add_links is not _old_add_links
+
+
+def _old_capped_links(table: dict[LinkRef, Target]) -> list[LinkRef]:
+    """graph.capped_links as it was, through node_of() and is_concept()."""
+    if len(table) <= linkgraph.CONCEPT_LIMIT:
+        return []
+    seen: set[str] = set()
+    out = []
+    for ref, target in table.items():
+        node = node_of(target)
+        if node is None or ref.commented or target.kind != "unresolved" or not is_concept(target.label) \
+                or node in seen:
+            continue
+        seen.add(node)
+        if len(seen) > linkgraph.CONCEPT_LIMIT:
+            out.append(ref)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_capped_links_alike(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(linkgraph, "CONCEPT_LIMIT", seed % 4)
+    table = {ref: target for _, ref, target in _links(random.Random(seed))}
+    assert linkgraph.capped_links(table) == _old_capped_links(table)
