@@ -68,9 +68,12 @@ def _collect(state: StateCore) -> None:
     if col is None or "[" not in state.src:
         return  # no markdown link or image anywhere in the note
     contexts: list[Context] = state.env.setdefault("_kb_contexts", [])
+    references = "references" in state.env
     for block in state.tokens:
         if block.type != "inline" or not block.children:
             continue
+        if not references and "](" not in block.content:
+            continue  # no markdown link or image in it (its tokens may be many wikilinks')
         line0 = block.map[0] if block.map else 0
         ctx_index = -1
         breaks = 0

@@ -142,3 +142,35 @@ def test_runs_of_openers_alike(text: str, monkeypatch: pytest.MonkeyPatch) -> No
     got = _parse(md, text)
     monkeypatch.setattr(wikilinks, "_scan", _old_scan)
     assert got == _parse(md, text)
+
+
+MD_PIECES = ["[x](y)", "[x](Note.md#h)", "![i](p.png)", "[a](/abs)", "[x][r]", "[r]", "\n\n[r]: Other.md\n\n",
+             "<http://a.b>", "http://c.d", "[[w]]", "](", "[", "]", "(", ")", " ", "\n", "text", "`[c](d)`"]
+
+
+def test_markdown_links_collected_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """mdlinks._collect skips blocks without `](` (and no reference definitions in the note):
+    the same links and problems as when it looks at every block's tokens."""
+    from kbgen.markdown import mdlinks
+    md = make_parser()
+    rng = random.Random(11)
+    texts = ["".join(rng.choice(MD_PIECES) for _ in range(rng.randint(1, 25))) for _ in range(800)]
+    got = [_parse(md, t) for t in texts]
+    gated = mdlinks._collect
+
+    def every_block(state: Any) -> None:
+        had = "references" in state.env
+        state.env.setdefault("references", {})  # the gate then lets every block through
+        try:
+            gated(state)
+        finally:
+            if not had:
+                del state.env["references"]
+
+    rule = next(r for r in md.core.ruler.__rules__ if r.name == "kbgen_mdlinks")
+    monkeypatch.setattr(rule, "fn", every_block)
+    md.core.ruler.__cache__ = None
+    want = [_parse(md, t) for t in texts]
+    for text, g, w in zip(texts, got, want):
+        assert g == w, text
+    assert sum(len(g[2]) for g in got) > 500
