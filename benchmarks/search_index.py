@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/search_index.py SITE [--compare] [--cli] [--runs N] [--edit]
 For the site's pages indexed as the build does, once as one bundle (shards.py's limits lifted) and
-once in shards, prints the wall time, the CPU time (kbgen and Pagefind), the tail (from the last
+once in shards (and lanes), prints the wall time, the CPU time (kbgen and Pagefind), the tail (from the last
 page handed over to the index files in memory: what a build waits for after its last page) and
 the peak RSS of the largest Pagefind process and of this one (which holds every page). Each runs in a process of its own, so
 the peak RSS is its own. --edit also times a re-index after a one-page edit (as serve's background
@@ -26,7 +26,7 @@ from typing import Any, Callable
 from kbgen import search, shards
 
 ONE = 10**9
-"""Shard limits that make one bundle of any site."""
+"""Shard and lane limits that make one bundle of any site."""
 
 
 def cpu() -> float:
@@ -60,7 +60,7 @@ def index(site: Path, whole: bool = False) -> tuple[dict[str, bytes], float]:
 def one_run(site: Path, mode: str, edit: bool) -> dict[str, Any]:
     """In a process of its own: index `site` in `mode` ("one" or "sharded") and measure it."""
     if mode == "one":
-        shards.SHARD_MIN = shards.SHARD_MAX = ONE
+        shards.SHARD_MIN = shards.SHARD_MAX = shards.LANE_MIN = ONE
     (files, tail), wall, used = timed(lambda: index(site))
     assert isinstance(files, dict)
     figures: dict[str, Any] = {"wall": wall, "cpu": used, "tail": tail, "files": len(files),
@@ -107,7 +107,7 @@ def main() -> None:
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 1
     pages = [site / rel for rel in search.site_pages(site)]
     cut = sum(1 for p in pages if search.BODY in (h := p.read_bytes()) and search.indexable(h) is not h)
-    print(f"{len(pages)} pages, {cut} cut down; shards of {shards.SHARD_MIN}-{shards.SHARD_MAX} pages (+{shards.SHARD_SPAN} on average)")
+    print(f"{len(pages)} pages, {cut} cut down; shards of {shards.SHARD_MIN}-{shards.SHARD_MAX} pages (+{shards.SHARD_SPAN} on average), two lanes from {shards.LANE_MIN}")
     for _ in range(runs):
         for mode in ("one", "sharded"):
             extra = ["--edit"] if "--edit" in sys.argv else []
