@@ -241,13 +241,25 @@ def _unwrap_embed_paragraphs(state: StateCore) -> None:
     for i in range(len(tokens) - 2):
         if tokens[i].type != "paragraph_open" or tokens[i + 1].type != "inline":
             continue
-        children = tokens[i + 1].children or []
-        embeds = [c for c in children if c.type == "embed"]
-        if embeds and not any(is_file_name(c.meta["ref"].target) for c in embeds) and all(
-                c.type in ("embed", "softbreak", "hardbreak") or (c.type == "text" and not c.content.strip())
-                for c in children):
+        if _only_note_embeds(tokens[i + 1].children or []):
             tokens[i].hidden = True
             tokens[i + 2].hidden = True
+
+
+def _only_note_embeds(children: list[Token]) -> bool:
+    """Whether inline content is note embeds (one at least) with only line breaks and spaces
+    between them; one pass that stops at the first thing that is not (a paragraph may hold
+    100 000 embeds, or 100 000 links and one embed)."""
+    embeds = False
+    for c in children:
+        kind = c.type
+        if kind == "embed":
+            if is_file_name(c.meta["ref"].target):
+                return False
+            embeds = True
+        elif not (kind == "softbreak" or kind == "hardbreak" or kind == "text" and not c.content.strip()):
+            return False
+    return embeds
 
 
 # -- rendering: the page's resolver (env[RENDER_KEY], see render.py) decides href and class ------

@@ -174,3 +174,26 @@ def test_markdown_links_collected_alike(monkeypatch: pytest.MonkeyPatch) -> None
     for text, g, w in zip(texts, got, want):
         assert g == w, text
     assert sum(len(g[2]) for g in got) > 500
+
+
+def _old_only_note_embeds(children: list[Token]) -> bool:
+    """_unwrap_embed_paragraphs' test as it was."""
+    embeds = [c for c in children if c.type == "embed"]
+    return bool(embeds) and not any(wikilinks.is_file_name(c.meta["ref"].target) for c in embeds) and all(
+        c.type in ("embed", "softbreak", "hardbreak") or (c.type == "text" and not c.content.strip())
+        for c in children)
+
+
+def test_embed_paragraphs_recognised_alike() -> None:
+    md = make_parser()
+    rng = random.Random(5)
+    pieces = ["![[n]]", "![[p.png]]", "![[d.PDF|x]]", " ", "\n", "  \n", "\\\n", "a", "[[l]]", "*e*", "![[n#h]]"]
+    seen = set()
+    for _ in range(1500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        for tok in md.parse(text, {}):
+            if tok.type == "inline":
+                got = wikilinks._only_note_embeds(tok.children or [])
+                assert got == _old_only_note_embeds(tok.children or []), text
+                seen.add(got)
+    assert seen == {True, False}
