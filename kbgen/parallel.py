@@ -126,11 +126,19 @@ def _fields_table() -> dict[type, Callable[[Any], tuple[Any, ...]]]:
 
 
 def parse_all(md: Any, todo: list[tuple[str, bytes, str]], jobs: int,
-              advance: Callable[[int], None] = lambda n: None) -> list[Any]:
+              advance: Callable[[int], None] = lambda n: None,
+              seen: Callable[[list[Any]], None] | None = None) -> list[Any]:
+    """Parsed notes (with their tokens pickled, see _parse_chunk). `seen` is handed each chunk's
+    notes as they come in, while the workers parse the next ones."""
     _shared["md"] = md
     notes: list[Any] = []
-    # unpickled here as each chunk comes in, while the workers parse the next ones
-    _map(_parse_chunk, todo, jobs, advance, each=lambda result: notes.extend(pickle.loads(result[0])))
+
+    def each(result: list[bytes]) -> None:
+        chunk = pickle.loads(result[0])
+        notes.extend(chunk)
+        if seen is not None:
+            seen([note for note, _ in chunk])
+    _map(_parse_chunk, todo, jobs, advance, each=each)
     return notes
 
 

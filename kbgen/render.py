@@ -52,6 +52,7 @@ class Theme:
     def __init__(self, config: Config) -> None:
         self.dirs: list[Path] = []
         self._digest: str | None = None
+        self.compiled = False
         own = config.root / config.theme_dir
         if own.is_dir():
             self.dirs.append(own)
@@ -103,8 +104,9 @@ class Theme:
         return self.env.get_template(template).render(context)
 
     def compile_all(self) -> None:
-        """Compile every template now (serve: a cold build compiles them in its workers only,
-        and the first edit would otherwise pay ~50 ms for it); a broken one is left for render()."""
+        """Compile every template now, before workers are forked (each would compile those it
+        uses) and before serve's first edit; a broken one is left for render()."""
+        self.compiled = True
         for name in self.env.list_templates(extensions=["html", "xml", "txt"]):
             try:
                 self.env.get_template(name)

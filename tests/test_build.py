@@ -456,3 +456,33 @@ def test_the_command_line_leaves_without_freeing_but_loses_nothing(vault, tmp_pa
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert proc.returncode == 3 and proc.stdout.splitlines() == ["thread done", "atexit ran"]
     assert cli.leave.__module__ == "kbgen.cli"
+
+
+def test_render_workers_are_forked_with_highlighters_and_templates_ready(tmp_path, monkeypatch):
+    """The parent compiles the code highlighters the notes use and the templates while the
+    parse workers work; the render worker it forks later compiles neither again."""
+    import os
+    import jinja2
+    import pygments.lexer
+    import kbgen.build as build_module
+    import kbgen.output
+    log = tmp_path / "log"
+    log.mkdir()
+
+    def logging(real, what):
+        def logged(*args, **kw):  # compiled in this process
+            with open(log / f"{what}-{os.getpid()}", "a") as f:
+                f.write(".")
+            return real(*args, **kw)
+        return logged
+    monkeypatch.setattr(pygments.lexer.RegexLexerMeta, "_process_regex",
+                        logging(pygments.lexer.RegexLexerMeta._process_regex, "lexer"))
+    monkeypatch.setattr(jinja2.Environment, "compile", logging(jinja2.Environment.compile, "template"))
+    monkeypatch.setattr(build_module, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(kbgen.output, "PARALLEL_PAGES", 2)
+    files = {f"N{i}.md": f"# N{i}\n\n```{lang}\nx = {i}\n```\n[[N{(i + 1) % 12}]]\n"
+             for i, lang in enumerate(["python", "sql", "rust", "haskell"] * 3)}
+    vault = write_vault(tmp_path / "vault", files)
+    result, out = build(vault, tmp_path / "site", jobs=2, cache=False)
+    assert result.rendered > 10 and '<span class="' in (out / "n3.html").read_text()  # highlighted
+    assert sorted(p.name for p in log.iterdir()) == [f"lexer-{os.getpid()}", f"template-{os.getpid()}"]
