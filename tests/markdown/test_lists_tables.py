@@ -267,3 +267,22 @@ def test_block_token_is_what_push_makes(kind: str, tag: str, nesting: Literal[-1
     for make in (tables._assembled_token, tables._constructed_token):
         token = make(kind, tag, nesting, pushed.level)
         assert token == pushed and token.attrs is not pushed.attrs and token.meta is not pushed.meta
+
+
+def test_fast_path_sees_every_block_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """lists_plugin decides its fast path from the block rules it finds: none may come after it."""
+    seen: dict[str, list[str]] = {}
+    fast_path, dispatch_block = lists.fast_path, markdown.dispatch_block
+
+    def spy_fast_path(md: MarkdownIt) -> Any:
+        seen["lists"] = [r.name for r in md.block.ruler.__rules__ if r.enabled]
+        return fast_path(md)
+
+    def spy_dispatch(md: MarkdownIt) -> None:
+        seen["dispatch"] = [r.name for r in md.block.ruler.__rules__ if r.enabled]
+        dispatch_block(md)
+
+    monkeypatch.setattr(lists, "fast_path", spy_fast_path)
+    monkeypatch.setattr(markdown, "dispatch_block", spy_dispatch)
+    make_parser()
+    assert seen["lists"] == seen["dispatch"] and "list" in seen["lists"]
