@@ -93,10 +93,6 @@ def test_build_and_replace_alike(seed: int, monkeypatch: pytest.MonkeyPatch) -> 
     assert (_state(got), got_touched) == (_state(want), want_touched)
 
 
-def test_the_old_loop_is_really_replaced() -> None:
-    assert LinkGraph._add_links is not _old_add_links
-
-
 def _old_capped_links(table: dict[LinkRef, Target]) -> list[LinkRef]:
     """graph.capped_links as it was, through node_of() and is_concept()."""
     if len(table) <= linkgraph.CONCEPT_LIMIT:
