@@ -1,10 +1,8 @@
-"""Delimiter runs (`*`, `_`, `==`) tokenized as markdown-it does it, with less Python per run.
+"""Delimiter runs (`*`, `_`, `~~`, `==`) scanned with less Python per run, and the rules that go with them.
 
-markdown-it's emphasis rule pushes one text token and one Delimiter per marker character, via
-`state.scanDelims()` and `state.push()`; text like `*a***a**…` spent most of its parse there.
-`emphasis_run()` and `mark_run()` push exactly the same tokens and delimiters (the pairing
-rules that run afterwards rely on them), but find the run with one regex match, classify its
-neighbours from a memo and append the tokens directly; `chained_runs()` goes on from run to run.
+`scan_run()` is `state.scanDelims()` with one regex match and a memo of the neighbours' kinds;
+`mark_run()` pushes markdown-it's tokens and Delimiters for a `==` run (highlight.py's rule on
+its own); `delims_plugin()` puts the whole-run rules of pairs.py in the place of markdown-it's.
 `fragments_join()` and `text_join()`, which merge the text tokens left over, do it in one pass.
 """
 from __future__ import annotations
@@ -19,28 +17,28 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.state_inline import Delimiter
 from markdown_it.token import Token
 
-_KIND: dict[str, tuple[bool, bool]] = {}
+CHAR_KINDS: dict[str, tuple[bool, bool]] = {}
 """Character → (punctuation, whitespace) as scanDelims() classifies it."""
-_KIND_MAX = 10_000
-_RUNS = {ch: re.compile(re.escape(ch) + "+") for ch in "*_=~"}
+CHAR_KINDS_MAX = 10_000
+RUN_PATTERNS = {ch: re.compile(re.escape(ch) + "+") for ch in "*_=~"}
 
 
-def _kind(ch: str) -> tuple[bool, bool]:
-    kind = _KIND.get(ch)
+def char_kind(ch: str) -> tuple[bool, bool]:
+    kind = CHAR_KINDS.get(ch)
     if kind is None:
         code = ord(ch)
         kind = (isMdAsciiPunct(code) or isPunctChar(ch), isWhiteSpace(code))
-        if len(_KIND) < _KIND_MAX:
-            _KIND[ch] = kind
+        if len(CHAR_KINDS) < CHAR_KINDS_MAX:
+            CHAR_KINDS[ch] = kind
     return kind
 
 
 def scan_run(state: StateInline, start: int, split_word: bool) -> tuple[int, bool, bool]:
     """`state.scanDelims(start, split_word)` as (end of the run, can_open, can_close)."""
     src = state.src
-    end = _RUNS[src[start]].match(src, start, state.posMax).end()  # type: ignore[union-attr]
-    last_punct, last_space = _kind(src[start - 1] if start > 0 else " ")
-    next_punct, next_space = _kind(src[end] if end < state.posMax else " ")
+    end = RUN_PATTERNS[src[start]].match(src, start, state.posMax).end()  # type: ignore[union-attr]
+    last_punct, last_space = char_kind(src[start - 1] if start > 0 else " ")
+    next_punct, next_space = char_kind(src[end] if end < state.posMax else " ")
     left = not (next_space or (next_punct and not (last_space or last_punct)))
     right = not (last_space or (last_punct and not (next_space or next_punct)))
     return (end,
@@ -55,27 +53,16 @@ def push_markers(state: StateInline, content: str, count: int, delimiter_length:
     tokens, delimiters = state.tokens, state.delimiters
     text = state.pending
     if text:  # state.pushPending(), without reading the pending text twice
-        tokens.append(Token("text", "", 0, {}, None, state.pendingLevel, None, text))
+        tokens.append(Token("text", "", 0, None, None, state.pendingLevel, None, text))
         state.pending = ""
     level = state.level
     marker = ord(content[0])
     first = len(tokens)
     for index in range(first, first + count):
-        tokens.append(Token("text", "", 0, {}, None, level, None, content))
+        tokens.append(Token("text", "", 0, None, None, level, None, content))
         delimiters.append(Delimiter(marker, delimiter_length, index, -1, can_open, can_close))
     state.tokens_meta.extend([None] * count)
     state.pendingLevel = level
-
-
-def emphasis_run(state: StateInline, start: int) -> int:
-    """markdown-it's `emphasis` tokenize rule (`*` and `_` runs) at `start`, not silent: the
-    end of the run it pushed, or -1."""
-    marker = state.src[start]
-    if marker != "*" and marker != "_":
-        return -1
-    end, can_open, can_close = scan_run(state, start, marker == "*")
-    push_markers(state, marker, end - start, end - start, can_open, can_close)
-    return end
 
 
 def mark_run(state: StateInline, start: int) -> int:
@@ -110,67 +97,34 @@ def run_rule(run: RunTokenizer) -> Callable[[StateInline, bool], bool]:
     return rule
 
 
-emphasis = run_rule(emphasis_run)
-"""markdown-it's `emphasis` tokenize rule, same tokens and delimiters."""
-
-
-def chained_runs(markup: re.Pattern[str], run_at: dict[str, RunTokenizer]) -> Callable[[StateInline, bool], bool]:
-    """The `emphasis` and `kbgen_mark` rules in one, going on from run to run.
-
-    In `*a***b**…` markdown-it's loop tries the rules at each run and the `text` rule at each
-    word between. When `markup` (the characters some inline rule can start at) finds that the
-    next such character starts another run, nothing but the text rule could match in between:
-    the words go to the pending text, as that rule would put them, and the next run is
-    tokenized in the same call. `run_at`: the run tokenizer of each character (the only rule
-    that can start there)."""
-    search = markup.search
-
-    def runs(state: StateInline, silent: bool) -> bool:
-        if silent:
-            return False
-        src, start = state.src, state.pos
-        tokenize = run_at.get(src[start])
-        end = tokenize(state, start) if tokenize else -1
-        if end < 0:
-            return False
-        while True:
-            found = search(src, end, state.posMax)
-            if found is None:
-                break
-            start = found.start()
-            tokenize = run_at.get(src[start])
-            if tokenize is None:
-                break
-            if start > end:
-                state.append_pending(src[end:start])
-            end = tokenize(state, start)
-            if end < 0:  # a single `=`: no rule starts there, markdown-it keeps it as text
-                state.append_pending("=")
-                end = start + 1
-        state.pos = end
-        return True
-    return runs
-
-
 def delims_plugin(md: MarkdownIt, *, markup: re.Pattern[str] | None = None) -> None:
-    """Put `emphasis()`, `fragments_join()` and `text_join()` in the place of markdown-it's
-    rules. With `markup` (dispatch.markup_pattern), the `emphasis` and `kbgen_mark` rules go
-    on from run to run (chained_runs) where each is the only rule that starts at its characters."""
-    from kbgen.markdown.dispatch import starting_at
+    """Put the whole-run rules of pairs.py (`*`/`_`, `~~` and `==` runs as one token each,
+    paired whole), `fragments_join()` and `text_join()` in the place of markdown-it's rules.
+    With `markup` (dispatch.markup_pattern), the run rules go on from run to run
+    (pairs.chained_rule) through the run characters that no other rule starts at."""
+    from kbgen.markdown import pairs
+    from kbgen.markdown.dispatch import RULE_NAME, starting_at
 
-    md.inline.ruler.at("emphasis", emphasis)
-    run_at: dict[str, RunTokenizer] = {}
-    for name, chars, tokenize in (("emphasis", "*_", emphasis_run), ("kbgen_mark", "=", mark_run)):
-        if all(starting_at(md, ch) == [name] for ch in chars):
-            run_at.update(dict.fromkeys(chars, tokenize))
-    if markup is not None and run_at:
-        runs = chained_runs(markup, run_at)
-        for rule in md.inline.ruler.__rules__:
-            if rule.name in ("emphasis", "kbgen_mark") and rule.enabled and run_at.get(
-                    "*" if rule.name == "emphasis" else "="):
-                rule.fn = runs
-        md.inline.ruler.__cache__ = None
-    md.inline.ruler2.at("fragments_join", fragments_join)
+    inline, post = md.inline.ruler, md.inline.ruler2
+    names = {rule.name for rule in inline.__rules__}
+    chars = {"emphasis": "*_"}
+    if "kbgen_mark" in names:
+        chars["kbgen_mark"] = "="
+    if "strikethrough" in names and not md.options.get("strikethrough_single_tilde"):
+        chars["strikethrough"] = "~"
+    chain = "".join(ch for name, run_chars in chars.items() for ch in run_chars
+                    if starting_at(md, ch) == [name])
+    rule: Callable[[StateInline, bool], bool] = pairs.whole_run_rule
+    if markup is not None and chain:
+        known = frozenset([r.name for r in inline.__rules__ if r.enabled] + [RULE_NAME])
+        rule = pairs.chained_rule(markup, chain, known)
+    for name in chars:
+        inline.at(name, rule)
+    # The runs' post-processing rules run from the balance rule, where it unfolds the runs.
+    replaced = [r for r in post.__rules__ if r.name in chars and r.enabled]
+    post.at("balance_pairs", pairs.balance_rule([r.fn for r in replaced]))
+    post.disable([r.name for r in replaced])
+    post.at("fragments_join", fragments_join)
     md.core.ruler.at("text_join", text_join)
 
 

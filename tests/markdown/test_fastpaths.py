@@ -44,6 +44,11 @@ def _old_highlight(state: StateInline, silent: bool) -> bool:
 
 @pytest.fixture(scope="module")
 def parsers(request: pytest.FixtureRequest) -> tuple[Any, Any]:
+    return build_parsers()
+
+
+def build_parsers() -> tuple[Any, Any]:
+    """(kbgen's parser, the reference parser with markdown-it's rules, loop and renderer)."""
     fast = make_parser()
     mp = pytest.MonkeyPatch()
     inline_rule = markdown._inline_with_lines
@@ -66,6 +71,12 @@ def test_reference_is_really_different(parsers: tuple[Any, Any]) -> None:
     ref_rules = {r.name: r.fn for r in reference.inline.ruler.__rules__}
     assert fast_rules["emphasis"] is not ref_rules["emphasis"]
     assert fast_rules["kbgen_mark"] is not ref_rules["kbgen_mark"]
+    assert fast_rules["strikethrough"] is not ref_rules["strikethrough"]
+    fast_post = {r.name: r.fn for r in fast.inline.ruler2.__rules__ if r.enabled}
+    ref_post = {r.name: r.fn for r in reference.inline.ruler2.__rules__ if r.enabled}
+    assert list(fast_post) == ["balance_pairs", "fragments_join"]
+    assert list(ref_post) == ["balance_pairs", "strikethrough", "kbgen_mark", "emphasis", "fragments_join"]
+    assert all(fast_post[name] is not ref_post[name] for name in fast_post)
     assert "tokenize" in vars(fast.inline) and getattr(reference.inline.tokenize, "__func__", None) is \
         type(reference.inline).tokenize
 

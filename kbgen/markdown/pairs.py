@@ -1,0 +1,379 @@
+"""Delimiter runs (`*`, `_`, `~~`, `==`) kept whole until paired: one token per run, not one per marker.
+
+markdown-it pushes a text token and a Delimiter per marker (per `~~` or `==`), pairs them one
+marker at a time (`balance_pairs`), turns the pairs into tags (`emphasis`, `strikethrough`,
+`kbgen_mark`) and leaves the rest as text tokens that `fragments_join` merges again. Here each
+run is one token (its source text) and one `Run` tuple; `balance_runs()` pairs runs by
+CommonMark's "process emphasis" algorithm, counting how many markers of each run are used as
+closers (from its front) and as openers (from its back), and makes tokens only for the runs
+that got tags. The tokens are markdown-it's, as `fragments_join` would leave them. Where a
+run's position could make markdown-it's result depend on its one-token-per-marker form (two
+runs of one marker with no token between, a single `=`/`~` text token right before a run),
+the runs are unfolded into that form and markdown-it's own rules run.
+"""
+from __future__ import annotations
+
+from itertools import accumulate
+from typing import Callable, Pattern
+
+from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline.balance_pairs import link_pairs
+from markdown_it.rules_inline.state_inline import Delimiter
+from markdown_it.token import Token
+
+from kbgen.markdown.delims import CHAR_KINDS, RUN_PATTERNS, char_kind
+
+Run = tuple[int, int, int, int, int, bool, bool]
+"""A run as a delimiter-list entry: (marker code, length for the rule of 3 (the run's length
+for `*`/`_`, 0 for `~~`/`==`), token index, markers (`*`, `_`) or marker pairs (`~~`, `==`),
+1 if an odd `~`/`=` run starts with a single marker (text) else 0, can open, can close)."""
+
+_EMPHASIS = {0x2A: ("*", "**"), 0x5F: ("_", "__")}
+_PAIR_TAGS = {0x7E: ("s", "~~"), 0x3D: ("mark", "==")}
+_TAGS: dict[int, dict[int, tuple[str, str, int, str]]] = {
+    marker: {-2: ("strong_close", "strong", -1, two), -1: ("em_close", "em", -1, one),
+             1: ("em_open", "em", 1, one), 2: ("strong_open", "strong", 1, two)}
+    for marker, (one, two) in _EMPHASIS.items()}
+_TAGS.update({marker: {-1: (tag + "_close", tag, -1, markup), 1: (tag + "_open", tag, 1, markup)}
+              for marker, (tag, markup) in _PAIR_TAGS.items()})
+"""Marker → tag kind (-1/-2 close <em>/<strong> or <s>/<mark>, 1/2 open them) → (type, tag,
+nesting, markup)."""
+
+
+_SHORT = 16
+_TEXTS = {ch: [ch * n for n in range(_SHORT)] for ch in "*_~="}
+"""The text of each short run, made once (a string per run spread the tokens in memory)."""
+
+
+def push_runs(state: StateInline, start: int, markup: Pattern[str] | None = None, chain: str = "") -> int:
+    """Tokenize the run at `start` (markdown-it's `emphasis`, `strikethrough` or `kbgen_mark`
+    rule, as one token and one Run): the end of the run, or -1 for a single `~` or `=`.
+
+    With `markup` (the characters any inline rule starts at), go on while the next of them is
+    one of `chain` (run characters no other rule starts at). markdown-it's loop would try its
+    rules at each run and the `text` rule at each word between: the words become the text
+    token that rule and the pending text would make, and the next run is tokenized here."""
+    src, stop = state.src, state.posMax
+    ch = src[start]
+    end = RUN_PATTERNS[ch].match(src, start, stop).end()  # type: ignore[union-attr]
+    if end - start < 2 and (ch == "~" or ch == "="):
+        return -1
+    tokens, delimiters, metas = state.tokens, state.delimiters, state.tokens_meta
+    pending = state.pending
+    if pending:  # state.pushPending()
+        tokens.append(Token("text", "", 0, None, None, state.pendingLevel, None, pending))
+        state.pending = ""
+    level = state.level
+    text_from = start  # where text not yet in a token starts
+    while True:
+        length = end - start
+        if length < 2 and (ch == "~" or ch == "="):
+            pass  # a single `~` or `=` stays text
+        else:
+            if start > text_from:
+                tokens.append(Token("text", "", 0, None, None, level, None, src[text_from:start]))
+            # state.scanDelims(start, ch is not "_"): is the run left- and right-flanking?
+            before = src[start - 1] if start else " "
+            after = src[end] if end < stop else " "
+            last_punct, last_space = CHAR_KINDS.get(before) or char_kind(before)
+            next_punct, next_space = CHAR_KINDS.get(after) or char_kind(after)
+            left = not (next_space or (next_punct and not (last_space or last_punct)))
+            right = not (last_space or (last_punct and not (next_space or next_punct)))
+            if ch == "_":
+                left, right = left and (not right or last_punct), right and (not left or next_punct)
+            tokens.append(Token("text", "", 0, None, None, level, None,
+                                _TEXTS[ch][length] if length < _SHORT else src[start:end]))
+            metas.append(None)
+            if ch == "*" or ch == "_":
+                delimiters.append((ord(ch), length, len(tokens) - 1, length, 0, left, right))
+            else:
+                delimiters.append((ord(ch), 0, len(tokens) - 1, length // 2, length % 2, left, right))
+            text_from = end
+        if markup is None:
+            break
+        found = markup.search(src, end, stop)
+        if found is None:
+            break
+        start = found.start()
+        ch = src[start]
+        if ch not in chain:
+            break
+        end = RUN_PATTERNS[ch].match(src, start, stop).end()  # type: ignore[union-attr]
+    if end > text_from:  # single markers after the last run: pending text, as markdown-it has it
+        state.append_pending(src[text_from:end])
+    state.pendingLevel = level
+    return end
+
+
+def whole_run_rule(state: StateInline, silent: bool) -> bool:
+    """The inline rule for `*`, `_`, `~` and `=` runs, one run at a time."""
+    if silent or state.src[state.pos] not in RUN_PATTERNS:
+        return False
+    end = push_runs(state, state.pos)
+    if end < 0:
+        return False
+    state.pos = end
+    return True
+
+
+def chained_rule(markup: Pattern[str], chain: str, known: frozenset[str]) -> Callable[[StateInline, bool], bool]:
+    """whole_run_rule(), going on from run to run (push_runs with `markup` and `chain`).
+
+    `known`: the enabled inline rules `markup` was made for; should another be enabled later
+    (it may start anywhere), one run is tokenized per call."""
+    checked: list[object] = [None, False]  # the rule chain last seen, and whether it is known
+
+    def rule(state: StateInline, silent: bool) -> bool:
+        if silent or state.src[state.pos] not in RUN_PATTERNS:
+            return False
+        ruler = state.md.inline.ruler
+        rules = ruler.getRules("")
+        if rules is not checked[0]:
+            checked[:] = [rules, {r.name for r in ruler.__rules__ if r.enabled} <= known]
+        end = push_runs(state, state.pos, markup, chain) if checked[1] else push_runs(state, state.pos)
+        if end < 0:
+            return False
+        state.pos = end
+        return True
+    return rule
+
+
+def balance_runs(state: StateInline) -> bool:
+    """`balance_pairs` and the `emphasis`, `strikethrough` and `kbgen_mark` post-processing
+    over runs: True, or False when the runs were unfolded and paired by markdown-it's
+    `balance_pairs` (its post-processing rules are then to run)."""
+    tokens = state.tokens
+    lists = [state.delimiters]
+    lists += [meta["delimiters"] for meta in state.tokens_meta if meta and "delimiters" in meta]
+    if not all(_foldable(tokens, runs) for runs in lists):
+        _unfold(state, lists)
+        link_pairs(state)
+        return False
+    expanded: dict[int, list[Token]] = {}
+    for runs in lists:
+        if runs:
+            _pair(runs, tokens, expanded)
+    if expanded:
+        out: list[Token] = []
+        at = 0
+        for index in sorted(expanded):
+            out += tokens[at:index]
+            out += expanded[index]
+            at = index + 1
+        out += tokens[at:]
+        tokens[:] = out
+    return True
+
+
+def balance_rule(post_processing: list[Callable[[StateInline], None]]) -> Callable[[StateInline], None]:
+    """The `balance_pairs` rule: balance_runs(), and where it unfolded the runs, the per-marker
+    post-processing rules it replaces (`post_processing`, in their order)."""
+    def rule(state: StateInline) -> None:
+        if not balance_runs(state):
+            for fn in post_processing:
+                fn(state)
+    return rule
+
+
+def _foldable(tokens: list[Token], runs: list[Run | Delimiter]) -> bool:
+    """Whether pairing these runs whole gives markdown-it's result: all are Runs, no two of one
+    marker touch (markdown-it would take them for one run), and no `~`/`=` run follows a single
+    `~`/`=` text token (markdown-it's post-processing would move it as if it were the run's own)."""
+    last_marker = last_token = -1
+    for run in runs:
+        if type(run) is not tuple:
+            return False
+        marker, length, token, _, lone, _, _ = run
+        if not lone:
+            if marker == last_marker and token == last_token + 1:
+                return False
+            if not length and token:
+                before = tokens[token - 1]
+                if before.type == "text" and before.content == chr(marker):
+                    return False
+        last_marker, last_token = marker, token
+    return True
+
+
+def _pair(runs: list[Run], tokens: list[Token], expanded: dict[int, list[Token]]) -> None:
+    """CommonMark's "process emphasis" over one delimiter list, then the tokens of each run
+    that got a tag into `expanded` (by the index of the run's token).
+
+    Each closing marker, first to last, takes the nearest opening marker of its kind that the
+    rule of 3 allows; the runs between a pair are used up; where a search fails, later closers
+    of the same kind stop before where it started (positions counted in markers, as
+    markdown-it's Delimiter indices are). The markers of a closer that one opener takes one
+    after the other are paired at once."""
+    markers, lengths, token_at, units, lones, opens, closes = zip(*runs)
+    count = len(runs)
+    base = list(accumulate(units, initial=0))
+    prev = list(range(-1, count - 1))  # where a search goes on after each run
+    front = [0] * count  # markers used as closers
+    back = [0] * count  # markers used as openers
+    closing: dict[int, tuple[int, ...]] = {}  # the tags of each run's front markers, in order
+    opening: dict[int, tuple[int, ...]] = {}  # ... of its back markers, the last one first
+    bottoms: dict[int, int] = {}
+    for i in range(count):
+        if not closes[i]:
+            continue
+        marker, length, can_open = markers[i], lengths[i], opens[i]
+        kind = marker * 8 + can_open * 4 + length % 3
+        bottom = bottoms.get(kind, -1)  # changes only when this closer's search fails
+        size = units[i]
+        used = 0
+        closed: tuple[int, ...] = ()
+        q = prev[i]
+        while used < size:
+            while q >= 0:
+                top = base[q + 1]  # the first marker after run q
+                if top <= bottom + 1:
+                    q = -1
+                    break
+                if markers[q] == marker and opens[q]:
+                    free = units[q] - front[q] - back[q]
+                    if free:
+                        last = top - back[q] - 1  # its last unused marker
+                        if last <= bottom:
+                            q = -1
+                            break
+                        other = lengths[q]
+                        if not ((closes[q] or can_open) and (other + length) % 3 == 0
+                                and (other % 3 or length % 3)):
+                            break
+                q = prev[q]
+            if q < 0:
+                bottoms[kind] = base[i] + used - 1
+                break
+            taken = min(size - used, free, last - bottom)
+            pair = _ONE if taken == 1 else _kinds(marker, taken)
+            closed += pair[0]
+            opened = opening.get(q)
+            opening[q] = pair[1] if opened is None else opened + pair[1]
+            back[q] += taken
+            used += taken
+            prev[i] = q
+        if used:
+            front[i] = used
+            closing[i] = closed
+
+    def expand(i: int, closed: tuple[int, ...], opened: tuple[int, ...]) -> None:
+        token = tokens[token_at[i]]
+        middle = units[i] - front[i] - back[i]
+        if not middle and not lones[i]:
+            if not opened and len(closed) == 1:  # the whole run closes one tag (`a*`, `a==`)
+                token.type, token.tag, token.nesting, token.markup = _TAGS[markers[i]][closed[0]]
+                token.content = ""
+                return
+            if not closed and len(opened) == 1:  # ... opens one
+                token.type, token.tag, token.nesting, token.markup = _TAGS[markers[i]][opened[0]]
+                token.content = ""
+                return
+        key = (markers[i], closed, lengths[i] > 0, lones[i], middle, opened)
+        spec = _SPECS.get(key)
+        if spec is None:
+            spec = _spec(*key)
+            if len(_SPECS) < 4096:
+                _SPECS[key] = spec
+        level = token.level
+        token.type, token.tag, token.nesting, token.content, token.markup = spec[0]
+        out = [token]
+        out += [Token(type_, tag, nesting, None, None, level, None, content, markup)
+                for type_, tag, nesting, content, markup in spec[1:]]
+        expanded[token_at[i]] = out
+
+    for i, closed in closing.items():
+        expand(i, closed, opening.pop(i, ()))
+    for i, opened in opening.items():
+        expand(i, (), opened)
+
+
+_ONE = ((-1,), (1,))
+"""The tags of one closing and one opening marker paired (<em>, <s>, <mark>)."""
+_KINDS: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
+
+
+def _kinds(marker: int, taken: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The tags of `taken` closing markers (in order) paired with as many opening markers (the
+    last first), one after the other: markdown-it's `emphasis` post-processing makes each two
+    one <strong> (the outer markers stay as empty text) and an odd last one <em>; `~~` and `==`
+    pairs are <s> and <mark>."""
+    key = (marker, taken)
+    kinds = _KINDS.get(key)
+    if kinds is None:
+        if marker in _EMPHASIS:
+            two, one = divmod(taken, 2)
+            kinds = ((-2, 0) * two + (-1,) * one, (2, 0) * two + (1,) * one)
+        else:
+            kinds = ((-1,) * taken, (1,) * taken)
+        if taken < 64:
+            _KINDS[key] = kinds
+    return kinds
+
+
+Spec = tuple[tuple[str, str, int, str, str], ...]
+_SPECS: dict[tuple[int, tuple[int, ...], bool, int, int, tuple[int, ...]], Spec] = {}
+"""Memo of _spec(): runs repeat the same shapes."""
+
+
+def _spec(marker: int, closing: tuple[int, ...], single: bool, lone: int, middle: int,
+          opening: tuple[int, ...]) -> Spec:
+    """(type, tag, nesting, content, markup) of each token a run leaves after markdown-it's
+    post-processing and `fragments_join`: the tags of its front markers, its unused markers (a
+    lone `~`/`=` moved after the closing tags, as strikethrough and kbgen_mark move it), the
+    tags of its back markers; the text between two tags merged, an empty text token where
+    only the outer marker of a <strong> was. `single`: one character a marker (`*`, `_`)."""
+    tags = _TAGS[marker]
+    char = chr(marker)
+    text = char * lone + (char if single else char + char) * middle
+    out: list[tuple[str, str, int, str, str]] = []
+    pending: str | None = None  # the text since the last tag
+    for kind in (*closing, None, *reversed(opening)):
+        if kind is None:  # the unused markers
+            if text:
+                pending = (pending or "") + text
+        elif kind:
+            if pending is not None:
+                out.append(("text", "", 0, pending, ""))
+                pending = None
+            type_, tag, nesting, markup = tags[kind]
+            out.append((type_, tag, nesting, "", markup))
+        elif pending is None:
+            pending = ""
+    if pending is not None:
+        out.append(("text", "", 0, pending, ""))
+    return tuple(out)
+
+
+def _unfold(state: StateInline, lists: list[list[Run | Delimiter]]) -> None:
+    """Every Run back in markdown-it's form: a text token and a Delimiter per marker (a lone
+    `~`/`=` first), the other tokens' Delimiters pointing at their new indices."""
+    tokens = state.tokens
+    runs = {run[2]: run for runs in lists for run in runs if type(run) is tuple}
+    moved: list[int] = []  # old token index → new
+    out: list[Token] = []
+    first: dict[int, int] = {}  # a run's token → its first marker's new index
+    for index, token in enumerate(tokens):
+        moved.append(len(out))
+        run = runs.get(index)
+        if run is None:
+            out.append(token)
+            continue
+        marker, length, _, units, lone, _, _ = run
+        char = chr(marker)
+        if lone:
+            out.append(Token("text", "", 0, None, None, token.level, None, char))
+        first[index] = len(out)
+        unit = char if length else char + char
+        out += [Token("text", "", 0, None, None, token.level, None, unit) for _ in range(units)]
+    tokens[:] = out
+    for delimiters in lists:
+        unfolded: list[Run | Delimiter] = []
+        for item in delimiters:
+            if type(item) is tuple:
+                marker, length, token_index, units, _, can_open, can_close = item  # type: ignore[misc]
+                start = first[token_index]
+                unfolded += [Delimiter(marker, length, start + k, -1, can_open, can_close) for k in range(units)]
+            else:
+                item.token = moved[item.token]  # type: ignore[union-attr]
+                unfolded.append(item)
+        delimiters[:] = unfolded
