@@ -145,7 +145,8 @@ class Builder:
             # not indexed again (an edit and `kbgen build` re-index the shard it changed)
             previous = self.out / search.OUTPUT_SUBDIR
             try:
-                indexer = search.Indexer(previous=previous if previous.is_dir() else None)
+                indexer = search.Indexer(previous=previous if previous.is_dir() else None,
+                                         folder=search.IndexFolder(staging.dir, previous))
             except search.SearchError as exc:
                 failure = str(exc)
         try:

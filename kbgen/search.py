@@ -21,7 +21,7 @@ from kbgen.bundle import MAGIC, UNUSED, SearchError, Service
 from kbgen.pagecut import BODY, indexable
 from kbgen.diagnostics import make
 
-__all__ = ["MAGIC", "UNUSED", "BODY", "OUTPUT_SUBDIR", "Feed", "Indexer", "SearchError", "Service",
+__all__ = ["MAGIC", "UNUSED", "BODY", "OUTPUT_SUBDIR", "Feed", "IndexFolder", "Indexer", "SearchError", "Service",
            "complete", "failed", "index", "indexable", "site_pages", "write_index"]
 
 OUTPUT_SUBDIR = "pagefind"
@@ -41,9 +41,13 @@ class Indexer:
     With a `previous` index folder, a bundle whose digest that index lists is not indexed again: its
     files are linked from there (`links`), so an edit re-indexes the bundle it changed and no other."""
 
-    def __init__(self, executable: Path | None = None, previous: Path | None = None) -> None:
+    def __init__(self, executable: Path | None = None, previous: Path | None = None,
+                 folder: "IndexFolder | None" = None) -> None:
         self._exe = executable or _executable()
         self._previous = previous
+        self.folder = folder
+        """Where each bundle's files are written as soon as Pagefind has made them (complete()
+        adds the rest): not held to the end, nor all written after the last bundle."""
         self._old = _reusable(previous, self._exe) if previous is not None else {}
         self._split = shards.Split()
         self._lane_min = shards.LANE_MIN  # read now, as Split's limits: tests make it small
@@ -106,8 +110,7 @@ class Indexer:
                     self.links.update((prefix + name, shard.reused / name) for name in shards.data_files(shard.reused))
                     if k == 0 and self._previous is not None:  # Pagefind's scripts, of the same version
                         self.links.update((name, self._previous / name) for name in _runtime(self._previous))
-                files.update((prefix + name, data) for name, data in got.items()
-                             if k == 0 or shards.is_data(name))  # the others use the primary's scripts
+                files.update(got)
             files[shards.LIST] = shards.listing([(s.pages, s.digest) for s in self._shards])
         except BaseException:
             self.close(kill=True)
@@ -191,11 +194,18 @@ class Indexer:
             return None
 
     def _collect(self, shard: "_Shard") -> dict[str, bytes]:
-        """The bundle's files once its service has built them; a failure is kept for finish()."""
+        """The bundle's files once its service has built them (in finish()'s paths), unless they
+        went to the folder; a failure is kept for finish()."""
         if shard.files is None and shard.service is not None and self._error is None:
             try:
-                shard.files = shard.service.files()
-            except SearchError as exc:
+                k = self._shards.index(shard)
+                prefix = shards.folder(k)
+                shard.files = {prefix + name: data for name, data in shard.service.files().items()
+                               if k == 0 or shards.is_data(name)}  # the others use the primary's scripts
+                if self.folder is not None:
+                    self.folder.put(shard.files)
+                    shard.files = {}
+            except (SearchError, OSError) as exc:
                 self._error = str(exc)
         return shard.files or {}
 
@@ -292,11 +302,19 @@ def index(site_dir: Path, outputs: Any, result: Any, incremental: bool = False,
 
 def complete(indexer: Indexer, site_dir: Path, result: Any, previous: Path | None = None) -> list[str]:
     """Wait for `indexer` and write its index into `site_dir/pagefind/` (a failure is an error
-    diagnostic); for a build that fed the pages to an `Indexer` itself while doing other work."""
+    diagnostic); for a build that fed the pages to an `Indexer` itself while doing other work.
+    An indexer made with a `folder` (in `site_dir`) has written its bundles there as they came."""
+    folder = indexer.folder
     try:
         files = indexer.finish()
-        return write_index(site_dir, files, previous, indexer.links)
+        if folder is None:
+            return write_index(site_dir, files, previous, indexer.links)
+        folder.link(indexer.links)
+        folder.put(files)
+        return folder.swap()
     except (SearchError, OSError) as exc:
+        if folder is not None:
+            folder.discard()
         return failed(result, str(exc))
 
 
@@ -315,46 +333,68 @@ def site_pages(site_dir: Path) -> list[str]:
 
 def write_index(site_dir: Path, files: dict[str, bytes], previous: Path | None = None,
                 links: dict[str, Path] | None = None) -> list[str]:
-    """Put the index's files in `site_dir/pagefind/` at once (built aside, then swapped in).
+    """Put the index's files in `site_dir/pagefind/` at once (built aside, then swapped in); see
+    IndexFolder. Returns the index's files, relative to `site_dir`."""
+    folder = IndexFolder(site_dir, previous)
+    folder.link(links or {})
+    folder.put(files)
+    return folder.swap()
 
-    `links`: more index files, hard-linked from where they are (shards of the previous index that
+
+class IndexFolder:
+    """The index being written into `site_dir/pagefind.new/`, swapped in as `pagefind/` when whole.
+
+    `link`: more index files, hard-linked from where they are (shards of the previous index that
     were not indexed again). A file with the same bytes in `previous` (default: the index being
     replaced) is hard-linked too: most of an index survives an edit, and creating thousands of
-    files is the slow part."""
-    target = site_dir / OUTPUT_SUBDIR
-    old = previous or target
-    tmp = site_dir / (OUTPUT_SUBDIR + ".new")
-    shutil.rmtree(tmp, ignore_errors=True)
-    made: set[Path] = set()
+    files is the slow part. Files can come in several batches (a build writes each bundle's as
+    soon as Pagefind has made them); `discard` removes what was written when the index failed."""
 
-    def place(name: str) -> Path:
-        path = tmp / name
-        if path.parent not in made:
+    def __init__(self, site_dir: Path, previous: Path | None = None) -> None:
+        self.target = site_dir / OUTPUT_SUBDIR
+        self.old = previous or self.target
+        self.tmp = site_dir / (OUTPUT_SUBDIR + ".new")
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.names: set[str] = set()
+        self._made: set[Path] = set()
+
+    def _place(self, name: str) -> Path:
+        path = self.tmp / name
+        if path.parent not in self._made:
             path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
+            self._made.add(path.parent)
+        self.names.add(name)
         return path
 
-    for name, source in sorted((links or {}).items()):
-        try:
-            os.link(source, place(name))
-        except OSError:
+    def link(self, links: dict[str, Path]) -> None:
+        for name, source in sorted(links.items()):
             try:
-                shutil.copyfile(source, place(name))
-            except OSError as exc:
-                shutil.rmtree(tmp, ignore_errors=True)
-                raise SearchError(f"the previous index lost {name}: {exc}") from exc
-    for name, data in sorted(files.items()):
-        path = place(name)
-        try:
-            if (old / name).stat().st_size == len(data) and (old / name).read_bytes() == data:
-                os.link(old / name, path)
-                continue
-        except OSError:
-            pass
-        path.write_bytes(data)
-    shutil.rmtree(target, ignore_errors=True)
-    tmp.rename(target)
-    return sorted(f"{OUTPUT_SUBDIR}/{name}" for name in set(files) | set(links or {}))
+                os.link(source, self._place(name))
+            except OSError:
+                try:
+                    shutil.copyfile(source, self._place(name))
+                except OSError as exc:
+                    self.discard()
+                    raise SearchError(f"the previous index lost {name}: {exc}") from exc
+
+    def put(self, files: dict[str, bytes]) -> None:
+        for name, data in sorted(files.items()):
+            path = self._place(name)
+            try:
+                if (self.old / name).stat().st_size == len(data) and (self.old / name).read_bytes() == data:
+                    os.link(self.old / name, path)
+                    continue
+            except OSError:
+                pass
+            path.write_bytes(data)
+
+    def swap(self) -> list[str]:
+        shutil.rmtree(self.target, ignore_errors=True)
+        self.tmp.rename(self.target)
+        return sorted(f"{OUTPUT_SUBDIR}/{name}" for name in self.names)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def failed(result: Any, detail: str) -> list[str]:

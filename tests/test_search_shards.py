@@ -258,8 +258,10 @@ def test_a_failing_shard_in_a_build_is_a_diagnostic_not_a_crash(small: None, sha
     result = Builder(sharded_vault, tmp_path / "out", quiet=True, search=True, cache=False).build()
     (diag,) = [d for d in result.diagnostics if d.code == "search"]
     assert diag.level == "error" and "Pagefind failed" in diag.message
-    # the build goes on; at most the next shard's service starts before the failure is known
+    # the build goes on; at most the next shard's service starts before the failure is known;
+    # the bundles already written went with the failed index
     assert (tmp_path / "out" / "index.html").is_file() and 3 <= len(starts) <= 4
+    assert not (tmp_path / "out" / "pagefind").exists() and not (tmp_path / "out" / "pagefind.new").exists()
 
 
 def test_pages_without_a_body_are_sharded_when_no_page_has_one(small: None, tmp_path: Path) -> None:
@@ -396,3 +398,27 @@ def test_a_build_in_lanes_equals_a_reindex(laned: None, sharded_vault: Path, tmp
     shutil.rmtree(again / "pagefind")
     search.index(again, SimpleNamespace(files={}), SimpleNamespace(diagnostics=[]))
     assert tree(again / "pagefind") == tree(one / "pagefind")
+
+
+def test_a_build_writes_each_bundle_as_pagefind_finishes_it(small: None, sharded_vault: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bundles are written into the index folder as they are collected, not all after the last:
+    the build's end no longer waits for thousands of files written one after another."""
+    batches: list[list[str]] = []
+    put = search.IndexFolder.put
+
+    def recorded(self: search.IndexFolder, files: dict[str, bytes]) -> None:
+        batches.append(sorted(files))
+        put(self, files)
+    monkeypatch.setattr(search.IndexFolder, "put", recorded)
+    out = build(sharded_vault, tmp_path / "out")
+    entries = listed(out)
+    assert len(entries) >= 3 and len(batches) == len(entries) + 1  # one per bundle, then the list
+    for e, names in zip(entries[1:], batches[1:]):
+        assert names and all(n.startswith(str(e["path"])) for n in names)
+    assert batches[-1] == [shards.LIST]
+    again = tmp_path / "again"
+    shutil.copytree(out, again)
+    shutil.rmtree(again / "pagefind")
+    search.index(again, SimpleNamespace(files={}), SimpleNamespace(diagnostics=[]))
+    assert tree(again / "pagefind") == tree(out / "pagefind")
