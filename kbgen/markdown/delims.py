@@ -8,6 +8,7 @@ its own); `delims_plugin()` puts the whole-run rules of pairs.py in the place of
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 from typing import Callable
 
 from markdown_it import MarkdownIt
@@ -172,10 +173,23 @@ def text_join(state: StateCore) -> None:
             if children[0].type == "text_special":
                 children[0].type = "text"
             continue
-        for child in children:
-            if child.children:
+        for child in filter(_CHILDREN, children):
+            if _joinable(child.children):
                 child.children = _joined(child.children)
-        block.children = _joined(children)
+        if _joinable(children):
+            block.children = _joined(children)
+
+
+_TYPE = attrgetter("type")
+_CHILDREN = attrgetter("children")
+
+
+def _joinable(tokens: list[Token]) -> bool:
+    """Whether _joined() would change `tokens`: a `text_special` token, or two text tokens in
+    a row (after fragments_join, most inline content has neither). Checked on the joined
+    type names, without a Python step per token."""
+    types = "\0".join(map(_TYPE, tokens))
+    return "text_special" in types or "\0text\0text\0" in f"\0{types}\0"
 
 
 def _joined(tokens: list[Token]) -> list[Token]:
