@@ -23,12 +23,14 @@ from typing import Any, Sequence
 
 from latex2mathml.converter import convert
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
+from markdown_it.common.utils import escapeHtml, isWhiteSpace
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.dollarmath.index import is_escaped
 
 from kbgen.markdown.collect import collector
 
@@ -43,11 +45,62 @@ def mathml_plugin(md: MarkdownIt) -> None:
     # double_inline: `$$…$$` inside a paragraph (e.g. right under a callout's title) is display
     # math too, as in Obsidian, where `$$` need not start a block.
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+    md.inline.ruler.at("math_inline", inline_math)
     md.core.ruler.push("kbgen_mathml", _convert_rule)
     md.add_render_rule("math_inline", _render_inline)
     md.add_render_rule("math_inline_double", _render_inline)
     md.add_render_rule("math_block", _render_block)
     md.add_render_rule("math_block_label", _render_block)
+
+
+def inline_math(state: StateInline, silent: bool) -> bool:
+    """dollarmath's inline rule with our options (no space inside the dollars, no digit
+    outside them, `$$…$$` too), with less Python per formula: the token is appended directly.
+
+    As that rule does, it looks at `src[pos - 1]` and counts backslashes with is_escaped(),
+    both of which wrap around to the end of the text at position 0."""
+    src, pos = state.src, state.pos
+    if src[pos] != "$" or pos + 1 >= len(src):
+        return False
+    after = src[pos + 1]
+    if isWhiteSpace(ord(after)) or src[pos - 1].isdigit():
+        return False
+    if (src[pos - 1] == "\\" or pos == 0) and is_escaped(state, pos):
+        return False
+    double = after == "$"
+    start = pos + 2 if double else pos + 1
+    while True:
+        end = src.find("$", start)
+        if end < 0:
+            return False
+        if src[end - 1] == "\\" and is_escaped(state, end):
+            start = end + 1
+            continue
+        if double:
+            if end + 1 >= len(src):
+                return False
+            if src[end + 1] != "$":
+                start = end + 1
+                continue
+            end += 1
+        break
+    if isWhiteSpace(ord(src[end - 1])) or (end + 1 < len(src) and src[end + 1].isdigit()):
+        return False
+    text = src[pos + 2:end - 1] if double else src[pos + 1:end]
+    if not text:
+        return False
+    if not silent:
+        tokens = state.tokens
+        pending = state.pending
+        if pending:  # state.push(): the pending text first
+            tokens.append(Token("text", "", 0, None, None, state.pendingLevel, None, pending))
+            state.pending = ""
+        level = state.pendingLevel = state.level
+        tokens.append(Token("math_inline_double" if double else "math_inline", "math", 0, None, None,
+                            level, None, text, "$$" if double else "$"))
+        state.tokens_meta.append(None)
+    state.pos = end + 1
+    return True
 
 
 @lru_cache(maxsize=4096)

@@ -71,6 +71,20 @@ def test_edge_cases_alike(parsers: tuple[Any, Any], text: str) -> None:  # noqa:
     assert _parse(fast, text)[:2] == _parse(reference, text)[:2]
 
 
+MATH = ["$", "$", "$$", "$$$", "a", "x y", " ", "\t", "\n", "5", "\\", "\\\\", "\\$", "*", "`", "[", "]", "(u)",
+        "\u00a0", "\u3000", "é", "\\frac{1}{2}", "==", "~~"]
+"""Inline math: dollars next to spaces, digits and backslashes (escapes), doubled, unclosed."""
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_math_alike(parsers: tuple[Any, Any], seed: int) -> None:  # noqa: F811
+    fast, reference = parsers
+    rng = random.Random(3000 + seed)
+    for _ in range(500):
+        text = "".join(rng.choice(MATH) for _ in range(rng.randint(1, 20)))
+        assert _parse(fast, text)[:2] == _parse(reference, text)[:2], text
+
+
 def _consume_at(state: StateInline, silent: bool) -> bool:
     """An inline rule that takes `@` and pushes no token (as a plugin might)."""
     if state.src[state.pos] != "@":

@@ -14,9 +14,10 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.state_inline import Delimiter
 from markdown_it.token import Token
+from mdit_py_plugins.dollarmath.index import math_inline_dollar
 
 import kbgen.markdown as markdown
-from kbgen.markdown import dispatch, highlight, make_parser
+from kbgen.markdown import dispatch, highlight, make_parser, mathml
 from kbgen.markdown.collect import ENV_KEY, Collector
 
 
@@ -56,6 +57,7 @@ def build_parsers() -> tuple[Any, Any]:
     mp.setattr(markdown, "delims_plugin", lambda md, **options: None)
     mp.setattr(markdown, "_inline_with_lines", lambda markup: inline_rule(None))
     mp.setattr(highlight, "_tokenize", _old_highlight)
+    mp.setattr(mathml, "inline_math", math_inline_dollar(allow_space=False, allow_digits=False, allow_double=True))
     mp.setattr(dispatch, "_tokenizer", lambda md, rule, markup: type(md.inline).tokenize.__get__(md.inline))
     try:
         reference = make_parser()
@@ -72,6 +74,7 @@ def test_reference_is_really_different(parsers: tuple[Any, Any]) -> None:
     assert fast_rules["emphasis"] is not ref_rules["emphasis"]
     assert fast_rules["kbgen_mark"] is not ref_rules["kbgen_mark"]
     assert fast_rules["strikethrough"] is not ref_rules["strikethrough"]
+    assert fast_rules["math_inline"] is mathml.inline_math is not ref_rules["math_inline"]
     fast_post = {r.name: r.fn for r in fast.inline.ruler2.__rules__ if r.enabled}
     ref_post = {r.name: r.fn for r in reference.inline.ruler2.__rules__ if r.enabled}
     assert list(fast_post) == ["balance_pairs", "fragments_join"]
