@@ -102,8 +102,9 @@ def delims_plugin(md: MarkdownIt, *, markup: re.Pattern[str] | None = None) -> N
     """Put the whole-run rules of pairs.py (`*`/`_`, `~~` and `==` runs as one token each,
     paired whole), `fragments_join()` and `text_join()` in the place of markdown-it's rules.
     With `markup` (dispatch.markup_pattern), the run rules go on from run to run
-    (pairs.chained_rule) through the run characters that no other rule starts at."""
-    from kbgen.markdown import pairs
+    (pairs.chained_rule) through the run characters that no other rule starts at, and inline
+    math from formula to formula (mathml.chained_inline_math)."""
+    from kbgen.markdown import mathml, pairs
     from kbgen.markdown.dispatch import RULE_NAME, starting_at
 
     inline, post = md.inline.ruler, md.inline.ruler2
@@ -115,12 +116,17 @@ def delims_plugin(md: MarkdownIt, *, markup: re.Pattern[str] | None = None) -> N
         chars["strikethrough"] = "~"
     chain = "".join(ch for name, run_chars in chars.items() for ch in run_chars
                     if starting_at(md, ch) == [name])
+    known = frozenset([r.name for r in inline.__rules__ if r.enabled] + [RULE_NAME])
     rule: Callable[[StateInline, bool], bool] = pairs.whole_run_rule
     if markup is not None and chain:
-        known = frozenset([r.name for r in inline.__rules__ if r.enabled] + [RULE_NAME])
         rule = pairs.chained_rule(markup, chain, known)
     for name in chars:
         inline.at(name, rule)
+    # Inline math likewise goes on from formula to formula where only it starts at `$`.
+    fns = {r.name: r.fn for r in inline.__rules__}
+    if markup is not None and fns.get("math_inline") is mathml.inline_math and \
+            starting_at(md, "$") == ["math_inline"]:
+        inline.at("math_inline", mathml.chained_inline_math(markup, known))
     # The runs' post-processing rules run from the balance rule, where it unfolds the runs.
     replaced = [r for r in post.__rules__ if r.name in chars and r.enabled]
     post.at("balance_pairs", pairs.balance_rule([r.fn for r in replaced]))

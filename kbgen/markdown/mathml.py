@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any, Callable, Pattern, Sequence
 
 from latex2mathml.converter import convert
 from markdown_it import MarkdownIt
@@ -55,39 +55,10 @@ def mathml_plugin(md: MarkdownIt) -> None:
 
 def inline_math(state: StateInline, silent: bool) -> bool:
     """dollarmath's inline rule with our options (no space inside the dollars, no digit
-    outside them, `$$…$$` too), with less Python per formula: the token is appended directly.
-
-    As that rule does, it looks at `src[pos - 1]` and counts backslashes with is_escaped(),
-    both of which wrap around to the end of the text at position 0."""
-    src, pos = state.src, state.pos
-    if src[pos] != "$" or pos + 1 >= len(src):
-        return False
-    after = src[pos + 1]
-    if isWhiteSpace(ord(after)) or src[pos - 1].isdigit():
-        return False
-    if (src[pos - 1] == "\\" or pos == 0) and is_escaped(state, pos):
-        return False
-    double = after == "$"
-    start = pos + 2 if double else pos + 1
-    while True:
-        end = src.find("$", start)
-        if end < 0:
-            return False
-        if src[end - 1] == "\\" and is_escaped(state, end):
-            start = end + 1
-            continue
-        if double:
-            if end + 1 >= len(src):
-                return False
-            if src[end + 1] != "$":
-                start = end + 1
-                continue
-            end += 1
-        break
-    if isWhiteSpace(ord(src[end - 1])) or (end + 1 < len(src) and src[end + 1].isdigit()):
-        return False
-    text = src[pos + 2:end - 1] if double else src[pos + 1:end]
-    if not text:
+    outside them, `$$…$$` too), with less Python per formula: the token is appended directly."""
+    pos = state.pos
+    end = _formula_end(state, pos)
+    if end < 0:
         return False
     if not silent:
         tokens = state.tokens
@@ -96,11 +67,107 @@ def inline_math(state: StateInline, silent: bool) -> bool:
             tokens.append(Token("text", "", 0, None, None, state.pendingLevel, None, pending))
             state.pending = ""
         level = state.pendingLevel = state.level
-        tokens.append(Token("math_inline_double" if double else "math_inline", "math", 0, None, None,
-                            level, None, text, "$$" if double else "$"))
+        tokens.append(_math_token(state.src, pos, end, level))
         state.tokens_meta.append(None)
     state.pos = end + 1
     return True
+
+
+def chained_inline_math(markup: Pattern[str], known: frozenset[str]) -> Callable[[StateInline, bool], bool]:
+    """inline_math(), going on from formula to formula while the next character an inline rule
+    starts at (`markup`) is a `$`, which only this rule starts at: markdown-it's loop would
+    move the text between to the pending text; it becomes the text token that would make.
+    `known`: the enabled inline rules `markup` was made for; should another be enabled later,
+    one formula is tokenized per call."""
+    checked: list[object] = [None, False]  # the rule chain last seen, and whether it is known
+
+    def rule(state: StateInline, silent: bool) -> bool:
+        pos = state.pos
+        end = _formula_end(state, pos)
+        if end < 0:
+            return False
+        if silent:
+            state.pos = end + 1
+            return True
+        ruler = state.md.inline.ruler
+        rules = ruler.getRules("")
+        if rules is not checked[0]:
+            checked[:] = [rules, {r.name for r in ruler.__rules__ if r.enabled} <= known]
+        src, stop = state.src, state.posMax
+        tokens, metas = state.tokens, state.tokens_meta
+        pending = state.pending
+        if pending:
+            tokens.append(Token("text", "", 0, None, None, state.pendingLevel, None, pending))
+            state.pending = ""
+        level = state.level
+        text_from = pos  # where text not yet in a token starts
+        while True:
+            if end >= 0:
+                if pos > text_from:
+                    tokens.append(Token("text", "", 0, None, None, level, None, src[text_from:pos]))
+                tokens.append(_math_token(src, pos, end, level))
+                metas.append(None)
+                text_from = after = end + 1
+            else:
+                after = pos + 1  # a `$` that starts no formula stays text
+            if not checked[1]:
+                break
+            found = markup.search(src, after, stop)
+            if found is None or src[found.start()] != "$":
+                break
+            pos = found.start()
+            end = _formula_end(state, pos)
+        if after > text_from:
+            state.append_pending(src[text_from:after])
+        state.pendingLevel = level
+        state.pos = after
+        return True
+    return rule
+
+
+def _formula_end(state: StateInline, pos: int) -> int:
+    """Where the formula starting at `pos` ends (its last `$`), or -1, as dollarmath decides.
+
+    As dollarmath does, it looks at `src[pos - 1]` and counts backslashes with is_escaped(),
+    both of which wrap around to the end of the text at position 0, and it looks for the
+    closing `$` to the end of the text (past posMax)."""
+    src = state.src
+    if src[pos] != "$" or pos + 1 >= len(src):
+        return -1
+    after = src[pos + 1]
+    if isWhiteSpace(ord(after)) or src[pos - 1].isdigit():
+        return -1
+    if (src[pos - 1] == "\\" or pos == 0) and is_escaped(state, pos):
+        return -1
+    double = after == "$"
+    start = pos + 2 if double else pos + 1
+    while True:
+        end = src.find("$", start)
+        if end < 0:
+            return -1
+        if src[end - 1] == "\\" and is_escaped(state, end):
+            start = end + 1
+            continue
+        if double:
+            if end + 1 >= len(src):
+                return -1
+            if src[end + 1] != "$":
+                start = end + 1
+                continue
+            end += 1
+        break
+    if isWhiteSpace(ord(src[end - 1])) or (end + 1 < len(src) and src[end + 1].isdigit()):
+        return -1
+    if end - pos < (4 if double else 2):  # empty
+        return -1
+    return end
+
+
+def _math_token(src: str, pos: int, end: int, level: int) -> Token:
+    """The token dollarmath pushes for the formula from `pos` to `end`."""
+    if src[pos + 1] == "$":
+        return Token("math_inline_double", "math", 0, None, None, level, None, src[pos + 2:end - 1], "$$")
+    return Token("math_inline", "math", 0, None, None, level, None, src[pos + 1:end], "$")
 
 
 @lru_cache(maxsize=4096)

@@ -122,6 +122,8 @@ def test_runs_touching_are_unfolded_and_alike(monkeypatch: pytest.MonkeyPatch) -
         got = _parse(fast, text)[:2]
         assert seen == [whole], text
         assert got == _parse(reference, text)[:2], text
+    for text in ["$a$@$b$ *", "$a$ @ $b$", "@$a$$b$@", "$a@$ $b$"]:  # formulas chained, `@` between
+        assert _parse(fast, text)[:2] == _parse(reference, text)[:2], text
     rng = random.Random(7)
     for _ in range(500):
         # (content without any markup character skips the inline parse, rules added or not)
