@@ -149,20 +149,26 @@ def balance_runs(state: StateInline) -> bool:
         _unfold(state, lists)
         link_pairs(state)
         return False
-    expanded: dict[int, list[Token]] = {}
+    expanded: list[tuple[int, list[Token]]] = []
     for runs in lists:
         if runs:
             _pair(runs, tokens, expanded)
     if expanded:
+        if len(lists) > 1:  # the runs inside links come after the others
+            expanded.sort(key=_first)
         out: list[Token] = []
         at = 0
-        for index in sorted(expanded):
+        for index, made in expanded:
             out += tokens[at:index]
-            out += expanded[index]
+            out += made
             at = index + 1
         out += tokens[at:]
         tokens[:] = out
     return True
+
+
+def _first(item: tuple[int, list[Token]]) -> int:
+    return item[0]
 
 
 def balance_rule(post_processing: list[Callable[[StateInline], None]]) -> Callable[[StateInline], None]:
@@ -195,9 +201,10 @@ def _foldable(tokens: list[Token], runs: list[Run | Delimiter]) -> bool:
     return True
 
 
-def _pair(runs: list[Run], tokens: list[Token], expanded: dict[int, list[Token]]) -> None:
-    """CommonMark's "process emphasis" over one delimiter list, then the tokens of each run
-    that got a tag into `expanded` (by the index of the run's token).
+def _pair(runs: list[Run], tokens: list[Token], expanded: list[tuple[int, list[Token]]]) -> None:
+    """CommonMark's "process emphasis" over one delimiter list; the runs whose markers all
+    became one tag become that tag, and (the index of its token, its tokens) of every other
+    run with a tag goes to `expanded`, in order.
 
     Each closing marker, first to last, takes the nearest opening marker of its kind that the
     rule of 3 allows; the runs between a pair are used up; where a search fails, later closers
@@ -256,18 +263,17 @@ def _pair(runs: list[Run], tokens: list[Token], expanded: dict[int, list[Token]]
             front[i] = used
             closing[i] = closed
 
-    def expand(i: int, closed: tuple[int, ...], opened: tuple[int, ...]) -> None:
+    for i in range(count):
+        if not (front[i] or back[i]):
+            continue
         token = tokens[token_at[i]]
+        closed, opened = closing.get(i, ()), opening.get(i, ())
         middle = units[i] - front[i] - back[i]
-        if not middle and not lones[i]:
-            if not opened and len(closed) == 1:  # the whole run closes one tag (`a*`, `a==`)
-                token.type, token.tag, token.nesting, token.markup = _TAGS[markers[i]][closed[0]]
-                token.content = ""
-                return
-            if not closed and len(opened) == 1:  # ... opens one
-                token.type, token.tag, token.nesting, token.markup = _TAGS[markers[i]][opened[0]]
-                token.content = ""
-                return
+        if not middle and not lones[i] and len(closed) + len(opened) == 1:
+            # The whole run is one tag (`*a*`, `==a==`): its token becomes that tag.
+            token.type, token.tag, token.nesting, token.markup = _TAGS[markers[i]][(closed or opened)[0]]
+            token.content = ""
+            continue
         key = (markers[i], closed, lengths[i] > 0, lones[i], middle, opened)
         spec = _SPECS.get(key)
         if spec is None:
@@ -279,12 +285,7 @@ def _pair(runs: list[Run], tokens: list[Token], expanded: dict[int, list[Token]]
         out = [token]
         out += [Token(type_, tag, nesting, None, None, level, None, content, markup)
                 for type_, tag, nesting, content, markup in spec[1:]]
-        expanded[token_at[i]] = out
-
-    for i, closed in closing.items():
-        expand(i, closed, opening.pop(i, ()))
-    for i, opened in opening.items():
-        expand(i, (), opened)
+        expanded.append((token_at[i], out))
 
 
 _ONE = ((-1,), (1,))
