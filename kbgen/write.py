@@ -96,35 +96,12 @@ rarely changes, and comparing it is cheaper than encoding it."""
 def _json(key: str, value: object) -> str:
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):  # the summary
         return "{" + ",".join(json.dumps(k) + ":" + _json(f"{key}.{k}", value[k]) for k in sorted(value)) + "}"
-    if isinstance(value, list) and value and all(type(v) is list for v in value):
-        return _rows_json(value)
     if not isinstance(value, list) or not all(type(v) is str for v in value):
         return json.dumps(value, sort_keys=True, separators=(",", ":"))
     hit = _LAST.get(key)
     if hit is None or hit[0] != value:
         hit = _LAST[key] = (list(value), json.dumps(value, separators=(",", ":")))
     return hit[1]
-
-
-_ROWS: dict[tuple[object, ...], str] = {}
-"""A row of strings and integers (the summary's diagnostics) → its JSON: thousands of rows,
-nearly all the same from one edit to the next."""
-
-
-def _rows_json(rows: list[list[object]]) -> str:
-    out = []
-    for row in rows:
-        if not all(type(v) is str or type(v) is int for v in row):  # 1 == True == 1.0, not in JSON
-            out.append(json.dumps(row, separators=(",", ":")))
-            continue
-        key = tuple(row)
-        hit = _ROWS.get(key)
-        if hit is None:
-            if len(_ROWS) > 4 * len(rows) + 10_000:
-                _ROWS.clear()
-            hit = _ROWS[key] = json.dumps(row, separators=(",", ":"))
-        out.append(hit)
-    return "[" + ",".join(out) + "]"
 
 
 _ENCODED: dict[str, tuple[object, str]] = {}
