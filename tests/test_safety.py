@@ -260,17 +260,19 @@ def test_a_removed_staging_folder_is_not_brought_back_by_a_late_writer(tmp_path:
 
 def test_render_workers_are_killed_with_their_build() -> None:
     """The pool's initializer asks Linux to kill a worker when its build dies."""
+    # only the child writes (its pid once the request is made): two writers' lines could come in either order
     code = ("import os, sys, time; from kbgen.parallel import _die_with_parent\n"
             "pid = os.fork()\n"
             "if pid == 0:\n"
-            "    _die_with_parent(os.getppid()); print('ready', flush=True); time.sleep(60); os._exit(0)\n"
+            "    _die_with_parent(os.getppid()); print('ready', os.getpid(), flush=True); time.sleep(60); os._exit(0)\n"
             "else:\n"
-            "    print(pid, flush=True); time.sleep(60)\n")
+            "    time.sleep(60)\n")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
                             env=dict(os.environ, PYTHONPATH=str(REPO)))
     assert proc.stdout is not None
-    child = int(proc.stdout.readline())
-    assert proc.stdout.readline().strip() == "ready"
+    word, pid = proc.stdout.readline().split()
+    assert word == "ready"
+    child = int(pid)
     proc.kill()
     proc.wait()
     deadline = time.monotonic() + 30
