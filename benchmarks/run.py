@@ -391,6 +391,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="1000,10000", help="comma-separated note counts")
     ap.add_argument("--runs", type=int, default=3, help="runs per figure; the median is shown")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--scratch", type=Path, default=VAULTS,
+                    help="folder for the timed copies and sites (default: next to the vaults); on a file "
+                         "system whose file creation is slow in some folders, the copy floor shows it")
     ap.add_argument("--kbgen", default=shlex.join([sys.executable, "-m", "kbgen"]),
                     help="command that runs kbgen (default: this interpreter's -m kbgen)")
     args = ap.parse_args(argv)
@@ -402,7 +405,8 @@ def main(argv: list[str] | None = None) -> int:
     for n in sizes:
         vault = ensure_vault(n, args.seed)
         # Temp files live next to the vaults so copies and outputs hit the same filesystem.
-        with tempfile.TemporaryDirectory(dir=VAULTS, prefix="tmp-") as tmp:
+        args.scratch.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=args.scratch, prefix="tmp-") as tmp:
             measure_size(results, n, vault, Path(tmp), args.runs, kbgen)
         os.sync()  # let the deletions settle before the next size is timed (see copy_floor)
         time.sleep(3)

@@ -152,11 +152,18 @@ class Builder:
         try:
             result, outputs = self._run(config, vault, sources, sink=staging.dir, index=indexer)
             outputs.manifest.update(inputs=inputs, summary=_summary(result))
-            output.stage(staging, outputs, self.out)
             if indexer is not None:
-                staging.files.update(search.complete(indexer, staging.dir, result, self.out / search.OUTPUT_SUBDIR))
-            elif failure:
-                search.failed(result, failure)
+                # the rest of the site is written while Pagefind makes the last bundles' files
+                from concurrent.futures import ThreadPoolExecutor
+                with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kbgen-stage") as side:
+                    staged = side.submit(output.stage, staging, outputs, self.out)
+                    index_files = search.complete(indexer, staging.dir, result, self.out / search.OUTPUT_SUBDIR)
+                    staged.result()
+                staging.files.update(index_files)
+            else:
+                output.stage(staging, outputs, self.out)
+                if failure:
+                    search.failed(result, failure)
             staging.commit(outputs.manifest)
         except BaseException:
             if indexer is not None:
