@@ -137,7 +137,7 @@ class Builder:
             result = _replay(previous)
             result.seconds = time.perf_counter() - start
             return result
-        from kbgen import output, search
+        from kbgen import search  # output and the graph code: imported while the notes parse (_ready_for)
         staging = Staging(self.out)
         indexer, failure = None, ""
         if config.search:
@@ -151,6 +151,7 @@ class Builder:
                 failure = str(exc)
         try:
             result, outputs = self._run(config, vault, sources, sink=staging.dir, index=indexer)
+            from kbgen import output
             outputs.manifest.update(inputs=inputs, summary=_summary(result))
             if indexer is not None:
                 # the rest of the site is written while Pagefind makes the last bundles' files
@@ -330,11 +331,11 @@ class Builder:
 
     def _run(self, config: Config, vault: Vault, sources: list[tuple[SourcePath, bytes, str]],
              sink: Path | None = None, index: Any = None) -> tuple[BuildResult, "Outputs"]:
-        from kbgen import assemble, feeds, history
-        history.forget(config.root)
         if self.keep_state:
             gc.unfreeze()  # the last pass's state may be garbage now (see below)
         notes, _ = self._parse(sources, render=True)
+        from kbgen import assemble, feeds, history
+        history.forget(config.root)
         # The parsed notes live to the end of the pass: out of the collector's sight, one of
         # its full collections no longer walks every token (a fifth of a 1 MB table's build)
         gc.freeze()
@@ -523,11 +524,15 @@ class Builder:
         return parse_all(self._md, todo, self.jobs, advance, seen=self._ready_for if render else None)
 
     def _ready_for(self, notes: list[ParsedNote]) -> None:
-        """Compile the templates and the code highlighters these notes' pages use, while the
-        workers parse the rest: the render workers are forked with them ready. Each render
-        process compiled them itself, the same ~0.3 s of CPU twice on the 1 000-note vault."""
+        """Import the rest of the pipeline and compile the templates and the code highlighters
+        these notes' pages use, while the workers parse the rest: the parse workers start sooner
+        and the render workers are forked with all of it ready. Each render process compiled the
+        highlighters itself, the same ~0.3 s of CPU twice on the 1 000-note vault."""
         from kbgen.markdown.code import ready
         if not self._theme.compiled:
+            from importlib import import_module
+            for module in ("kbgen.assemble", "kbgen.output"):  # and the graph code: ~0.1 s of imports
+                import_module(module)
             self._theme.compile_all()
         ready({lang for note in notes for lang in note.languages})
 
