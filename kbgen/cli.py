@@ -96,6 +96,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from kbgen.build import Builder
     from kbgen.config import ConfigError
     from kbgen.diagnostics import report
+    from kbgen.parallel import WorkerDied
     from kbgen.write import OutputError
 
     try:
@@ -107,6 +108,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     except (ConfigError, OutputError) as exc:
         print(f"kbgen: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except WorkerDied as exc:  # the previous site stays as it was
+        print(f"kbgen: error: {exc}", file=sys.stderr)
+        return EXIT_WARNINGS
     except jinja2.TemplateError as exc:  # a broken theme: say where, keep the old site
         from kbgen.livereload import describe
         where = describe(exc, builder.root)

@@ -163,11 +163,19 @@ def _map(func: Callable[[list[Any]], list[Any]], items: list[Any], jobs: int,
         pool = _context().Pool(workers, initializer=_die_with_parent, initargs=(os.getpid(),))
         side = _Alongside(alongside) if alongside is not None else None
         try:
+            alive = _Watch(pool)
             if helps:
-                _Shared(func, pool, workers, _guided(items, jobs, alone), alone, each, advance).run()
+                _Shared(func, pool, workers, _guided(items, jobs, alone), alone, each, advance, alive).run()
             else:
                 chunks = _chunks(items, jobs, alone)
-                for result, chunk in zip(pool.imap(func, chunks), chunks):
+                results = pool.imap(func, chunks)
+                for chunk in chunks:
+                    while True:
+                        try:
+                            result = results.next(timeout=POLL)
+                            break
+                        except mp.TimeoutError:
+                            alive.check()
                     each(result)
                     advance(len(chunk))
         except BaseException:
@@ -213,9 +221,9 @@ class _Shared:
 
     def __init__(self, func: Callable[[list[Any]], list[Any]], pool: Any, workers: int,
                  chunks: list[list[Any]], alone: int, each: Callable[[list[Any]], None],
-                 advance: Callable[[int], None]) -> None:
+                 advance: Callable[[int], None], alive: "_Watch") -> None:
         self.func, self.pool, self.workers, self.chunks, self.alone = func, pool, workers, chunks, alone
-        self.each, self.advance = each, advance
+        self.each, self.advance, self.alive = each, advance, alive
         self.sent: dict[int, Any] = {}  # chunk number → its pending result in the pool
         self.done: dict[int, list[Any]] = {}
         self.next = self.given = 0  # the next chunk to start, the next to hand to `each`
@@ -230,6 +238,7 @@ class _Shared:
                 self.done[k] = self.func(self.chunks[k])
             elif self.sent:
                 self.sent[min(self.sent)].wait(0.05)
+                self.alive.check()
             self._gather()
 
     def _top_up(self) -> None:
@@ -245,6 +254,30 @@ class _Shared:
             self.each(self.done.pop(self.given))
             self.advance(len(self.chunks[self.given]))
             self.given += 1
+
+
+POLL = 0.2
+"""Seconds between looks at whether the workers are still alive while waiting for a result."""
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended in the middle of the work: killed, or out of memory."""
+
+
+class _Watch:
+    """The pool's worker processes as it started them. multiprocessing.Pool replaces a worker that
+    dies but not the task it held, whose result then never comes: a build waited forever after the
+    kernel's out-of-memory killer took a worker. Workers end only when the pool closes, so one
+    that has ended while results are awaited died."""
+
+    def __init__(self, pool: Any) -> None:
+        self.processes = list(pool._pool)  # the Process objects the pool made (CPython's attribute)
+
+    def check(self) -> None:
+        for process in self.processes:
+            if process.exitcode is not None:
+                raise WorkerDied(f"a worker process stopped in the middle of the build (exit code "
+                                 f"{process.exitcode}: killed, or out of memory)")
 
 
 class _Alongside:

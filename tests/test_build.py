@@ -486,3 +486,27 @@ def test_render_workers_are_forked_with_highlighters_and_templates_ready(tmp_pat
     result, out = build(vault, tmp_path / "site", jobs=2, cache=False)
     assert result.rendered > 10 and '<span class="' in (out / "n3.html").read_text()  # highlighted
     assert sorted(p.name for p in log.iterdir()) == [f"lexer-{os.getpid()}", f"template-{os.getpid()}"]
+
+
+def test_a_worker_that_dies_fails_the_work_instead_of_hanging():
+    """multiprocessing.Pool replaces a killed worker but never delivers the result it held: the
+    build waited forever after the out-of-memory killer took a worker. Now it raises WorkerDied
+    (which `kbgen build` reports as an error, leaving the previous site), with and without the
+    parent taking chunks too. In a subprocess, so a regression fails by its timeout, not a hang."""
+    import os
+    root = Path(__file__).resolve().parent.parent
+    script = ("import os, signal\n"
+              "from kbgen import parallel\n"
+              "def die(chunk):\n"
+              "    if 7 in chunk:\n"
+              "        os.kill(os.getpid(), signal.SIGKILL)\n"
+              "    return chunk\n"
+              "for helps in (False, True):  # chunk 0 holds 7 and goes to a worker either way\n"
+              "    try:\n"
+              "        parallel._map(die, list(range(100)), 2, lambda n: None, helps=helps)\n"
+              "        print('finished', helps, flush=True)\n"
+              "    except parallel.WorkerDied as exc:\n"
+              "        print('died', helps, 'killed' in str(exc), flush=True)\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, PYTHONPATH=str(root)))
+    assert proc.stdout.splitlines() == ["died False True", "died True True"], proc.stderr
