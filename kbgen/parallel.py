@@ -179,7 +179,7 @@ def _map(func: Callable[[list[Any]], list[Any]], items: list[Any], jobs: int,
                     each(result)
                     advance(len(chunk))
         except BaseException:
-            pool.terminate()
+            _stop(pool)
             if side is not None:
                 side.thread.join()  # not left writing while the failure is handled
             raise
@@ -254,6 +254,19 @@ class _Shared:
             self.each(self.done.pop(self.given))
             self.advance(len(self.chunks[self.given]))
             self.given += 1
+
+
+def _stop(pool: Any) -> None:
+    """pool.terminate(), without waiting on it for ever: after a worker was killed, terminate()
+    can block on the task queue's lock, which a worker took and never gave back. It gets two
+    seconds (it first tells the pool to start no new workers); the workers are killed in any case."""
+    workers = list(pool._pool)
+    stopping = threading.Thread(target=pool.terminate, name="kbgen-pool-stop", daemon=True)
+    stopping.start()
+    stopping.join(2.0)
+    for process in workers + list(pool._pool):
+        if process.exitcode is None:
+            process.kill()
 
 
 POLL = 0.2
