@@ -1,7 +1,8 @@
 """Spread parsing and rendering over the machine's cores with forked worker processes.
 
 Workers are forked after the site is assembled, so they share it copy-on-write and only the
-results (parsed notes, rendered bytes) cross process boundaries.
+results (parsed notes, rendered bytes) cross process boundaries. While rendering, this process
+takes chunks too (one worker fewer); a worker that dies fails the work rather than hanging it.
 """
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ from typing import Any, Callable
 from markdown_it.token import Token
 
 _shared: dict[str, Any] = {}
+
+GUIDED_MIN = 8
+"""The smallest chunk _guided makes: below this, handing a chunk over costs more than it balances."""
+POLL = 0.05
+"""Seconds between looks at whether the workers are still alive while waiting for a result."""
 
 _FIELDS = ("type", "tag", "nesting", "attrs", "map", "level", "children", "content", "markup", "info",
            "meta", "block", "hidden")
@@ -163,21 +169,8 @@ def _map(func: Callable[[list[Any]], list[Any]], items: list[Any], jobs: int,
         pool = _context().Pool(workers, initializer=_die_with_parent, initargs=(os.getpid(),))
         side = _Alongside(alongside) if alongside is not None else None
         try:
-            alive = _Watch(pool)
-            if helps:
-                _Shared(func, pool, workers, _guided(items, jobs, alone), alone, each, advance, alive).run()
-            else:
-                chunks = _chunks(items, jobs, alone)
-                results = pool.imap(func, chunks)
-                for chunk in chunks:
-                    while True:
-                        try:
-                            result = results.next(timeout=POLL)
-                            break
-                        except mp.TimeoutError:
-                            alive.check()
-                    each(result)
-                    advance(len(chunk))
+            chunks = _guided(items, jobs, alone) if helps else _chunks(items, jobs, alone)
+            _Shared(func, pool, workers, chunks, alone, each, advance, takes=helps).run()
         except BaseException:
             _stop(pool)
             if side is not None:
@@ -209,21 +202,19 @@ def _guided(items: list[Any], jobs: int, alone: int = 0) -> list[list[Any]]:
     return out
 
 
-GUIDED_MIN = 8
-"""The smallest chunk _guided makes: below this, handing a chunk over costs more than it balances."""
-
-
 class _Shared:
-    """Chunks shared between the workers and this process, which takes the next chunk itself
-    whenever each worker has one at work and one waiting. One worker fewer: the render workers
-    were each ~380 MB at 10 000 notes, mostly the site's memory pages a fork copies when it
-    touches them, which this process has already. Results go to `each` in input order."""
+    """Hands the chunks to the workers, two a worker at a time, and their results to `each` in
+    input order, watching that the workers live (_Watch). With `takes`, this process takes the
+    next chunk itself whenever each worker has one at work and one waiting: one worker fewer,
+    and the render workers were each ~380 MB at 10 000 notes, mostly the site's memory pages a
+    fork copies when it touches them, which this process has already."""
 
     def __init__(self, func: Callable[[list[Any]], list[Any]], pool: Any, workers: int,
                  chunks: list[list[Any]], alone: int, each: Callable[[list[Any]], None],
-                 advance: Callable[[int], None], alive: "_Watch") -> None:
+                 advance: Callable[[int], None], takes: bool) -> None:
         self.func, self.pool, self.workers, self.chunks, self.alone = func, pool, workers, chunks, alone
-        self.each, self.advance, self.alive = each, advance, alive
+        self.each, self.advance, self.takes = each, advance, takes
+        self.alive = _Watch(pool)
         self.sent: dict[int, Any] = {}  # chunk number → its pending result in the pool
         self.done: dict[int, list[Any]] = {}
         self.next = self.given = 0  # the next chunk to start, the next to hand to `each`
@@ -232,12 +223,12 @@ class _Shared:
         while self.given < len(self.chunks):
             self._top_up()
             self._gather()
-            if self.next < len(self.chunks) and self.next >= self.alone:
+            if self.takes and self.alone <= self.next < len(self.chunks):
                 k = self.next
                 self.next += 1
                 self.done[k] = self.func(self.chunks[k])
             elif self.sent:
-                self.sent[min(self.sent)].wait(0.05)
+                self.sent[min(self.sent)].wait(POLL)
                 self.alive.check()
             self._gather()
 
@@ -267,10 +258,6 @@ def _stop(pool: Any) -> None:
     for process in workers + list(pool._pool):
         if process.exitcode is None:
             process.kill()
-
-
-POLL = 0.2
-"""Seconds between looks at whether the workers are still alive while waiting for a result."""
 
 
 class WorkerDied(RuntimeError):
