@@ -27,6 +27,14 @@ def inodes(root: Path) -> dict[str, int]:
     return {p.relative_to(root).as_posix(): p.stat().st_ino for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+def reindexed(site: Path, into: Path) -> dict[str, str]:
+    """The index of a copy of `site` made again from its pages alone (search.index, as serve does)."""
+    shutil.copytree(site, into)
+    shutil.rmtree(into / "pagefind")
+    search.index(into, SimpleNamespace(files={}), SimpleNamespace(diagnostics=[]))
+    return tree(into / "pagefind")
+
+
 def listed(site: Path) -> list[dict[str, object]]:
     return json.loads((site / "pagefind" / shards.LIST).read_text())["shards"]
 
@@ -119,11 +127,7 @@ def test_a_sharded_index_is_byte_identical_between_builds_and_a_reindex(
     # the manifest lists every index file, so cleaning finds them
     manifest = json.loads((one / ".kbgen-site").read_text())
     assert {f for f in manifest["files"] if f.startswith("pagefind/")} == {"pagefind/" + n for n in tree(one / "pagefind")}
-    again = tmp_path / "again"
-    shutil.copytree(one, again)
-    shutil.rmtree(again / "pagefind")
-    search.index(again, SimpleNamespace(files={}), SimpleNamespace(diagnostics=[]))
-    assert tree(again / "pagefind") == tree(one / "pagefind")
+    assert reindexed(site=one, into=tmp_path / "again") == tree(one / "pagefind")
 
 
 class Counted(search.Service):
@@ -393,11 +397,7 @@ def test_a_build_in_lanes_equals_a_reindex(laned: None, sharded_vault: Path, tmp
     indexed = [p for p in search.site_pages(one) if search.BODY in (one / p).read_bytes()]
     sizes = shards.sizes(indexed)
     assert [e["pages"] for e in listed(one)] == sizes and len(sizes) >= 4
-    again = tmp_path / "again"
-    shutil.copytree(one, again)
-    shutil.rmtree(again / "pagefind")
-    search.index(again, SimpleNamespace(files={}), SimpleNamespace(diagnostics=[]))
-    assert tree(again / "pagefind") == tree(one / "pagefind")
+    assert reindexed(site=one, into=tmp_path / "again") == tree(one / "pagefind")
 
 
 def test_a_build_writes_each_bundle_as_pagefind_finishes_it(small: None, sharded_vault: Path, tmp_path: Path,
@@ -417,8 +417,4 @@ def test_a_build_writes_each_bundle_as_pagefind_finishes_it(small: None, sharded
     for e, names in zip(entries[1:], batches[1:]):
         assert names and all(n.startswith(str(e["path"])) for n in names)
     assert batches[-1] == [shards.LIST]
-    again = tmp_path / "again"
-    shutil.copytree(out, again)
-    shutil.rmtree(again / "pagefind")
-    search.index(again, SimpleNamespace(files={}), SimpleNamespace(diagnostics=[]))
-    assert tree(again / "pagefind") == tree(out / "pagefind")
+    assert reindexed(site=out, into=tmp_path / "again") == tree(out / "pagefind")
