@@ -3,9 +3,10 @@
 Pages go to Pagefind (bundle.Service, `pagefind --service`) from memory, cut down to what it reads
 (pagecut.py), so it neither re-reads the site from disk nor parses layout it would ignore, and it
 indexes on the other core while the build goes on (`Indexer`). The index is split into shards
-(shards.py), each a bundle built by a service of its own and made deterministic there: the primary
-in `pagefind/` with Pagefind's scripts, the others in `pagefind/shard-N/`, all listed in
-`pagefind/kbgen-shards.json`, which the theme reads to merge them in the browser.
+(shards.py), a long shard into two lanes, each a bundle built by a service of its own and made
+deterministic there: the primary in `pagefind/` with Pagefind's scripts, the others in
+`pagefind/shard-N/` (N counts bundles), all listed in `pagefind/kbgen-shards.json`, which the
+theme reads to merge them in the browser. `IndexFolder` writes the bundles as they come.
 """
 from __future__ import annotations
 
