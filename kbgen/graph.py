@@ -126,11 +126,15 @@ class LinkGraph:
 
     def _add_links(self, links: Iterable[tuple[SourcePath, LinkRef, Target]]) -> None:
         """Add links (`counts` holds each source's distinct concepts so far, see CONCEPT_LIMIT).
-        What node_of(), note_node() and is_concept() do is written out: a note may hold 75 000
-        links, and those calls were a third of the graph's cost per link."""
+        What node_of(), note_node() and is_concept() do is written out, and the nodes and edges
+        go straight into the DiGraph's dicts (its documented layout: `_node` holds each node's
+        attributes, `_succ` and `_pred` each node's neighbours → the edge's attributes, one dict
+        per edge shared by both): a note may hold 75 000 links, and add_node(), add_edge() and
+        has_edge() were half the graph's cost per link."""
         g = self.g
+        attrs, succ, pred = g._node, g._succ, g._pred
         counts: dict[str, int] = {}
-        source, src = None, ""
+        source, src, out = None, "", {}
         for link_source, ref, target in links:
             if ref.commented:
                 continue
@@ -146,8 +150,11 @@ class LinkGraph:
                 continue
             if link_source is not source:
                 source, src = link_source, note_node(link_source)
-            if g.has_edge(src, dst):
-                data = g.edges[src, dst]
+                if src not in succ:  # as add_edge() would: a node without attributes
+                    attrs[src], succ[src], pred[src] = {}, {}, {}
+                out = succ[src]
+            data = out.get(dst)
+            if data is not None:
                 data["count"] += 1
                 data["refs"].append(ref)
                 data["embed"] = data["embed"] or ref.embed
@@ -158,14 +165,18 @@ class LinkGraph:
                 capped = seen >= CONCEPT_LIMIT
                 paged = not capped
                 counts[src] = seen + 1
-            if dst not in g:
+            if dst not in attrs:
                 if kind == "asset":
-                    g.add_node(dst, kind="asset", path=target.path, title=target.path)
+                    attrs[dst] = {"kind": "asset", "path": target.path, "title": target.path}
                 else:  # a concept (or a note the graph does not hold, which a test may give)
-                    g.add_node(dst, kind="concept", path="", title=target.label.strip(), paged=paged)
+                    attrs[dst] = {"kind": "concept", "path": "", "title": target.label.strip(), "paged": paged}
+                succ[dst], pred[dst] = {}, {}
             elif paged:
-                g.nodes[dst]["paged"] = True
-            g.add_edge(src, dst, count=1, refs=[ref], embed=ref.embed, capped=capped)
+                attrs[dst]["paged"] = True
+            out[dst] = pred[dst][src] = {"count": 1, "refs": [ref], "embed": ref.embed, "capped": capped}
+        cache = getattr(g, "__networkx_cache__", None)
+        if cache:  # what networkx's own calls do after a change
+            cache.clear()
 
     # -- queries ------------------------------------------------------------------------
 

@@ -60,6 +60,8 @@ def _links(rng: random.Random) -> list[tuple[SourcePath, LinkRef, Target]]:
             target = Target("asset", SourcePath(rng.choice(["p.png", "d.pdf"])))
         elif roll < 0.45:
             target = Target("note", None)
+        elif roll < 0.5:  # a note the graph does not hold
+            target = Target("note", SourcePath("gone.md"), label=" Gone ")
         else:
             target = Target("unresolved", None, label=rng.choice(LABELS))
         ref = LinkRef(target.label or "t", "", None, rng.random() < 0.2, "wiki", i, f"[[{i}]]",
