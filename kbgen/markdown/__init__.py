@@ -6,7 +6,6 @@ from typing import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
@@ -17,6 +16,7 @@ from kbgen.markdown.lists import lists_plugin
 from kbgen.markdown.mdlinks import mdlinks_plugin
 from kbgen.markdown.renderer import Renderer
 from kbgen.markdown.tables import tables_plugin
+from kbgen.markdown.tokens import text as text_token
 from kbgen.markdown.wikilinks import may_autolink, wikilinks_plugin
 
 
@@ -113,9 +113,7 @@ def _inline_with_lines(markup: Callable[[str], object] | None) -> Callable[[Stat
                 content = token.content
                 if markup is not None and not markup(content):
                     if content:
-                        text = Token("text", "", 0)
-                        text.content = content
-                        token.children.append(text)
+                        token.children.append(text_token(0, content))
                     continue
                 env[LINE_KEY] = token.map[0] if token.map else 0
                 md.inline.parse(content, md, env, token.children)

@@ -18,6 +18,8 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.state_inline import Delimiter
 from markdown_it.token import Token
 
+from kbgen.markdown.tokens import text as text_token
+
 CHAR_KINDS: dict[str, tuple[bool, bool]] = {}
 """Character → (punctuation, whitespace) as scanDelims() classifies it."""
 CHAR_KINDS_MAX = 10_000
@@ -54,13 +56,13 @@ def push_markers(state: StateInline, content: str, count: int, delimiter_length:
     tokens, delimiters = state.tokens, state.delimiters
     text = state.pending
     if text:  # state.pushPending(), without reading the pending text twice
-        tokens.append(Token("text", "", 0, None, None, state.pendingLevel, None, text))
+        tokens.append(text_token(state.pendingLevel, text))
         state.pending = ""
     level = state.level
     marker = ord(content[0])
     first = len(tokens)
     for index in range(first, first + count):
-        tokens.append(Token("text", "", 0, None, None, level, None, content))
+        tokens.append(text_token(level, content))
         delimiters.append(Delimiter(marker, delimiter_length, index, -1, can_open, can_close))
     state.tokens_meta.extend([None] * count)
     state.pendingLevel = level

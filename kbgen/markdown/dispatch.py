@@ -18,6 +18,8 @@ from markdown_it.common.utils import mdTrim
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
+from kbgen.markdown.tokens import block_token
+
 Rule = Callable[[StateInline, bool], bool]
 BlockRule = Callable[[StateBlock, int, int, bool], bool]
 
@@ -301,12 +303,13 @@ def _setext_or_paragraph(lheading: BlockRule) -> BlockRule:
             return False  # `paragraph` walks to another end: let it
         state.line = line
         content = mdTrim(state.getLines(startLine, line, indent, False))
-        token = state.push("paragraph_open", "p", 1)
-        token.map = [startLine, line]
-        token = state.push("inline", "", 0)
-        token.content = content
-        token.map = [startLine, line]
-        token.children = []
-        state.push("paragraph_close", "p", -1)
+        level = state.level  # what three state.push() calls leave, tokens made directly
+        opening = block_token("paragraph_open", "p", 1, level)
+        opening.map = [startLine, line]
+        inline = block_token("inline", "", 0, level + 1)
+        inline.content = content
+        inline.map = [startLine, line]
+        inline.children = []
+        state.tokens += (opening, inline, block_token("paragraph_close", "p", -1, level))
         return True
     return rule

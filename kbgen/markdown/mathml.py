@@ -33,6 +33,8 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.dollarmath.index import is_escaped
 
 from kbgen.markdown.collect import collector
+from kbgen.markdown.tokens import text as text_token
+from kbgen.markdown.tokens import token as new_token
 
 _BLOCKS = ("math_block", "math_block_label")
 _INLINES = ("math_inline", "math_inline_double")
@@ -64,7 +66,7 @@ def inline_math(state: StateInline, silent: bool) -> bool:
         tokens = state.tokens
         pending = state.pending
         if pending:  # state.push(): the pending text first
-            tokens.append(Token("text", "", 0, None, None, state.pendingLevel, None, pending))
+            tokens.append(text_token(state.pendingLevel, pending))
             state.pending = ""
         level = state.pendingLevel = state.level
         tokens.append(_math_token(state.src, pos, end, level))
@@ -97,14 +99,14 @@ def chained_inline_math(markup: Pattern[str], known: frozenset[str]) -> Callable
         tokens, metas = state.tokens, state.tokens_meta
         pending = state.pending
         if pending:
-            tokens.append(Token("text", "", 0, None, None, state.pendingLevel, None, pending))
+            tokens.append(text_token(state.pendingLevel, pending))
             state.pending = ""
         level = state.level
         text_from = pos  # where text not yet in a token starts
         while True:
             if end >= 0:
                 if pos > text_from:
-                    tokens.append(Token("text", "", 0, None, None, level, None, src[text_from:pos]))
+                    tokens.append(text_token(level, src[text_from:pos]))
                 tokens.append(_math_token(src, pos, end, level))
                 metas.append(None)
                 text_from = after = end + 1
@@ -166,8 +168,8 @@ def _formula_end(state: StateInline, pos: int) -> int:
 def _math_token(src: str, pos: int, end: int, level: int) -> Token:
     """The token dollarmath pushes for the formula from `pos` to `end`."""
     if src[pos + 1] == "$":
-        return Token("math_inline_double", "math", 0, None, None, level, None, src[pos + 2:end - 1], "$$")
-    return Token("math_inline", "math", 0, None, None, level, None, src[pos + 1:end], "$")
+        return new_token("math_inline_double", "math", 0, level, src[pos + 2:end - 1], "$$")
+    return new_token("math_inline", "math", 0, level, src[pos + 1:end], "$")
 
 
 @lru_cache(maxsize=4096)

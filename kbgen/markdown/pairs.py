@@ -22,6 +22,8 @@ from markdown_it.rules_inline.state_inline import Delimiter
 from markdown_it.token import Token
 
 from kbgen.markdown.delims import CHAR_KINDS, RUN_PATTERNS, char_kind
+from kbgen.markdown.tokens import text as text_token
+from kbgen.markdown.tokens import token as new_token
 
 Run = tuple[int, int, int, int, int, bool, bool]
 """A run as a delimiter-list entry: (marker code, length for the rule of 3 (the run's length
@@ -61,7 +63,7 @@ def push_runs(state: StateInline, start: int, markup: Pattern[str] | None = None
     tokens, delimiters, metas = state.tokens, state.delimiters, state.tokens_meta
     pending = state.pending
     if pending:  # state.pushPending()
-        tokens.append(Token("text", "", 0, None, None, state.pendingLevel, None, pending))
+        tokens.append(text_token(state.pendingLevel, pending))
         state.pending = ""
     level = state.level
     text_from = start  # where text not yet in a token starts
@@ -71,7 +73,7 @@ def push_runs(state: StateInline, start: int, markup: Pattern[str] | None = None
             pass  # a single `~` or `=` stays text
         else:
             if start > text_from:
-                tokens.append(Token("text", "", 0, None, None, level, None, src[text_from:start]))
+                tokens.append(text_token(level, src[text_from:start]))
             # state.scanDelims(start, ch is not "_"): is the run left- and right-flanking?
             before = src[start - 1] if start else " "
             after = src[end] if end < stop else " "
@@ -81,8 +83,7 @@ def push_runs(state: StateInline, start: int, markup: Pattern[str] | None = None
             right = not (last_space or (last_punct and not (next_space or next_punct)))
             if ch == "_":
                 left, right = left and (not right or last_punct), right and (not left or next_punct)
-            tokens.append(Token("text", "", 0, None, None, level, None,
-                                _TEXTS[ch][length] if length < _SHORT else src[start:end]))
+            tokens.append(text_token(level, _TEXTS[ch][length] if length < _SHORT else src[start:end]))
             metas.append(None)
             if ch == "*" or ch == "_":
                 delimiters.append((ord(ch), length, len(tokens) - 1, length, 0, left, right))
@@ -263,29 +264,34 @@ def _pair(runs: list[Run], tokens: list[Token], expanded: list[tuple[int, list[T
             front[i] = used
             closing[i] = closed
 
+    specs = _SPECS
     for i in range(count):
-        if not (front[i] or back[i]):
+        used = front[i] + back[i]
+        if not used:
             continue
-        token = tokens[token_at[i]]
+        index = token_at[i]
+        token = tokens[index]
         closed, opened = closing.get(i, ()), opening.get(i, ())
-        middle = units[i] - front[i] - back[i]
+        middle = units[i] - used
         if not middle and not lones[i] and len(closed) + len(opened) == 1:
             # The whole run is one tag (`*a*`, `==a==`): its token becomes that tag.
             token.type, token.tag, token.nesting, token.markup = _TAGS[markers[i]][(closed or opened)[0]]
             token.content = ""
             continue
         key = (markers[i], closed, lengths[i] > 0, lones[i], middle, opened)
-        spec = _SPECS.get(key)
+        spec = specs.get(key)
         if spec is None:
             spec = _spec(*key)
-            if len(_SPECS) < 4096:
-                _SPECS[key] = spec
-        level = token.level
-        token.type, token.tag, token.nesting, token.content, token.markup = spec[0]
-        out = [token]
-        out += [Token(type_, tag, nesting, None, None, level, None, content, markup)
-                for type_, tag, nesting, content, markup in spec[1:]]
-        expanded.append((token_at[i], out))
+            if len(specs) < 4096:
+                specs[key] = spec
+        first, more = spec
+        token.type, token.tag, token.nesting, token.content, token.markup = first
+        if more:
+            level = token.level
+            made = [token]
+            for type_, tag, nesting, content, markup in more:
+                made.append(new_token(type_, tag, nesting, level, content, markup))
+            expanded.append((index, made))
 
 
 _ONE = ((-1,), (1,))
@@ -311,15 +317,16 @@ def _kinds(marker: int, taken: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return kinds
 
 
-Spec = tuple[tuple[str, str, int, str, str], ...]
+Fields = tuple[str, str, int, str, str]
+Spec = tuple[Fields, tuple[Fields, ...]]
 _SPECS: dict[tuple[int, tuple[int, ...], bool, int, int, tuple[int, ...]], Spec] = {}
 """Memo of _spec(): runs repeat the same shapes."""
 
 
 def _spec(marker: int, closing: tuple[int, ...], single: bool, lone: int, middle: int,
           opening: tuple[int, ...]) -> Spec:
-    """(type, tag, nesting, content, markup) of each token a run leaves after markdown-it's
-    post-processing and `fragments_join`: the tags of its front markers, its unused markers (a
+    """(type, tag, nesting, content, markup) of the first token a run leaves after markdown-it's
+    post-processing and `fragments_join`, and of the others after it: the tags of its front markers, its unused markers (a
     lone `~`/`=` moved after the closing tags, as strikethrough and kbgen_mark move it), the
     tags of its back markers; the text between two tags merged, an empty text token where
     only the outer marker of a <strong> was. `single`: one character a marker (`*`, `_`)."""
@@ -342,7 +349,7 @@ def _spec(marker: int, closing: tuple[int, ...], single: bool, lone: int, middle
             pending = ""
     if pending is not None:
         out.append(("text", "", 0, pending, ""))
-    return tuple(out)
+    return out[0], tuple(out[1:])
 
 
 def _unfold(state: StateInline, lists: list[list[Run | Delimiter]]) -> None:
@@ -362,10 +369,10 @@ def _unfold(state: StateInline, lists: list[list[Run | Delimiter]]) -> None:
         marker, length, _, units, lone, _, _ = run
         char = chr(marker)
         if lone:
-            out.append(Token("text", "", 0, None, None, token.level, None, char))
+            out.append(text_token(token.level, char))
         first[index] = len(out)
         unit = char if length else char + char
-        out += [Token("text", "", 0, None, None, token.level, None, unit) for _ in range(units)]
+        out += [text_token(token.level, unit) for _ in range(units)]
     tokens[:] = out
     for delimiters in lists:
         unfolded: list[Run | Delimiter] = []

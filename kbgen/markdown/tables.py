@@ -1,15 +1,16 @@
 """GFM tables: our `table` block rule, making markdown-it's tokens with less work per row and cell."""
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import re
-from typing import Callable, Literal
+from typing import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import MD_TRIM_CHARS
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
+
+from kbgen.markdown.tokens import block_token
 
 LIBRARY_SPLIT = importlib.import_module("markdown_it.rules_block.table").escapedSplit
 """markdown-it's own row splitter (kept for the tests that compare the two)."""
@@ -22,41 +23,7 @@ _ALIGN = re.compile(r":?-+:?")
 MAX_AUTOCOMPLETED_CELLS = 0x10000
 """markdown-it's cap on the empty cells it adds to short rows (it ends the table there)."""
 
-_TOKEN_FIELDS = ("type", "tag", "nesting", "attrs", "map", "level", "children", "content", "markup",
-                 "info", "meta", "block", "hidden")
-_new = object.__new__
 BlockRule = Callable[[StateBlock, int, int, bool], bool]
-
-
-def _assembled_token(kind: str, tag: str, nesting: Literal[-1, 0, 1], level: int) -> Token:
-    token = _new(Token)
-    token.type = kind
-    token.tag = tag
-    token.nesting = nesting
-    token.attrs = {}
-    token.map = None
-    token.level = level
-    token.children = None
-    token.content = ""
-    token.markup = ""
-    token.info = ""
-    token.meta = {}
-    token.block = True
-    token.hidden = False
-    return token
-
-
-def _constructed_token(kind: str, tag: str, nesting: Literal[-1, 0, 1], level: int) -> Token:
-    token = Token(kind, tag, nesting, level=level)
-    token.block = True
-    return token
-
-
-block_token = (_assembled_token if tuple(f.name for f in dataclasses.fields(Token)) == _TOKEN_FIELDS
-               else _constructed_token)
-"""The token StateBlock.push() makes at `level` (without changing the state's level). It sets
-Token's slots itself, which takes half the time of Token's __init__; should markdown-it's Token
-ever have other fields, it calls the constructor."""
 
 
 def escaped_split(row: str) -> list[str]:

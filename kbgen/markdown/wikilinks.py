@@ -21,6 +21,8 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
 from kbgen.markdown.collect import ENV_KEY, LINE_KEY, RENDER_KEY, Collector, newlines
+from kbgen.markdown.tokens import text as text_token
+from kbgen.markdown.tokens import token as new_token
 from kbgen.model import Context, LinkRef, is_file_name
 
 
@@ -133,7 +135,7 @@ def _push_pending(state: StateInline) -> None:
     tokens_meta entry: markdown-it's pushPending() makes none either)."""
     pending = state.pending
     if pending:
-        state.tokens.append(Token("text", "", 0, {}, None, state.pendingLevel, None, pending))
+        state.tokens.append(text_token(state.pendingLevel, pending))
         state.pending = ""
 
 
@@ -142,9 +144,9 @@ def _push_link(state: StateInline, meta: dict[str, Any], text: str) -> None:
     `wikilink_close`, with the three tokens made at once (every link in a note comes here)."""
     _push_pending(state)
     level = state.level
-    state.tokens += (Token("wikilink_open", "a", 1, {}, None, level, None, "", "", "", meta),
-                     Token("text", "", 0, {}, None, level + 1, None, text),
-                     Token("wikilink_close", "a", -1, {}, None, level, None, "", "", "", meta))
+    state.tokens += (new_token("wikilink_open", "a", 1, level, "", "", meta),
+                     text_token(level + 1, text),
+                     new_token("wikilink_close", "a", -1, level, "", "", meta))
     # push() gives an opening token a fresh delimiter list, which its closer drops again
     state.tokens_meta += ({"delimiters": []}, None, None)
     state.pendingLevel = level
@@ -154,7 +156,7 @@ def _push_embed(state: StateInline, meta: dict[str, Any]) -> None:
     """What `state.push("embed", "", 0).meta = meta` leaves, with one token made directly."""
     _push_pending(state)
     level = state.level
-    state.tokens.append(Token("embed", "", 0, {}, None, level, None, "", "", "", meta))
+    state.tokens.append(new_token("embed", "", 0, level, "", "", meta))
     state.tokens_meta.append(None)
     state.pendingLevel = level
 

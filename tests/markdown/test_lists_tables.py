@@ -254,17 +254,17 @@ def test_task_list_option_alike() -> None:
 
 @pytest.mark.parametrize("kind, tag, nesting", [("td_open", "td", 1), ("inline", "", 0), ("li", "li", -1)])
 def test_block_token_is_what_push_makes(kind: str, tag: str, nesting: Literal[-1, 0, 1]) -> None:
-    """Both ways tables.block_token can be made (slots set one by one, or the constructor should
+    """Both ways tokens.block_token can be made (slots set one by one, or the constructor should
     Token change) give StateBlock.push()'s token."""
     from markdown_it.rules_block import StateBlock
 
-    from kbgen.markdown import tables
+    from kbgen.markdown import tokens
 
     state = StateBlock("x\n", make_parser(), {}, [])
     state.level = 3 if nesting >= 0 else 4
     pushed = state.push(kind, tag, nesting)
-    assert tables.block_token is tables._assembled_token
-    for make in (tables._assembled_token, tables._constructed_token):
+    assert tokens.block_token is tokens._block
+    for make in (tokens._block, tokens._constructed_block):
         token = make(kind, tag, nesting, pushed.level)
         assert token == pushed and token.attrs is not pushed.attrs and token.meta is not pushed.meta
 

@@ -1,0 +1,99 @@
+"""markdown-it Tokens made without Token's __init__: the same fields, set directly, in half the time.
+
+Token is a slots dataclass whose generated __init__ and __post_init__ (convert_attrs) are Python
+calls per token; a note of a MB can hold a million tokens. The makers here create the object
+with object.__new__ and set every field as the constructor would (a fresh `attrs` and `meta`
+dict per token). Should markdown-it's Token ever have other fields, they call Token(...).
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Literal
+
+from markdown_it.token import Token
+
+FIELDS = ("type", "tag", "nesting", "attrs", "map", "level", "children", "content", "markup",
+          "info", "meta", "block", "hidden")
+SAME_FIELDS = tuple(f.name for f in dataclasses.fields(Token)) == FIELDS
+"""Whether Token has exactly the fields the makers set (else they use its constructor)."""
+
+Nesting = Literal[-1, 0, 1]
+_new = object.__new__
+
+
+def _token(type_: str, tag: str, nesting: Nesting, level: int, content: str = "",
+           markup: str = "", meta: dict[Any, Any] | None = None) -> Token:
+    t = _new(Token)
+    t.type = type_
+    t.tag = tag
+    t.nesting = nesting
+    t.attrs = {}
+    t.map = None
+    t.level = level
+    t.children = None
+    t.content = content
+    t.markup = markup
+    t.info = ""
+    t.meta = {} if meta is None else meta
+    t.block = False
+    t.hidden = False
+    return t
+
+
+def _text(level: int, content: str) -> Token:
+    t = _new(Token)
+    t.type = "text"
+    t.tag = ""
+    t.nesting = 0
+    t.attrs = {}
+    t.map = None
+    t.level = level
+    t.children = None
+    t.content = content
+    t.markup = ""
+    t.info = ""
+    t.meta = {}
+    t.block = False
+    t.hidden = False
+    return t
+
+
+def _block(type_: str, tag: str, nesting: Nesting, level: int) -> Token:
+    t = _new(Token)
+    t.type = type_
+    t.tag = tag
+    t.nesting = nesting
+    t.attrs = {}
+    t.map = None
+    t.level = level
+    t.children = None
+    t.content = ""
+    t.markup = ""
+    t.info = ""
+    t.meta = {}
+    t.block = True
+    t.hidden = False
+    return t
+
+
+def _constructed_token(type_: str, tag: str, nesting: Nesting, level: int, content: str = "",
+                       markup: str = "", meta: dict[Any, Any] | None = None) -> Token:
+    return Token(type_, tag, nesting, None, None, level, None, content, markup,
+                 meta={} if meta is None else meta)
+
+
+def _constructed_text(level: int, content: str) -> Token:
+    return Token("text", "", 0, None, None, level, None, content)
+
+
+def _constructed_block(type_: str, tag: str, nesting: Nesting, level: int) -> Token:
+    return Token(type_, tag, nesting, None, None, level, block=True)
+
+
+token = _token if SAME_FIELDS else _constructed_token
+"""Token(type_, tag, nesting, level=level, content=content, markup=markup, meta=meta): an inline
+token as StateInline.push() makes it (`meta`, when given, is used as it is, not copied)."""
+text = _text if SAME_FIELDS else _constructed_text
+"""A text token: what pushPending() or push("text", "", 0) with its content set leaves."""
+block_token = _block if SAME_FIELDS else _constructed_block
+"""A block token as StateBlock.push() makes it at `level` (without changing the state's level)."""

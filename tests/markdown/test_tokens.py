@@ -1,0 +1,64 @@
+"""tokens.py: tokens made without Token's constructor equal the ones markdown-it's push() makes."""
+from __future__ import annotations
+
+from typing import Literal
+
+import pytest
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+from kbgen.markdown import make_parser, tokens
+
+
+def _inline_state() -> StateInline:
+    state = StateInline("x", make_parser(), {}, [])
+    state.level = 2
+    return state
+
+
+def _separate(a: Token, b: Token) -> bool:
+    """No mutable field shared: a plugin that sets one token's attrs or meta changes only it."""
+    return a.attrs is not b.attrs and a.meta is not b.meta
+
+
+def test_makers_are_the_fast_ones() -> None:
+    """markdown-it's Token has the fields the makers set (else they fall back to Token(...))."""
+    assert tokens.SAME_FIELDS
+    assert (tokens.token, tokens.text, tokens.block_token) == (tokens._token, tokens._text, tokens._block)
+
+
+@pytest.mark.parametrize("kind, tag, nesting, content, markup", [
+    ("em_open", "em", 1, "", "*"), ("strong_close", "strong", -1, "", "**"),
+    ("math_inline", "math", 0, "x^2", "$"), ("embed", "", 0, "", "")])
+def test_token_is_what_push_makes(kind: str, tag: str, nesting: Literal[-1, 0, 1], content: str,
+                                  markup: str) -> None:
+    for make in (tokens._token, tokens._constructed_token):
+        state = _inline_state()
+        if nesting < 0:  # push() pops the delimiter list its opener began
+            state.push(kind.replace("_close", "_open"), tag, 1)
+        pushed = state.push(kind, tag, nesting)
+        pushed.content, pushed.markup = content, markup
+        made = make(kind, tag, nesting, pushed.level, content, markup)
+        assert made == pushed and _separate(made, pushed)
+        assert made.block is False and made.children is None and made.map is None
+
+
+def test_token_keeps_the_meta_it_is_given() -> None:
+    """A wikilink's open and close tokens share one meta dict, as push() callers set it."""
+    meta = {"ref": None, "index": 3}
+    for make in (tokens._token, tokens._constructed_token):
+        opening, closing = make("wikilink_open", "a", 1, 0, meta=meta), make("wikilink_close", "a", -1, 0, meta=meta)
+        assert opening.meta is meta and closing.meta is meta and opening.attrs is not closing.attrs
+
+
+@pytest.mark.parametrize("content", ["", "a", "*", "two words"])
+def test_text_is_what_pending_text_makes(content: str) -> None:
+    for make in (tokens._text, tokens._constructed_text):
+        state = _inline_state()
+        state.pending = content or "x"
+        state.pushPending()
+        pushed = state.tokens[-1]
+        pushed.content = content
+        made = make(pushed.level, content)
+        assert made == pushed and _separate(made, pushed)
+        assert make(0, content) != make(1, content)
