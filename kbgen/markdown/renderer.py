@@ -9,28 +9,61 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
 
+class _Tags(dict[str, str]):
+    """Tag name → its opening (or closing) tag, made at the first use of each name."""
+
+    def __init__(self, head: str) -> None:
+        super().__init__()
+        self.head = head
+
+    def __missing__(self, tag: str) -> str:
+        html = self.head + tag + ">"
+        if len(self) < 1000:  # tag names come from the rules, but a plugin could make many
+            self[tag] = html
+        return html
+
+
 class Renderer(RendererHTML):
     """Renders exactly as RendererHTML does. Inline content is most of a page's tokens: text
-    tokens (while `text` keeps its default rule) are escaped in place, and tags without
-    attributes (`<em>`, `</strong>`, `<mark>`, ...) are written without renderToken()."""
+    tokens (while `text` keeps its default rule) are escaped in place, only when they hold a
+    character to escape, and tags without attributes (`<em>`, `</strong>`, `<mark>`, ...) are
+    written without renderToken(), as are block tags without attributes."""
 
     def render(self, tokens: Sequence[Token], options: OptionsDict, env: Any) -> str:
         rules = self.rules
         inline = self._inline_writer(options, env)
         xhtml = options["xhtmlOut"]
         out: list[str] = []
+        append = out.append
         last = len(tokens) - 1
         for i, token in enumerate(tokens):
             kind = token.type
             if kind == "inline":
                 if token.children:
-                    out.append(inline(token.children))
+                    append(inline(token.children))
             elif kind in rules:
-                out.append(rules[kind](tokens, i, options, env))
+                append(rules[kind](tokens, i, options, env))
             elif token.attrs or token.hidden or (xhtml and token.nesting == 0):
-                out.append(self.renderToken(tokens, i, options, env))
+                append(self.renderToken(tokens, i, options, env))
+            elif not token.block:
+                append((_CLOSE if token.nesting == -1 else _OPEN)[token.tag])
             else:
-                out.append(_tag(tokens, i, token, last))
+                # renderToken() for a block tag without attributes: a newline before an
+                # opener that follows a hidden paragraph (tight lists), and after the tag
+                # unless it opens around inline content, a hidden token or its own closer.
+                nesting = token.nesting
+                if nesting == -1:
+                    html = _CLOSE[token.tag]
+                elif i and tokens[i - 1].hidden:
+                    html = "\n" + _OPEN[token.tag]
+                else:
+                    html = _OPEN[token.tag]
+                if nesting == 1 and i < last:
+                    after = tokens[i + 1]
+                    if after.type == "inline" or after.hidden or (after.nesting == -1 and after.tag == token.tag):
+                        append(html)
+                        continue
+                append(html + "\n")
         return "".join(out)
 
     def renderInline(self, tokens: Sequence[Token], options: OptionsDict, env: Any) -> str:
@@ -48,28 +81,21 @@ class Renderer(RendererHTML):
             for i, token in enumerate(tokens):
                 kind = token.type
                 if kind == "text" and plain_text:
-                    append(escapeHtml(token.content))
+                    text = token.content
+                    # escapeHtml() returns what has none of its characters unchanged.
+                    if "&" in text or "<" in text or ">" in text or '"' in text:
+                        text = escapeHtml(text)
+                    append(text)
                 elif kind in rules:
                     append(rules[kind](tokens, i, options, env))
                 elif token.attrs or token.block or token.hidden or (xhtml and token.nesting == 0):
                     append(render_token(tokens, i, options, env))
                 else:
                     # renderToken()'s result for an inline tag without attributes.
-                    append(("</" if token.nesting == -1 else "<") + token.tag + ">")
+                    append((_CLOSE if token.nesting == -1 else _OPEN)[token.tag])
             return "".join(out)
         return write
 
 
-def _tag(tokens: Sequence[Token], i: int, token: Token, last: int) -> str:
-    """RendererHTML.renderToken() for a visible token without attributes (nor xhtmlOut's ` /`)."""
-    nesting = token.nesting
-    if not token.block:
-        return ("</" if nesting == -1 else "<") + token.tag + ">"
-    # A newline before a block opener that follows a hidden paragraph (tight lists), and after
-    # a block tag unless it opens around inline content, a hidden token or its own closer.
-    head = "\n<" if nesting != -1 and i and tokens[i - 1].hidden else ("</" if nesting == -1 else "<")
-    if nesting == 1 and i < last:
-        after = tokens[i + 1]
-        if after.type == "inline" or after.hidden or (after.nesting == -1 and after.tag == token.tag):
-            return head + token.tag + ">"
-    return head + token.tag + ">\n"
+_OPEN = _Tags("<")
+_CLOSE = _Tags("</")
