@@ -126,22 +126,27 @@ def context_html(ctx: Context, refs: list[LinkRef], highlight: set[LinkRef]) -> 
     About CONTEXT characters are shown: from the start, or, when our first link sits further
     in, from a little before it, so the link is always in view. Only that much is joined: a
     paragraph holding n links to n targets would otherwise cost n² (a 3 000-link index line
-    took 80 s)."""
-    pieces, where, total = _pieces(ctx, refs)
-    first = min((where[r] for r in highlight if r in where), default=0)
+    took 80 s). Our links are found by their places in the paragraph (`spots`), not by
+    comparing each piece shown with them: a LinkRef's hash costs more than the rest of a piece."""
+    texts, _, spots, total = _paragraph(ctx, refs)
+    marks = [i for r in highlight for i in spots.get(r, ())]
+    first = min(marks, default=0)
     start, before = first, 0
     while start > 0 and before < CONTEXT // 3:  # walk back a third of the window
         start -= 1
-        before += len(pieces[start][0])
+        before += len(texts[start])
     if total <= CONTEXT and start == 0 and not (first and before > CONTEXT // 3):
         # the whole paragraph fits (most do): nothing is cut, only our links marked
-        return Markup("".join([f"<mark>{part}</mark>" if ref in highlight else part
-                               for part, ref in pieces]).strip().replace("\n", "<br>"))
+        whole = texts.copy()
+        for i in marks:
+            whole[i] = f"<mark>{texts[i]}</mark>"
+        return Markup("".join(whole).strip().replace("\n", "<br>"))
+    marked = set(marks)
     out: list[str] = []
     size = 0
-    for i in range(start, len(pieces)):
-        part, ref = pieces[i]
-        if ref is None:
+    for i in range(start, len(texts)):
+        part = texts[i]
+        if not i & 1:  # text between links (pieces alternate: text, link, text, …, text)
             if i == start < first and before > CONTEXT // 3:  # keep only its end
                 cut = part[before - CONTEXT // 3:]
                 part = "…" + (cut.split(" ", 1)[1] if " " in cut else cut)
@@ -152,22 +157,33 @@ def context_html(ctx: Context, refs: list[LinkRef], highlight: set[LinkRef]) -> 
         elif size > CONTEXT:
             out.append("…")
             break
-        out.append(f"<mark>{part}</mark>" if ref in highlight else part)
+        out.append(f"<mark>{part}</mark>" if i in marked else part)
         size += len(part)
     if start > 0 and out and not out[0].startswith("…"):
         out.insert(0, "…")  # pieces before the window were left out
     return Markup("".join(out).strip().replace("\n", "<br>"))
 
 
-_PIECES: dict[int, tuple[Context, list[LinkRef], list[tuple[str, LinkRef | None]], dict[LinkRef, int], int]] = {}
+Paragraph = tuple[list[str], list[LinkRef], dict[LinkRef, list[int]], int]
+"""A paragraph cut into pieces (see _paragraph)."""
+_PARAGRAPHS: dict[int, tuple[Context, list[LinkRef], Paragraph]] = {}
 
 
 def _pieces(ctx: Context, refs: list[LinkRef]) -> tuple[list[tuple[str, LinkRef | None]], dict[LinkRef, int], int]:
-    """The paragraph as escaped text and links shown by their text, in order, once per paragraph;
-    where each link's piece is; and the length of all pieces."""
-    hit = _PIECES.get(id(ctx))
+    """The paragraph's pieces paired with their links (None between links), where each link's
+    first piece is, and the length of all pieces: _paragraph in the shape tests compare."""
+    texts, links, spots, total = _paragraph(ctx, refs)
+    pieces = [(text, None if not i & 1 else links[i >> 1]) for i, text in enumerate(texts)]
+    return pieces, {ref: at[0] for ref, at in spots.items()}, total
+
+
+def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
+    """The paragraph as escaped text and links shown by their text, in order, once per paragraph:
+    the pieces' texts (text, link, text, …, text), the link of each odd piece, the pieces each
+    link (by value) is shown in, and the length of all pieces."""
+    hit = _PARAGRAPHS.get(id(ctx))
     if hit is not None and hit[0] is ctx and hit[1] is refs:
-        return hit[2], hit[3], hit[4]
+        return hit[2]
     text = ctx.text
     spans: list[tuple[int, int, LinkRef]] = []
     pos = 0
@@ -184,8 +200,9 @@ def _pieces(ctx: Context, refs: list[LinkRef]) -> tuple[list[tuple[str, LinkRef 
             spans.append((i, pos, ref))
     if not ordered:
         spans.sort(key=itemgetter(0))
-    pieces: list[tuple[str, LinkRef | None]] = []
-    where: dict[LinkRef, int] = {}
+    texts: list[str] = []
+    links: list[LinkRef] = []
+    spots: dict[LinkRef, list[int]] = {}
     last = total = 0
     escape = html.escape
     for start, end, ref in spans:  # once per link of the paragraph (a note may hold 100 000)
@@ -193,20 +210,26 @@ def _pieces(ctx: Context, refs: list[LinkRef]) -> tuple[list[tuple[str, LinkRef 
             continue
         gap = text[last:start]
         gap = escape(_strip_wiki(gap) if "[" in gap else gap)
-        pieces.append((gap, None))
-        where.setdefault(ref, len(pieces))
+        texts.append(gap)
+        at = spots.get(ref)
+        if at is None:
+            spots[ref] = [len(texts)]
+        else:
+            at.append(len(texts))
         shown = escape(_strip_wiki(ref.display) if ref.display else
                        default_display(ref.target, ref.subpath) if ref.subpath else ref.target)  # as default_display
-        pieces.append((shown, ref))
+        texts.append(shown)
+        links.append(ref)
         total += len(gap) + len(shown)
         last = end
     rest = html.escape(_strip_wiki(text[last:]))
-    pieces.append((rest, None))
+    texts.append(rest)
     total += len(rest)
-    if len(_PIECES) >= 4096:
-        _PIECES.clear()
-    _PIECES[id(ctx)] = (ctx, refs, pieces, where, total)  # both kept, so their ids are not reused meanwhile
-    return pieces, where, total
+    if len(_PARAGRAPHS) >= 4096:
+        _PARAGRAPHS.clear()
+    made = (texts, links, spots, total)
+    _PARAGRAPHS[id(ctx)] = (ctx, refs, made)  # both kept, so their ids are not reused meanwhile
+    return made
 
 
 def backlinks(site: Site, node: str) -> list[dict[str, Any]]:

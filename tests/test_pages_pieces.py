@@ -67,5 +67,5 @@ def test_pieces_alike(seed: int) -> None:
     rng = random.Random(seed)
     for _ in range(200):
         ctx, refs = _paragraph(rng)
-        pages._PIECES.clear()
+        pages._PARAGRAPHS.clear()
         assert pages._pieces(ctx, refs) == _old_pieces(ctx, refs), (ctx.text, refs)
