@@ -204,10 +204,13 @@ def _trails(edges: list[tuple[int, int]], count: int) -> list[list[int]]:
     for start in [v for v in range(count) if len(near[v]) % 2] + list(range(count)):
         while near[start]:
             v, trail = start, [start]
-            while near[v]:
-                w = near[v].pop()
-                near[w].remove(v)
-                trail.append(w)
+            add = trail.append
+            here = near[v]
+            while here:
+                w = here.pop()
+                here = near[w]
+                here.remove(v)
+                add(w)
                 v = w
             trails.append(trail)
     return trails
@@ -240,28 +243,48 @@ def local_graph_svg(graph: dict[str, Any], href: Any) -> Markup:
     out = [f'<svg class="graph" viewBox="0 0 {size} {size}" role="group" aria-labelledby="graph-title" '
            f'data-size="{size}"><path class="edges" d="{_edge_path(nodes, graph["edges"])}"/>']
     ring = None
+    classes, radii = _CLASSES, _RADII
     for i in range(len(nodes) - 1, -1, -1):  # outer ring first: inner labels end up on top
         n = nodes[i]
         if n["ring"] != ring:
             out.append(f'{"</g>" if ring is not None else ""}<g class="nodes ring{n["ring"]}">')
             ring = n["ring"]
         concept = n["id"].startswith("concept:")
-        cls = [f'c{n["colour"]}'] if n["colour"] else []
-        cls += ["node-concept"] if concept else []
-        cls += ["current"] if i == 0 else []
-        cls += ["labelled"] if n["label"] else []
-        attrs = f' class="{" ".join(cls)}"' if cls else ""
+        label = n["label"]
+        key = (n["colour"], concept, i == 0, label)
+        attrs = classes.get(key)
+        if attrs is None:
+            attrs = classes[key] = _class_attr(*key)
         x, y, r = n["x"], n["y"], n["r"]
-        tag = "a" if n["url"] and i else "g"
+        shown = radii.get(r)
+        if shown is None:
+            shown = radii[r] = f"{r:g}"
+        title = n["title"]
+        url = n["url"]
+        tag = "a" if url and i else "g"
         if tag == "a":
-            attrs = f' href="{_xml(href(n["url"]))}"{attrs}'
-        out.append(f'<{tag}{attrs}><title>{_xml(n["title"])}{" (no note yet)" if concept else ""}</title>'
-                   f'<circle cx="{x}" cy="{y}" r="{r:g}"/>')
-        if n["label"]:
-            out.append(f'<text x="{x}" y="{int(y + r + 9.5)}"{_anchor(x, size)}>{_xml(_short(n["title"]))}</text>')
+            attrs = f' href="{_xml(href(url))}"{attrs}'
+        out.append(f'<{tag}{attrs}><title>{_xml(title)}{" (no note yet)" if concept else ""}</title>'
+                   f'<circle cx="{x}" cy="{y}" r="{shown}"/>')
+        if label:
+            out.append(f'<text x="{x}" y="{int(y + r + 9.5)}"{_anchor(x, size)}>{_xml(_short(title))}</text>')
         out.append(f"</{tag}>")
     out.append("</g></svg>" if nodes else "</svg>")
     return Markup("".join(out))
+
+
+_CLASSES: dict[tuple[int, bool, bool, bool], str] = {}
+"""(colour, concept, current, labelled) → a node's class attribute: a handful, on every page."""
+_RADII: dict[float, str] = {}
+"""A node's size → as written in the SVG (a few dozen sizes)."""
+
+
+def _class_attr(colour: int, concept: bool, current: bool, labelled: bool) -> str:
+    cls = [f"c{colour}"] if colour else []
+    cls += ["node-concept"] if concept else []
+    cls += ["current"] if current else []
+    cls += ["labelled"] if labelled else []
+    return f' class="{" ".join(cls)}"' if cls else ""
 
 
 def _anchor(x: float, size: float) -> str:
