@@ -13,6 +13,7 @@ the runs are unfolded into that form and markdown-it's own rules run.
 """
 from __future__ import annotations
 
+import re
 from itertools import accumulate
 from typing import Callable, Pattern
 
@@ -21,7 +22,7 @@ from markdown_it.rules_inline.balance_pairs import link_pairs
 from markdown_it.rules_inline.state_inline import Delimiter
 from markdown_it.token import Token
 
-from kbgen.markdown.delims import CHAR_KINDS, RUN_PATTERNS, char_kind
+from kbgen.markdown.delims import CHAR_KINDS, CHAR_KINDS_MAX, RUN_PATTERNS, char_kind
 from kbgen.markdown.tokens import text as text_token
 from kbgen.markdown.tokens import token as new_token
 
@@ -47,14 +48,14 @@ _TEXTS = {ch: [ch * n for n in range(_SHORT)] for ch in "*_~="}
 """The text of each short run, made once (a string per run spread the tokens in memory)."""
 
 
-def push_runs(state: StateInline, start: int, markup: Pattern[str] | None = None, chain: str = "") -> int:
+def push_runs(state: StateInline, start: int, next_run: Pattern[str] | None = None) -> int:
     """Tokenize the run at `start` (markdown-it's `emphasis`, `strikethrough` or `kbgen_mark`
     rule, as one token and one Run): the end of the run, or -1 for a single `~` or `=`.
 
-    With `markup` (the characters any inline rule starts at), go on while the next of them is
-    one of `chain` (run characters no other rule starts at). markdown-it's loop would try its
-    rules at each run and the `text` rule at each word between: the words become the text
-    token that rule and the pending text would make, and the next run is tokenized here."""
+    With `next_run` (run_finder()), go on while the next character any inline rule starts at
+    is one that only these rules start at. markdown-it's loop would try its rules at each run
+    and the `text` rule at each word between: the words become the text token that rule and
+    the pending text would make, and the next run is tokenized here."""
     src, stop = state.src, state.posMax
     ch = src[start]
     end = RUN_PATTERNS[ch].match(src, start, stop).end()  # type: ignore[union-attr]
@@ -74,36 +75,45 @@ def push_runs(state: StateInline, start: int, markup: Pattern[str] | None = None
         else:
             if start > text_from:
                 tokens.append(text_token(level, src[text_from:start]))
-            # state.scanDelims(start, ch is not "_"): is the run left- and right-flanking?
-            before = src[start - 1] if start else " "
-            after = src[end] if end < stop else " "
-            last_punct, last_space = CHAR_KINDS.get(before) or char_kind(before)
-            next_punct, next_space = CHAR_KINDS.get(after) or char_kind(after)
-            left = not (next_space or (next_punct and not (last_space or last_punct)))
-            right = not (last_space or (last_punct and not (next_space or next_punct)))
-            if ch == "_":
-                left, right = left and (not right or last_punct), right and (not left or next_punct)
+            # state.scanDelims(start, ch is not "_"): can the run open, can it close?
+            around = (src[start - 1] if start else " ") + (src[end] if end < stop else " ")
+            flanks = _FLANKS.get(around) or _flanks(around)
             tokens.append(text_token(level, _TEXTS[ch][length] if length < _SHORT else src[start:end]))
             metas.append(None)
-            if ch == "*" or ch == "_":
-                delimiters.append((ord(ch), length, len(tokens) - 1, length, 0, left, right))
+            if ch == "*":
+                delimiters.append((42, length, len(tokens) - 1, length, 0, flanks[0], flanks[1]))
+            elif ch == "_":
+                delimiters.append((95, length, len(tokens) - 1, length, 0, flanks[2], flanks[3]))
             else:
-                delimiters.append((ord(ch), 0, len(tokens) - 1, length // 2, length % 2, left, right))
+                delimiters.append((ord(ch), 0, len(tokens) - 1, length // 2, length % 2, flanks[0], flanks[1]))
             text_from = end
-        if markup is None:
+        if next_run is None:
             break
-        found = markup.search(src, end, stop)
+        found = next_run.match(src, end, stop)
         if found is None:
             break
-        start = found.start()
+        start, end = found.span(1)
         ch = src[start]
-        if ch not in chain:
-            break
-        end = RUN_PATTERNS[ch].match(src, start, stop).end()  # type: ignore[union-attr]
     if end > text_from:  # single markers after the last run: pending text, as markdown-it has it
         state.append_pending(src[text_from:end])
     state.pendingLevel = level
     return end
+
+
+_FLANKS: dict[str, tuple[bool, bool, bool, bool]] = {}
+"""The characters before and after a run → whether it can open and close: a `*`, `~` or `=`
+run (both flanking tests of scanDelims), and a `_` run (which must not split a word)."""
+
+
+def _flanks(around: str) -> tuple[bool, bool, bool, bool]:
+    last_punct, last_space = CHAR_KINDS.get(around[0]) or char_kind(around[0])
+    next_punct, next_space = CHAR_KINDS.get(around[1]) or char_kind(around[1])
+    left = not (next_space or (next_punct and not (last_space or last_punct)))
+    right = not (last_space or (last_punct and not (next_space or next_punct)))
+    flanks = (left, right, left and (not right or last_punct), right and (not left or next_punct))
+    if len(_FLANKS) < CHAR_KINDS_MAX:
+        _FLANKS[around] = flanks
+    return flanks
 
 
 def whole_run_rule(state: StateInline, silent: bool) -> bool:
@@ -117,12 +127,26 @@ def whole_run_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def run_finder(markup: Pattern[str], chain: str) -> Pattern[str]:
+    """A pattern that matches, from where it is tried, text without any character of `markup`
+    (the characters an inline rule starts at) and then a run of one of `chain` (run characters
+    no other rule starts at), the run its group 1: no match where the next markup character
+    is another one or where there is none."""
+    plain = markup.pattern
+    if plain.startswith("[") and not plain.startswith("[^") and plain.endswith("]"):
+        plain = "[^" + plain[1:] + "*+"  # dispatch.markup_pattern's form: a character class
+    else:
+        plain = f"(?:(?!{plain})[\\s\\S])*+"
+    return re.compile(plain + "(" + "|".join(re.escape(ch) + "+" for ch in chain) + ")")
+
+
 def chained_rule(markup: Pattern[str], chain: str, known: frozenset[str]) -> Callable[[StateInline, bool], bool]:
-    """whole_run_rule(), going on from run to run (push_runs with `markup` and `chain`).
+    """whole_run_rule(), going on from run to run (push_runs with run_finder(markup, chain)).
 
     `known`: the enabled inline rules `markup` was made for; should another be enabled later
     (it may start anywhere), one run is tokenized per call."""
     checked: list[object] = [None, False]  # the rule chain last seen, and whether it is known
+    next_run = run_finder(markup, chain)
 
     def rule(state: StateInline, silent: bool) -> bool:
         if silent or state.src[state.pos] not in RUN_PATTERNS:
@@ -131,7 +155,7 @@ def chained_rule(markup: Pattern[str], chain: str, known: frozenset[str]) -> Cal
         rules = ruler.getRules("")
         if rules is not checked[0]:
             checked[:] = [rules, {r.name for r in ruler.__rules__ if r.enabled} <= known]
-        end = push_runs(state, state.pos, markup, chain) if checked[1] else push_runs(state, state.pos)
+        end = push_runs(state, state.pos, next_run if checked[1] else None)
         if end < 0:
             return False
         state.pos = end

@@ -129,3 +129,32 @@ def test_runs_touching_are_unfolded_and_alike(monkeypatch: pytest.MonkeyPatch) -
         # (content without any markup character skips the inline parse, rules added or not)
         text = _snippet(rng).replace("$", "@").replace("%%", "@") + " *"
         assert _parse(fast, text)[:2] == _parse(reference, text)[:2], text
+
+
+def _next_run_by_search(markup: Any, chain: str, src: str, at: int, stop: int) -> tuple[int, int] | None:
+    """The run push_runs went on to before run_finder(): the next markup character, if it is
+    one of `chain`, and the run it starts."""
+    found = markup.search(src, at, stop)
+    if found is None or src[found.start()] not in chain:
+        return None
+    end = pairs.RUN_PATTERNS[src[found.start()]].match(src, found.start(), stop).end()
+    return found.start(), end
+
+
+@pytest.mark.parametrize("pattern", [r"[\*_=~\[`$]", r"\*|_|=|~|\[|`|\$"])
+def test_run_finder_finds_the_next_run(pattern: str) -> None:
+    """run_finder's one match equals searching for the next markup character, then its run
+    (for markup_pattern's character class and for any other pattern)."""
+    import re
+
+    markup = re.compile(pattern)
+    rng = random.Random(5)
+    alphabet = ["*", "**", "_", "=", "==", "~~", "~", "[", "`", "$", "a", " ", "\n", "é", "^"]
+    for chain in ["*_", "*_=~", "="]:
+        finder = pairs.run_finder(markup, chain)
+        for _ in range(400):
+            src = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+            at = rng.randint(0, len(src))
+            stop = rng.randint(at, len(src))
+            found = finder.match(src, at, stop)
+            assert (found.span(1) if found else None) == _next_run_by_search(markup, chain, src, at, stop), src
