@@ -183,8 +183,8 @@ def balance_runs(state: StateInline) -> bool:
             expanded.sort(key=_first)
         out: list[Token] = []
         at = 0
-        for index, made in expanded:
-            out += tokens[at:index]
+        for index, made in expanded:  # up to a run's token, then the tokens made after it
+            out += tokens[at:index + 1]
             out += made
             at = index + 1
         out += tokens[at:]
@@ -228,8 +228,8 @@ def _foldable(tokens: list[Token], runs: list[Run | Delimiter]) -> bool:
 
 def _pair(runs: list[Run], tokens: list[Token], expanded: list[tuple[int, list[Token]]]) -> None:
     """CommonMark's "process emphasis" over one delimiter list; the runs whose markers all
-    became one tag become that tag, and (the index of its token, its tokens) of every other
-    run with a tag goes to `expanded`, in order.
+    became one tag become that tag, and (the index of its token, the tokens that go after it)
+    of every other run with a tag goes to `expanded`, in order.
 
     Each closing marker, first to last, takes the nearest opening marker of its kind that the
     rule of 3 allows; the runs between a pair are used up; where a search fails, later closers
@@ -276,8 +276,12 @@ def _pair(runs: list[Run], tokens: list[Token], expanded: list[tuple[int, list[T
             if q < 0:
                 bottoms[kind] = base[i] + used - 1
                 break
-            taken = min(size - used, free, last - bottom)
-            pair = _ONE if taken == 1 else _kinds(marker, taken)
+            taken = size - used  # as many markers as both runs have unused, above the bottom
+            if free < taken:
+                taken = free
+            if last - bottom < taken:
+                taken = last - bottom
+            pair = _ONE if taken == 1 else (_KINDS.get((marker, taken)) or _kinds(marker, taken))
             closed += pair[0]
             opened = opening.get(q)
             opening[q] = pair[1] if opened is None else opened + pair[1]
@@ -312,10 +316,8 @@ def _pair(runs: list[Run], tokens: list[Token], expanded: list[tuple[int, list[T
         token.type, token.tag, token.nesting, token.content, token.markup = first
         if more:
             level = token.level
-            made = [token]
-            for type_, tag, nesting, content, markup in more:
-                made.append(new_token(type_, tag, nesting, level, content, markup))
-            expanded.append((index, made))
+            expanded.append((index, [new_token(type_, tag, nesting, level, content, markup)
+                                     for type_, tag, nesting, content, markup in more]))
 
 
 _ONE = ((-1,), (1,))
