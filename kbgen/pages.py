@@ -5,6 +5,8 @@ import html
 import posixpath
 import re
 import weakref
+from bisect import bisect_right
+from itertools import accumulate
 from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import Any
@@ -128,14 +130,17 @@ def context_html(ctx: Context, refs: list[LinkRef], highlight: set[LinkRef]) -> 
     paragraph holding n links to n targets would otherwise cost n² (a 3 000-link index line
     took 80 s). Our links are found by their places in the paragraph (`spots`), not by
     comparing each piece shown with them: a LinkRef's hash costs more than the rest of a piece."""
-    texts, _, spots, total = _paragraph(ctx, refs)
+    para = _paragraph(ctx, refs)
+    texts, spots = para.texts, para.spots
     marks = [i for r in highlight for i in spots.get(r, ())]
     first = min(marks, default=0)
+    if para.total > CONTEXT:  # a long paragraph: its window found by bisection
+        return _long(para, first, set(marks))
     start, before = first, 0
     while start > 0 and before < CONTEXT // 3:  # walk back a third of the window
         start -= 1
         before += len(texts[start])
-    if total <= CONTEXT and start == 0 and not (first and before > CONTEXT // 3):
+    if start == 0 and not (first and before > CONTEXT // 3):
         # the whole paragraph fits (most do): nothing is cut, only our links marked
         whole = texts.copy()
         for i in marks:
@@ -164,17 +169,79 @@ def context_html(ctx: Context, refs: list[LinkRef], highlight: set[LinkRef]) -> 
     return Markup("".join(out).strip().replace("\n", "<br>"))
 
 
-Paragraph = tuple[list[str], list[LinkRef], dict[LinkRef, list[int]], int]
-"""A paragraph cut into pieces (see _paragraph)."""
+def _long(para: "Paragraph", first: int, marked: set[int]) -> Markup:
+    """context_html's window of a paragraph longer than CONTEXT: what its loops give, with the
+    window's ends found by bisecting the pieces' offsets and the pieces between taken as a
+    slice (a window of a line of links is some 60 pieces, and a concept page per link asks)."""
+    texts = para.texts
+    offsets = para.offsets
+    if offsets is None:
+        offsets = para.offsets = list(accumulate(map(len, texts), initial=0))
+    third = CONTEXT // 3
+    # the walk back: the nearest piece at least a third of the window before our first link
+    start = max(bisect_right(offsets, offsets[first] - third) - 1, 0) if first else 0
+    before = offsets[first] - offsets[start]
+    part = texts[start]
+    if not start & 1:
+        if start < first and before > third:  # keep only its end
+            cut = part[before - third:]
+            part = "…" + (cut.split(" ", 1)[1] if " " in cut else cut)
+        if len(part) > CONTEXT:
+            return _joined(start, [part[:CONTEXT].rsplit(" ", 1)[0] + "…"])
+    out = [f"<mark>{part}</mark>" if start in marked else part]
+    # piece i > start begins `base + offsets[i]` characters in: text between links is cut
+    # where it would pass CONTEXT (offsets[i + 1] > limit), and a link that starts past it
+    # is left out (offsets[i] > limit)
+    base = len(part) - offsets[start + 1]
+    limit = CONTEXT - base
+    j = bisect_right(offsets, limit)
+    gap = max(j - 1, start + 1)
+    gap += gap & 1
+    link = max(j, start + 1)
+    link += not link & 1
+    stop = min(gap, link, len(texts))
+    window = texts[start + 1:stop]
+    for i in marked:
+        if start < i < stop:
+            window[i - start - 1] = f"<mark>{texts[i]}</mark>"
+    out += window
+    if stop < len(texts):
+        if stop & 1:
+            out.append("…")
+        else:
+            size = base + offsets[stop]
+            out.append(texts[stop][:max(0, CONTEXT - size)].rsplit(" ", 1)[0] + "…")
+    return _joined(start, out)
+
+
+def _joined(start: int, out: list[str]) -> Markup:
+    if start > 0 and out and not out[0].startswith("…"):
+        out.insert(0, "…")  # pieces before the window were left out
+    return Markup("".join(out).strip().replace("\n", "<br>"))
+
+
+class Paragraph:
+    """A paragraph cut into pieces (see _paragraph)."""
+
+    __slots__ = ("texts", "links", "spots", "total", "offsets")
+
+    def __init__(self, texts: list[str], links: list[LinkRef], spots: dict[LinkRef, list[int]], total: int) -> None:
+        self.texts, self.links, self.spots, self.total = texts, links, spots, total
+        self.offsets: list[int] | None = None
+        """Where each piece begins (and the end), once a window needs them."""
+
+
 _PARAGRAPHS: dict[int, tuple[Context, list[LinkRef], Paragraph]] = {}
+_SPECIAL = re.compile("[&<>\"']").search
+"""Whether text holds a character html.escape replaces."""
 
 
 def _pieces(ctx: Context, refs: list[LinkRef]) -> tuple[list[tuple[str, LinkRef | None]], dict[LinkRef, int], int]:
     """The paragraph's pieces paired with their links (None between links), where each link's
     first piece is, and the length of all pieces: _paragraph in the shape tests compare."""
-    texts, links, spots, total = _paragraph(ctx, refs)
-    pieces = [(text, None if not i & 1 else links[i >> 1]) for i, text in enumerate(texts)]
-    return pieces, {ref: at[0] for ref, at in spots.items()}, total
+    para = _paragraph(ctx, refs)
+    pieces = [(text, None if not i & 1 else para.links[i >> 1]) for i, text in enumerate(para.texts)]
+    return pieces, {ref: at[0] for ref, at in para.spots.items()}, para.total
 
 
 def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
@@ -203,31 +270,26 @@ def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
     texts: list[str] = []
     links: list[LinkRef] = []
     spots: dict[LinkRef, list[int]] = {}
-    last = total = 0
-    escape = html.escape
+    last = 0
+    escape, special = html.escape, _SPECIAL
     for start, end, ref in spans:  # once per link of the paragraph (a note may hold 100 000)
         if start < last:
             continue
         gap = text[last:start]
-        gap = escape(_strip_wiki(gap) if "[" in gap else gap)
-        texts.append(gap)
-        at = spots.get(ref)
-        if at is None:
-            spots[ref] = [len(texts)]
-        else:
-            at.append(len(texts))
-        shown = escape(_strip_wiki(ref.display) if ref.display else
-                       default_display(ref.target, ref.subpath) if ref.subpath else ref.target)  # as default_display
-        texts.append(shown)
+        if "[" in gap:
+            gap = _strip_wiki(gap)
+        texts.append(escape(gap) if special(gap) else gap)  # most pieces hold nothing to escape
+        spots.setdefault(ref, []).append(len(texts))  # one hash: a LinkRef's costs
+        shown = _strip_wiki(ref.display) if ref.display else \
+            default_display(ref.target, ref.subpath) if ref.subpath else ref.target  # as default_display
+        texts.append(escape(shown) if special(shown) else shown)
         links.append(ref)
-        total += len(gap) + len(shown)
         last = end
-    rest = html.escape(_strip_wiki(text[last:]))
-    texts.append(rest)
-    total += len(rest)
+    texts.append(html.escape(_strip_wiki(text[last:])))
+    total = sum(map(len, texts))
     if len(_PARAGRAPHS) >= 4096:
         _PARAGRAPHS.clear()
-    made = (texts, links, spots, total)
+    made = Paragraph(texts, links, spots, total)
     _PARAGRAPHS[id(ctx)] = (ctx, refs, made)  # both kept, so their ids are not reused meanwhile
     return made
 
@@ -288,7 +350,7 @@ def _links_by_context(note: ParsedNote) -> dict[int, list[LinkRef]]:
 def outlinks(site: Site, path: SourcePath) -> list[dict[str, Any]]:
     """The notes and concepts a note links to, sorted by node (adjacency.node_url's concept
     URL written out: a note may link to 75 000 concepts)."""
-    nodes = site.graph.g.nodes
+    nodes = site.graph.g._node  # what g.nodes[node] looks up, without its view (see LinkGraph._add_links)
     concept_pages = site.config.concept_pages
     out = []
     for node in site.graph.outlinks(note_node(path)):
@@ -298,7 +360,8 @@ def outlinks(site: Site, path: SourcePath) -> list[dict[str, Any]]:
             out.append({"title": data["title"], "url": site.urls[data["path"]], "resolved": True})
         elif kind == "concept":
             title = data["title"]
-            url = concept_url(title) if concept_pages and is_concept_label(title) and data["paged"] else ""
+            # `paged` first: past a note's CONCEPT_LIMIT most concepts have no page
+            url = concept_url(title) if concept_pages and data.get("paged") and is_concept_label(title) else ""
             out.append({"title": title, "url": url, "resolved": False})
     return out
 

@@ -76,3 +76,28 @@ def test_a_short_paragraph_is_shown_whole_with_its_link_marked() -> None:
     ctx = Context("Assume a [[Role]] <via> [[Policy|the policy]].\nDone", 3)
     got = pages.context_html(ctx, [ref, other], {ref})
     assert got == "Assume a <mark>Role</mark> " + html.escape("<via>") + " the policy.<br>Done"
+
+
+def _line_of_links(rng: random.Random) -> tuple[Context, list[LinkRef]]:
+    """A long paragraph of many links with little or much text between them (an index line)."""
+    parts, refs = [], []
+    for i in range(rng.randint(40, 400)):
+        gap = rng.choice(["", " ", ", ", " and ", "\n", " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 80)))])
+        name = rng.choice([f"Target {i}", "A", "Note C", "d#Head", f"x{i}|shown {i}"])
+        original = f"[[{name}]]"
+        path, _, display = name.partition("|")
+        target, _, sub = path.partition("#")
+        refs.append(LinkRef(target, sub, display or None, False, "wiki", 1, original, 0))
+        parts += [gap, original]
+    parts.append(rng.choice(["", " end", " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 200)))]))
+    return Context("".join(parts), 1), refs
+
+
+def test_long_paragraphs_windowed_alike() -> None:
+    rng = random.Random(11)
+    for _ in range(400):
+        ctx, refs = _line_of_links(rng)
+        for _ in range(6):
+            pick = rng.random()
+            highlight = {rng.choice(refs)} if pick < 0.7 else set(rng.sample(refs, 3)) if pick < 0.9 else set()
+            assert pages.context_html(ctx, refs, highlight) == _windowed(ctx, refs, highlight), (ctx.text[:200], highlight)
