@@ -18,7 +18,7 @@ def node_url(site: Site, node: str) -> str:
     if kind == "note":
         return site.urls.get(key, "")  # type: ignore[arg-type]
     if kind == "concept" and site.config.concept_pages:
-        data = site.graph.g.nodes[node]
+        data = site.graph.g._node[node]
         return concept_url(data["title"]) if is_concept_label(data["title"]) and data["paged"] else ""
     return ""
 
@@ -26,7 +26,7 @@ def node_url(site: Site, node: str) -> str:
 def group_of(site: Site, node: str) -> str:
     """The colour group of a node: its top-level folder, or its first tag's root with
     `graph_color_by = "tag"`; concepts and attachments are their own kind."""
-    data = site.graph.g.nodes[node]
+    data = site.graph.g._node[node]
     if data["kind"] != "note":
         return data["kind"]
     path = data["path"]
@@ -73,7 +73,7 @@ def legend(site: Site) -> list[dict[str, Any]]:
 def _shown(graph: LinkGraph, node: str) -> bool:
     """Notes and concept-like unresolved targets that may have a page (graph.CONCEPT_LIMIT);
     never attachments or missing files."""
-    data = graph.g.nodes[node]
+    data = graph.g._node[node]
     return data["kind"] == "note" or (data["kind"] == "concept" and data["paged"] and is_concept_label(data["title"]))
 
 

@@ -125,7 +125,7 @@ def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None, lazy: boo
         out.append(home_page(s))
     if s.config.concept_pages:
         for node, name in s.graph.concepts():
-            if is_concept_label(name) and s.graph.paged(node):
+            if s.graph.paged(node) and is_concept_label(name):  # paged first: most concepts of a huge note are not
                 url = concept_url(name)
                 out.extend(_reused(reuse, children, url) or concept_page(s, node, name, url, lazy=lazy))
     if "tag" in kept:

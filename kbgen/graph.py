@@ -182,30 +182,26 @@ class LinkGraph:
 
     def backlinks(self, node: str) -> list[Backlink]:
         """Notes that link to `node` (self-links excluded), sorted by path."""
-        if node not in self.g:
+        near = self.g._pred.get(node)  # the DiGraph's dicts, as in _add_links: hit per page
+        if near is None:
             return []
-        out = []
-        for src in sorted(self.g.predecessors(node)):
-            if src == node:
-                continue
-            out.append(Backlink(self.g.nodes[src]["path"], tuple(self.g.edges[src, node]["refs"])))
-        return out
+        attrs = self.g._node
+        return [Backlink(attrs[src]["path"], tuple(near[src]["refs"])) for src in sorted(near) if src != node]
 
     def outlinks(self, node: str) -> list[str]:
         return sorted(self.g.successors(node)) if node in self.g else []
 
     def paged(self, node: str) -> bool:
         """Whether a concept gets a page: some note links to it within CONCEPT_LIMIT."""
-        try:  # asked for every link to a concept on every page
-            return bool(self.g.nodes[node].get("paged"))
-        except KeyError:
-            return False
+        data = self.g._node.get(node)  # asked for every link to a concept on every page
+        return bool(data and data.get("paged"))
 
     def concepts(self) -> Iterator[tuple[str, str]]:
         """(node, display name) of every unresolved concept, sorted."""
-        for node in sorted(self.g.nodes):
+        attrs = self.g._node
+        for node in sorted(attrs):
             if node.startswith("concept:"):
-                yield node, self.g.nodes[node]["title"]
+                yield node, attrs[node]["title"]
 
     def degree(self, node: str) -> int:
         return self.g.degree(node) if node in self.g else 0
