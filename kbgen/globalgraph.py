@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from kbgen.adjacency import _PerGraph, _group, adjacency, group_of, legend, node_url, palette
+from kbgen.adjacency import _PerGraph, _group, _ranked, adjacency, group_of, legend, node_url, palette
 from kbgen.graph import LinkGraph
 from kbgen.layout import _communities, _positions
 from kbgen.site import Site
@@ -109,8 +109,8 @@ def _global_layout(site: Site) -> dict[str, Any]:
     """
     graph = site.graph
     adj = adjacency(graph)
-    ranked = sorted(adj, key=lambda n: (-len(adj[n]), n))
-    rank = {n: i for i, n in enumerate(ranked)}
+    rank, order = _ranked(graph)  # the local graphs' ranking: best linked first, ties by name
+    ranked = list(rank)
     community = _communities(adj, ranked)
     pos, clusters = _positions(adj, ranked, rank, community)
     colours = palette(site)
@@ -134,10 +134,16 @@ def _global_layout(site: Site) -> dict[str, Any]:
         cols["c"].append(colours.get(group_of(site, n), 0))
         cols["k"].append(0 if data["kind"] == "note" else 1)
         cols["m"].append(community[n])
-    pairs = [(a, b) for b, n in enumerate(ranked) for a in sorted(rank[m] for m in adj[n]) if a < b]
+    edges: list[int] = []
+    for b, n in enumerate(ranked):
+        for m in order[n]:  # its neighbours, best ranked first
+            a = rank[m]
+            if a >= b:
+                break
+            edges += (a, b)
     result = {
         "version": 1, "total": len(ranked), "size": round(size, 1),
-        "nodes": cols, "edges": [i for pair in pairs for i in pair],
+        "nodes": cols, "edges": edges,
         "clusters": [{"label": graph.g.nodes[c["top"]]["title"], "x": round(c["x"], 1),
                       "y": round(c["y"], 1), "r": round(c["r"], 1), "size": c["size"],
                       "top": rank[c["top"]]} for c in clusters],
