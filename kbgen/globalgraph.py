@@ -112,7 +112,7 @@ def _global_layout(site: Site) -> dict[str, Any]:
     rank, order = _ranked(graph)  # the local graphs' ranking: best linked first, ties by name
     ranked = list(rank)
     community = _communities(adj, ranked)
-    pos, clusters = _positions(adj, ranked, rank, community)
+    pos, clusters = _positions(adj, ranked, rank, community, order)
     colours = palette(site)
     size = 0.0
     if pos:

@@ -61,11 +61,14 @@ def _communities(adj: dict[str, set[str]], ranked: list[str]) -> dict[str, int]:
     return {n: order[member[n]] if n in member else -1 for n in ranked}
 
 
-def _positions(adj: dict[str, set[str]], ranked: list[str], rank: dict[str, int],
-               community: dict[str, int]) -> tuple[dict[str, tuple[float, float]], list[dict[str, Any]]]:
+def _positions(adj: dict[str, set[str]], ranked: list[str], rank: dict[str, int], community: dict[str, int],
+               order: dict[str, list[str]] | None = None) -> tuple[dict[str, tuple[float, float]], list[dict[str, Any]]]:
     """World positions: communities as discs placed by a force layout of the community graph,
     a force layout of each community's best-linked members inside its disc, the others set
-    around a placed neighbour (a sunflower pattern), unlinked notes on rings outside."""
+    around a placed neighbour (a sunflower pattern), unlinked notes on rings outside.
+    `order`: each node's neighbours best ranked first (adjacency._ranked), when known."""
+    if order is None:
+        order = {n: sorted(near, key=rank.__getitem__) for n, near in adj.items()}
     members: dict[int, list[str]] = {}
     for n in ranked:
         members.setdefault(community[n], []).append(n)
@@ -87,11 +90,17 @@ def _positions(adj: dict[str, set[str]], ranked: list[str], rank: dict[str, int]
             pos[n] = (cx + x * inner, cy + y * inner)
         free = 0
         for n in group[len(backbone):]:
-            placed = [m for m in adj[n] if m in pos]
-            own = [m for m in placed if community[m] == c]
-            placed = own or placed  # stay inside the cluster when a neighbour there is placed
-            if placed:
-                anchor = min(placed, key=rank.__getitem__)
+            # the best ranked placed neighbour, one inside the cluster if there is one
+            anchor = outside = None
+            for m in order[n]:
+                if m in pos:
+                    if community[m] == c:
+                        anchor = m
+                        break
+                    if outside is None:
+                        outside = m
+            anchor = anchor or outside
+            if anchor is not None:
                 j = around[anchor]
                 around[anchor] += 1
                 ax, ay = pos[anchor]
