@@ -48,7 +48,8 @@ def _communities(adj: dict[str, set[str]], ranked: list[str]) -> dict[str, int]:
     while pending:  # most linked first, so later nodes find their neighbours placed
         rest = []
         for n in pending:
-            votes = Counter(member[m] for m in adj[n] if m in member)
+            votes = Counter(map(member.get, adj[n]))  # counted in C; None for the unplaced
+            votes.pop(None, None)
             if votes:
                 member[n] = min(votes, key=lambda c: (-votes[c], c))
             else:
