@@ -3,11 +3,13 @@
 The markdown layer on ordinary notes: each note parsed by kbgen's parser (parse.parse_note) and
 its body rendered by kbgen's renderer (body.BodyRenderer, links through the vault's resolved
 site), best of `--repeat` passes each. Prints the seconds of each and a digest of the tokens and
-HTML, which must not change when only speed does.
+HTML, which must not change when only speed does. The garbage collector runs with the
+thresholds a build sets.
 """
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import sys
 import time
@@ -16,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kbgen.body import BodyRenderer  # noqa: E402
-from kbgen.build import Builder  # noqa: E402
+from kbgen.build import GC_THRESHOLD, Builder  # noqa: E402
 from kbgen.markdown import ParseOptions, make_parser  # noqa: E402
 from kbgen.parse import parse_note  # noqa: E402
 
@@ -31,6 +33,7 @@ def main() -> None:
     root = args.vault
     notes = {path: (root / path).read_bytes() for path in sorted(site.notes)}
     md = make_parser(ParseOptions(site.config.strict_line_breaks, site.config.trust_html))
+    gc.set_threshold(*GC_THRESHOLD)  # as a build sets it
     best_parse = best_render = float("inf")
     digest = ""
     for _ in range(args.repeat):

@@ -67,13 +67,24 @@ def make_parser(options: ParseOptions = ParseOptions()) -> MarkdownIt:
 
 def _cheap_linkify_pretest(md: MarkdownIt) -> None:
     """Autolink only what GFM autolinks (`scheme://`, `www.`, e-mail addresses), and skip
-    linkify-it's costly regex on the many paragraphs that contain none of them."""
+    linkify-it's costly regex on the many paragraphs that contain none of them. A note that
+    contains none of them anywhere is not walked block by block at all (each block's content
+    is made of pieces of the note's lines)."""
     pretest = md.linkify.pretest
 
     def quick(text: str) -> bool:
         return may_autolink(text) and pretest(text)
 
     md.linkify.pretest = quick  # type: ignore[method-assign]
+    rules = md.core.ruler.__rules__
+    walk = next(rule.fn for rule in rules if rule.name == "linkify")
+
+    def linkify(state: StateCore) -> None:
+        if state.md.options.linkify and state.md.linkify and not may_autolink(state.src):
+            return  # what the walk would find: no block passes the pretest
+        walk(state)
+
+    md.core.ruler.at("linkify", linkify)
 
 
 def _use_ofm(md: MarkdownIt, options: ParseOptions) -> None:

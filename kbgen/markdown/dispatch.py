@@ -19,6 +19,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
 from kbgen.markdown.tokens import block_token
+from kbgen.markdown.tokens import text as text_token
 
 Rule = Callable[[StateInline, bool], bool]
 BlockRule = Callable[[StateBlock, int, int, bool], bool]
@@ -174,8 +175,10 @@ def _tokenizer(md: MarkdownIt, dispatch: Rule, markup: str) -> Callable[[StateIn
                     continue
             state.append_pending(src[pos])
             state.pos = pos + 1
-        if state.pending:
-            state.pushPending()
+        pending = state.pending
+        if pending:  # state.pushPending(), the token made directly
+            state.tokens.append(text_token(state.pendingLevel, pending))
+            state.pending = ""
     return tokenize
 
 

@@ -217,6 +217,8 @@ def _embed_rule(state: StateInline, silent: bool) -> bool:
 
 def _no_links_in_wikilinks(state: StateCore) -> None:
     """A link cannot hold a link: undo autolinks that linkify made inside a wikilink's text."""
+    if not may_autolink(state.src):
+        return  # no block's content can hold an autolink either
     for block in state.tokens:
         if block.type != "inline" or not block.children or not may_autolink(block.content):
             continue
