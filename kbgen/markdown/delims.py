@@ -141,6 +141,18 @@ def fragments_join(state: StateInline) -> None:
     """markdown-it's `fragments_join` (merge adjacent text tokens left by the pairing rules,
     keeping the last token of each run, and set every token's level again), in one pass."""
     tokens = state.tokens
+    if len(tokens) > 32 and "\0text\0text\0" not in "\0{}\0".format("\0".join(map(_TYPE, tokens))):
+        # Nothing to merge (checked without a Python step per token, which pays on long
+        # content): only the levels to set.
+        level = 0
+        for token in tokens:
+            nesting = token.nesting
+            if nesting < 0:
+                level -= 1
+            token.level = level
+            if nesting > 0:
+                level += 1
+        return
     count = len(tokens)
     out: list[Token] = []
     level = i = 0
