@@ -131,8 +131,9 @@ def context_html(ctx: Context, refs: list[LinkRef], highlight: set[LinkRef]) -> 
     took 80 s). Our links are found by their places in the paragraph (`spots`), not by
     comparing each piece shown with them: a LinkRef's hash costs more than the rest of a piece."""
     para = _paragraph(ctx, refs)
-    texts, spots = para.texts, para.spots
-    marks = [i for r in highlight for i in spots.get(r, ())]
+    texts, spots, links = para.texts, para.spots, para.links
+    marks = [i for r in highlight for i in spots.get((r.original, r.line), ())
+             if links[i >> 1] is r or links[i >> 1] == r]
     first = min(marks, default=0)
     if para.total > CONTEXT:  # a long paragraph: its window found by bisection
         return _long(para, first, set(marks))
@@ -225,7 +226,8 @@ class Paragraph:
 
     __slots__ = ("texts", "links", "spots", "total", "offsets")
 
-    def __init__(self, texts: list[str], links: list[LinkRef], spots: dict[LinkRef, list[int]], total: int) -> None:
+    def __init__(self, texts: list[str], links: list[LinkRef], spots: dict[tuple[str, int], list[int]],
+                 total: int) -> None:
         self.texts, self.links, self.spots, self.total = texts, links, spots, total
         self.offsets: list[int] | None = None
         """Where each piece begins (and the end), once a window needs them."""
@@ -241,13 +243,17 @@ def _pieces(ctx: Context, refs: list[LinkRef]) -> tuple[list[tuple[str, LinkRef 
     first piece is, and the length of all pieces: _paragraph in the shape tests compare."""
     para = _paragraph(ctx, refs)
     pieces = [(text, None if not i & 1 else para.links[i >> 1]) for i, text in enumerate(para.texts)]
-    return pieces, {ref: at[0] for ref, at in para.spots.items()}, para.total
+    where: dict[LinkRef, int] = {}
+    for k, ref in enumerate(para.links):
+        where.setdefault(ref, 2 * k + 1)
+    return pieces, where, para.total
 
 
 def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
     """The paragraph as escaped text and links shown by their text, in order, once per paragraph:
-    the pieces' texts (text, link, text, …, text), the link of each odd piece, the pieces each
-    link (by value) is shown in, and the length of all pieces."""
+    the pieces' texts (text, link, text, …, text), the link of each odd piece (piece i shows
+    links[i >> 1]), the pieces of the links written as each (text, line), and the length of
+    all pieces."""
     hit = _PARAGRAPHS.get(id(ctx))
     if hit is not None and hit[0] is ctx and hit[1] is refs:
         return hit[2]
@@ -269,7 +275,7 @@ def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
         spans.sort(key=itemgetter(0))
     texts: list[str] = []
     links: list[LinkRef] = []
-    spots: dict[LinkRef, list[int]] = {}
+    spots: dict[tuple[str, int], list[int]] = {}
     last = 0
     escape, special = html.escape, _SPECIAL
     for start, end, ref in spans:  # once per link of the paragraph (a note may hold 100 000)
@@ -279,7 +285,9 @@ def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
         if "[" in gap:
             gap = _strip_wiki(gap)
         texts.append(escape(gap) if special(gap) else gap)  # most pieces hold nothing to escape
-        spots.setdefault(ref, []).append(len(texts))  # one hash: a LinkRef's costs
+        # by text and line, whose hash is a tuple of two cached ones: a LinkRef's hash is a
+        # Python call over all its fields, a fifth of this loop for a line of 75 000 links
+        spots.setdefault((ref.original, ref.line), []).append(len(texts))
         shown = _strip_wiki(ref.display) if ref.display else \
             default_display(ref.target, ref.subpath) if ref.subpath else ref.target  # as default_display
         texts.append(escape(shown) if special(shown) else shown)
