@@ -9,7 +9,7 @@ from bisect import bisect_right
 from itertools import accumulate
 from operator import itemgetter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Collection
 
 from markupsafe import Markup
 
@@ -122,8 +122,9 @@ CONTEXT = 600
 """Characters of a backlink's paragraph shown (about; whole words, and a link is never cut)."""
 
 
-def context_html(ctx: Context, refs: list[LinkRef], highlight: set[LinkRef]) -> Markup:
-    """The paragraph a link sits in, as safe HTML: links shown by their text, ours in <mark>.
+def context_html(ctx: Context, refs: list[LinkRef], highlight: Collection[LinkRef]) -> Markup:
+    """The paragraph a link sits in, as safe HTML: links shown by their text, ours (`highlight`,
+    compared by value) in <mark>.
 
     About CONTEXT characters are shown: from the start, or, when our first link sits further
     in, from a little before it, so the link is always in view. Only that much is joined: a
@@ -325,10 +326,9 @@ def _contexts(note: ParsedNote, node: str, refs: tuple[LinkRef, ...]) -> tuple[l
     hit = _CONTEXTS.get((id(note), node))
     if hit is not None and hit[0] is note and hit[1] == refs:
         return hit[2], hit[3]
-    wanted = set(refs)
     by_ctx = _links_by_context(note)
     places = [ci for ci in sorted({r.context for r in refs if r.context >= 0}) if ci < len(note.contexts)]
-    contexts = [{"html": context_html(note.contexts[ci], by_ctx.get(ci, []), wanted), "line": note.contexts[ci].line}
+    contexts = [{"html": context_html(note.contexts[ci], by_ctx.get(ci, []), refs), "line": note.contexts[ci].line}
                 for ci in places[:CONTEXTS]]
     if len(_CONTEXTS) >= 20_000:  # a few hub pages' worth; bounded memory in a cold build
         _CONTEXTS.clear()
