@@ -175,11 +175,16 @@ def balance_runs(state: StateInline) -> bool:
         link_pairs(state)
         return False
     expanded: list[tuple[int, list[Token]]] = []
+    in_order = len(lists) == 1  # (the runs inside links come after the others)
     for runs in lists:
-        if runs:
+        if not runs:
+            continue
+        if len(runs) > _NESTED_MAX or not _pair_nested(runs, tokens, expanded):
             _pair(runs, tokens, expanded)
+        else:
+            in_order = False  # an outer pair's tokens come after its inner pairs'
     if expanded:
-        if len(lists) > 1:  # the runs inside links come after the others
+        if not in_order:
             expanded.sort(key=_first)
         out: list[Token] = []
         at = 0
@@ -194,6 +199,61 @@ def balance_runs(state: StateInline) -> bool:
 
 def _first(item: tuple[int, list[Token]]) -> int:
     return item[0]
+
+
+_NESTED_MAX = 64
+"""Delimiter lists longer than this go to _pair() at once (long ones are rarely all nested pairs)."""
+
+
+def _pair_nested(runs: list[Run], tokens: list[Token], expanded: list[tuple[int, list[Token]]]) -> bool:
+    """The common case of a note's emphasis (`*a*`, `**b**`, `==c==`, `**d *e***` ...), without
+    _pair()'s set-up: where every run only opens or only closes, and each closer has as many
+    markers as the last opener not yet closed and the same marker (or no opener is left, and it
+    stays text), process-emphasis pairs exactly these: a closer's search meets its opener
+    first, the runs between being used up or unable to open, and no rule of 3 applies (it
+    needs a run that can do both). Then the tags are made as _pair() makes them and True is
+    returned; else nothing is changed and False is returned."""
+    open_runs: list[Run] = []
+    matched: list[tuple[Run, Run]] = []
+    for run in runs:
+        marker, length, _, units, lone, can_open, can_close = run
+        if lone or units > (2 if length else 1):
+            return False  # runs that leave text or make more than one tag: left to _pair()
+        if can_open:
+            if can_close:
+                return False
+            open_runs.append(run)
+        elif can_close and open_runs:
+            opener = open_runs.pop()
+            if opener[0] != marker or opener[3] != units:
+                return False
+            matched.append((opener, run))
+    for opener, closer in matched:
+        closed, opened = _KINDS.get((opener[0], opener[3])) or _kinds(opener[0], opener[3])
+        _retag(tokens, opener, (), opened, expanded)
+        _retag(tokens, closer, closed, (), expanded)
+    return True
+
+
+def _retag(tokens: list[Token], run: Run, closed: tuple[int, ...], opened: tuple[int, ...],
+           expanded: list[tuple[int, list[Token]]]) -> None:
+    """Make a run all of whose markers got tags (`closed` from its front, `opened` from its
+    back, no marker left) its tokens, as _pair() does."""
+    marker, length, index, _, _, _, _ = run
+    token = tokens[index]
+    if len(closed) + len(opened) == 1:
+        token.type, token.tag, token.nesting, token.markup = _TAGS[marker][(closed or opened)[0]]
+        token.content = ""
+        return
+    key = (marker, closed, length > 0, 0, 0, opened)
+    spec = _SPECS.get(key)
+    if spec is None:
+        spec = _SPECS[key] = _spec(*key)  # (few shapes: two markers at most)
+    first, more = spec
+    token.type, token.tag, token.nesting, token.content, token.markup = first
+    level = token.level
+    expanded.append((index, [new_token(type_, tag, nesting, level, content, markup)
+                             for type_, tag, nesting, content, markup in more]))
 
 
 def balance_rule(post_processing: list[Callable[[StateInline], None]]) -> Callable[[StateInline], None]:

@@ -158,3 +158,29 @@ def test_run_finder_finds_the_next_run(pattern: str) -> None:
             stop = rng.randint(at, len(src))
             found = finder.match(src, at, stop)
             assert (found.span(1) if found else None) == _next_run_by_search(markup, chain, src, at, stop), src
+
+
+NESTED = ["*a*", "**b**", "_c_", "__d__", "==e==", "~~f~~", "*g **h** i*", "**j *k* l**", "_m **n** o_",
+          "==p *q* r==", "~~s ==t== u~~", "***v***", "*w*x", "x*y*", "* z *", "*", "**", "==", "~~", "_"]
+WORDS = ["a", "word", "two words", ", ", ". ", " ", " ", "(", ")", "[[l]]", "[[l|*d*]]", "[x](y)",
+         "[*x*](y)", "`c`", "$m$", "#t", "\n", "é", "*a", "b*", "^[n *i*]"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_nested_pairs_alike(parsers: tuple[Any, Any], seed: int, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """Ordinary emphasis (pairs that nest, in words and links): pairs._pair_nested's shortcut
+    gives markdown-it's tokens, and it is taken for most of these snippets."""
+    fast, reference = parsers
+    taken = []
+    nested = pairs._pair_nested
+
+    def watched(*args: Any) -> bool:
+        taken.append(nested(*args))
+        return taken[-1]
+
+    monkeypatch.setattr(pairs, "_pair_nested", watched)
+    rng = random.Random(3000 + seed)
+    for _ in range(500):
+        text = " ".join(rng.choice(NESTED if rng.random() < 0.4 else WORDS) for _ in range(rng.randint(1, 12)))
+        assert _parse(fast, text)[:2] == _parse(reference, text)[:2], text
+    assert taken.count(True) > len(taken) / 2
