@@ -12,6 +12,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from kbgen.markdown.collect import LINE_KEY
 from kbgen.markdown.delims import delims_plugin
 from kbgen.markdown.dispatch import dispatch_block, dispatch_inline, markup_pattern
+from kbgen.markdown.headings import headings_plugin
 from kbgen.markdown.lists import lists_plugin
 from kbgen.markdown.mdlinks import mdlinks_plugin
 from kbgen.markdown.renderer import Renderer
@@ -51,6 +52,7 @@ def make_parser(options: ParseOptions = ParseOptions()) -> MarkdownIt:
     md.core.ruler.at("inline", _inline_with_lines(None))
     md.use(front_matter_plugin)
     md.use(tables_plugin)              # our table rule, fewer steps per row and cell
+    md.use(headings_plugin)            # our ATX heading rule, its tokens made directly
     md.use(wikilinks_plugin)          # [[...]] and ![[...]] before link/image
     md.use(footnote_plugin, inline=True)
     _use_ofm(md, options)              # callouts, comments, tags, block ids, math, ... (ofm.py)

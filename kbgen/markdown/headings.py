@@ -1,0 +1,60 @@
+"""ATX headings (`# Title`): markdown-it's `heading` block rule, its three tokens made directly.
+
+A vault's notes hold many headings; markdown-it's rule logs a debug call, steps over the
+closing `#`s and spaces one character at a time and pushes each token through
+StateBlock.push(). This rule decides the same and makes the same tokens with string methods
+and tokens.block_token.
+"""
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import MD_TRIM_CHARS
+from markdown_it.rules_block import StateBlock
+
+from kbgen.markdown.tables import replace_block_rule
+from kbgen.markdown.tokens import block_token
+
+_LEVELS = {level: ("h" + str(level), "#" * level) for level in range(1, 7)}
+"""Heading level → (tag, markup), made once."""
+
+
+def headings_plugin(md: MarkdownIt) -> None:
+    """Replace markdown-it's `heading` rule by heading_rule, keeping its place and chains."""
+    replace_block_rule(md, "heading", heading_rule)
+
+
+def heading_rule(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+    """`#` to `######` then a space, a tab or the end of the line; the text without the
+    closing sequence (`#`s after a space or a tab) and the spaces around it."""
+    src = state.src
+    pos = state.bMarks[startLine] + state.tShift[startLine]
+    maximum = state.eMarks[startLine]
+    if state.is_code_block(startLine) or pos >= maximum or src[pos] != "#":
+        return False
+    start = pos
+    pos += 1
+    while pos < maximum and src[pos] == "#" and pos - start <= 6:
+        pos += 1
+    level = pos - start
+    if level > 6 or (pos < maximum and src[pos] != " " and src[pos] != "\t"):
+        return False
+    if silent:
+        return True
+    end = pos + len(src[pos:maximum].rstrip(" \t"))  # state.skipSpacesBack(maximum, pos)
+    hashes = pos + len(src[pos:end].rstrip("#"))  # state.skipCharsStrBack(end, "#", pos)
+    if hashes > pos and (src[hashes - 1] == " " or src[hashes - 1] == "\t"):
+        end = hashes
+    state.line = line = startLine + 1
+    tag, markup = _LEVELS[level]
+    outer = state.level  # what three state.push() calls leave
+    opening = block_token("heading_open", tag, 1, outer)
+    opening.markup = markup
+    opening.map = [startLine, line]
+    inline = block_token("inline", "", 0, outer + 1)
+    inline.content = src[pos:end].strip(MD_TRIM_CHARS)
+    inline.map = [startLine, line]
+    inline.children = []
+    closing = block_token("heading_close", tag, -1, outer)
+    closing.markup = markup
+    state.tokens += (opening, inline, closing)
+    return True
