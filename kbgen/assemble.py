@@ -61,19 +61,20 @@ def resolve_note(resolver: Resolver, hidden: set[str], path: SourcePath,
     table: dict[LinkRef, Target] = {}
     diags: list[Diagnostic] = []
     resolve = resolver.resolve
+    add = table.setdefault
     for ref in note.links:
-        if ref in table:
-            continue
-        target, problems = resolve(path, ref)
+        target, problems = resolve(path, ref)  # (a repeated link again: resolve() is memoised)
+        if target.kind == "unresolved" and hidden and _stem_key(ref.target) in hidden:
+            target = _PRIVATE  # a private note leaves no trace
+        size = len(table)
+        add(ref, target)  # one hash of the LinkRef, a Python call over its fields, not two
+        if len(table) == size:
+            continue  # the same link again: its problems are said once
         if problems:
             diags.extend(problems)
-        if target.kind == "unresolved":
-            if hidden and _stem_key(ref.target) in hidden:
-                target = _PRIVATE  # a private note leaves no trace
-            elif not ref.embed and target.label:
-                diags.append(make(path, ref.line, "unresolved-link",
-                                  f"{ref.original!r}: no note or file {ref.target!r}"))
-        table[ref] = target
+        if target.kind == "unresolved" and target is not _PRIVATE and not ref.embed and target.label:
+            diags.append(make(path, ref.line, "unresolved-link",
+                              f"{ref.original!r}: no note or file {ref.target!r}"))
     capped = linkgraph.capped_links(table)
     if capped:
         limit = linkgraph.CONCEPT_LIMIT
