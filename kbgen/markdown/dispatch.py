@@ -221,12 +221,23 @@ def dispatch_block(md: MarkdownIt) -> None:
 
 
 def _block_dispatcher(rules: list[tuple[str, BlockRule]]) -> BlockRule:
-    every = tuple(fn for _, fn in rules)
-    anywhere = tuple(fn for name, fn in rules if name not in BLOCK_TRIGGERS)
-    table = {ch: tuple(fn for name, fn in rules if name not in BLOCK_TRIGGERS or ch in BLOCK_TRIGGERS[name])
-             for ch in set("".join(BLOCK_TRIGGERS.values()))}
+    """One rule trying `rules` in order, only those that can start at the line's first
+    character; `code` only on lines indented as code (it fails on any other: is_code_block),
+    `front_matter` only on line 0 (it fails on any other)."""
+    def chains(first_line: bool, indented: bool) -> tuple[dict[str, tuple[BlockRule, ...]],
+                                                         tuple[BlockRule, ...], tuple[BlockRule, ...]]:
+        kept = [(name, fn) for name, fn in rules
+                if (indented or name != "code") and (first_line or name != "front_matter")]
+        every = tuple(fn for _, fn in kept)
+        anywhere = tuple(fn for name, fn in kept if name not in BLOCK_TRIGGERS)
+        table = {ch: tuple(fn for name, fn in kept if name not in BLOCK_TRIGGERS or ch in BLOCK_TRIGGERS[name])
+                 for ch in set("".join(BLOCK_TRIGGERS.values()))}
+        return table, anywhere, every
+
+    variants = [chains(first_line, indented) for first_line in (False, True) for indented in (False, True)]
 
     def dispatch(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+        table, anywhere, every = variants[(not startLine) * 2 + (state.sCount[startLine] - state.blkIndent >= 4)]
         pos = state.bMarks[startLine] + state.tShift[startLine]
         chain = table.get(state.src[pos], anywhere) if pos < len(state.src) else every
         for rule in chain:

@@ -88,3 +88,23 @@ def test_same_html_on_random_markup(parsers: tuple) -> None:
     for _ in range(1500):
         text = "".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 40)))
         assert dispatched.render(text) == plain.render(text), text
+
+
+LINES = ["---", "---", "title: x", "...", "- ---", "> ---", "    code", "\tcode", "        deep", "para",
+         "- item", "  - sub", "    - four", "1. one", "> quote", ">     code in quote", "```", "~~~", "",
+         "", "# h", "    # not h", "***", "| a |", "|---|", "[r]: /u", "<div>", "$$", "%%"]
+
+
+def test_same_tokens_on_random_lines(parsers: tuple) -> None:
+    """Line-built documents (front matter at the first line or not, code indentation inside
+    lists and quotes): the dispatcher's chains without `code` on lines not indented as code
+    and without `front_matter` after line 0 give the same tokens."""
+    import random
+
+    from tests.markdown.test_fastpaths import _shape
+
+    dispatched, plain = parsers
+    rnd = random.Random(9)
+    for _ in range(1500):
+        text = "\n".join(rnd.choice(LINES) for _ in range(rnd.randint(1, 14)))
+        assert _shape(dispatched.parse(text)) == _shape(plain.parse(text)), text
