@@ -1,7 +1,7 @@
 """Louvain communities exactly as networkx's louvain_communities(seed=…) finds them, on plain lists.
 
 networkx walks its graph views for every node it considers and copies the graph into a new
-networkx Graph at each level; the same steps on lists of dicts indexed by int take a quarter of
+networkx Graph at each level; the same steps on lists of dicts indexed by int take half of
 the time. Nothing is approximated: every iteration order networkx follows (node order, neighbour
 order as edges were added, the shuffle of the seeded `random.Random`) and every float
 expression is repeated as it is written there, so the communities are the same
