@@ -69,6 +69,8 @@ def _collect(state: StateCore) -> None:
         return  # no markdown link or image anywhere in the note
     contexts: list[Context] = state.env.setdefault("_kb_contexts", [])
     references = "references" in state.env
+    if not references and "](" not in state.src:
+        return  # no block's content has one either (each is made of pieces of the note's lines)
     for block in state.tokens:
         if block.type != "inline" or not block.children:
             continue
