@@ -10,14 +10,16 @@ from markdown_it.utils import OptionsDict
 
 
 class _Tags(dict[str, str]):
-    """Tag name → its opening (or closing) tag, made at the first use of each name."""
+    """Tag name → its opening (or closing) tag (and what follows it), made at the first use of
+    each name."""
 
-    def __init__(self, head: str) -> None:
+    def __init__(self, head: str, tail: str) -> None:
         super().__init__()
         self.head = head
+        self.tail = tail
 
     def __missing__(self, tag: str) -> str:
-        html = self.head + tag + ">"
+        html = self.head + tag + self.tail
         if len(self) < 1000:  # tag names come from the rules, but a plugin could make many
             self[tag] = html
         return html
@@ -47,23 +49,19 @@ class Renderer(RendererHTML):
                 append(self.renderToken(tokens, i, options, env))
             elif not token.block:
                 append((_CLOSE if token.nesting == -1 else _OPEN)[token.tag])
+            elif token.nesting == -1:
+                append(_CLOSE_LINE[token.tag])  # renderToken() for a block closer: a line of its own
             else:
                 # renderToken() for a block tag without attributes: a newline before an
                 # opener that follows a hidden paragraph (tight lists), and after the tag
                 # unless it opens around inline content, a hidden token or its own closer.
-                nesting = token.nesting
-                if nesting == -1:
-                    html = _CLOSE[token.tag]
-                elif i and tokens[i - 1].hidden:
-                    html = "\n" + _OPEN[token.tag]
-                else:
+                after = tokens[i + 1] if token.nesting == 1 and i < last else None
+                if after is not None and (after.type == "inline" or after.hidden or
+                                          (after.nesting == -1 and after.tag == token.tag)):
                     html = _OPEN[token.tag]
-                if nesting == 1 and i < last:
-                    after = tokens[i + 1]
-                    if after.type == "inline" or after.hidden or (after.nesting == -1 and after.tag == token.tag):
-                        append(html)
-                        continue
-                append(html + "\n")
+                else:
+                    html = _OPEN_LINE[token.tag]
+                append("\n" + html if i and tokens[i - 1].hidden else html)
         return "".join(out)
 
     def renderInline(self, tokens: Sequence[Token], options: OptionsDict, env: Any) -> str:
@@ -97,5 +95,7 @@ class Renderer(RendererHTML):
         return write
 
 
-_OPEN = _Tags("<")
-_CLOSE = _Tags("</")
+_OPEN = _Tags("<", ">")
+_CLOSE = _Tags("</", ">")
+_OPEN_LINE = _Tags("<", ">\n")
+_CLOSE_LINE = _Tags("</", ">\n")
