@@ -1,4 +1,4 @@
-"""A backlink's paragraph (pages.context_html): the shortcut for paragraphs that fit whole
+"""A backlink's paragraph (paragraphs.context_html): the shortcut for paragraphs that fit whole
 gives exactly what the general windowing does."""
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ import random
 
 from markupsafe import Markup
 
-from kbgen import pages
+from kbgen import paragraphs
 from kbgen.model import Context, LinkRef
 
 
 def _windowed(ctx: Context, refs: list[LinkRef], highlight: set[LinkRef]) -> Markup:
     """context_html as it was before the shortcut (the general path, kept here for comparison)."""
-    pieces, where, _ = pages._pieces(ctx, refs)
+    pieces, where, _ = paragraphs._pieces(ctx, refs)
     first = min((where[r] for r in highlight if r in where), default=0)
     start, before = first, 0
-    while start > 0 and before < pages.CONTEXT // 3:
+    while start > 0 and before < paragraphs.CONTEXT // 3:
         start -= 1
         before += len(pieces[start][0])
     out: list[str] = []
@@ -24,14 +24,14 @@ def _windowed(ctx: Context, refs: list[LinkRef], highlight: set[LinkRef]) -> Mar
     for i in range(start, len(pieces)):
         part, ref = pieces[i]
         if ref is None:
-            if i == start < first and before > pages.CONTEXT // 3:
-                cut = part[before - pages.CONTEXT // 3:]
+            if i == start < first and before > paragraphs.CONTEXT // 3:
+                cut = part[before - paragraphs.CONTEXT // 3:]
                 part = "…" + (cut.split(" ", 1)[1] if " " in cut else cut)
-            if size + len(part) > pages.CONTEXT:
-                part = part[:max(0, pages.CONTEXT - size)].rsplit(" ", 1)[0] + "…"
+            if size + len(part) > paragraphs.CONTEXT:
+                part = part[:max(0, paragraphs.CONTEXT - size)].rsplit(" ", 1)[0] + "…"
                 out.append(part)
                 break
-        elif size > pages.CONTEXT:
+        elif size > paragraphs.CONTEXT:
             out.append("…")
             break
         out.append(f"<mark>{part}</mark>" if ref in highlight else part)
@@ -64,9 +64,9 @@ def test_whole_paragraphs_and_windows_agree() -> None:
     for _ in range(3000):
         ctx, refs = _paragraph(rng)
         highlight = {r for r in refs if rng.random() < 0.4}
-        got = pages.context_html(ctx, refs, highlight)
+        got = paragraphs.context_html(ctx, refs, highlight)
         assert got == _windowed(ctx, refs, highlight), ctx.text
-        fitted += len(got) < pages.CONTEXT and "…" not in got
+        fitted += len(got) < paragraphs.CONTEXT and "…" not in got
     assert fitted > 300  # both paths were taken many times
 
 
@@ -74,7 +74,7 @@ def test_a_short_paragraph_is_shown_whole_with_its_link_marked() -> None:
     ref = LinkRef("Role", "", None, False, "wiki", 3, "[[Role]]", 0)
     other = LinkRef("Policy", "", "the policy", False, "wiki", 3, "[[Policy|the policy]]", 0)
     ctx = Context("Assume a [[Role]] <via> [[Policy|the policy]].\nDone", 3)
-    got = pages.context_html(ctx, [ref, other], {ref})
+    got = paragraphs.context_html(ctx, [ref, other], {ref})
     assert got == "Assume a <mark>Role</mark> " + html.escape("<via>") + " the policy.<br>Done"
 
 
@@ -100,4 +100,4 @@ def test_long_paragraphs_windowed_alike() -> None:
         for _ in range(6):
             pick = rng.random()
             highlight = {rng.choice(refs)} if pick < 0.7 else set(rng.sample(refs, 3)) if pick < 0.9 else set()
-            assert pages.context_html(ctx, refs, highlight) == _windowed(ctx, refs, highlight), (ctx.text[:200], highlight)
+            assert paragraphs.context_html(ctx, refs, highlight) == _windowed(ctx, refs, highlight), (ctx.text[:200], highlight)

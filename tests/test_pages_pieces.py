@@ -1,4 +1,4 @@
-"""Backlink paragraphs cut into pieces (pages._pieces) against the way it was written before, on random paragraphs."""
+"""Backlink paragraphs cut into pieces (paragraphs._pieces) against the way it was written before, on random paragraphs."""
 from __future__ import annotations
 
 import html
@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from kbgen import pages
+from kbgen import paragraphs
 from kbgen.markdown.wikilinks import default_display
 from kbgen.model import Context, LinkRef
 
@@ -29,12 +29,12 @@ def _old_pieces(ctx: Context, refs: list[LinkRef]) -> tuple[list[tuple[str, Link
     for start, end, ref in spans:
         if start < last:
             continue
-        pieces.append((html.escape(pages._strip_wiki(text[last:start])), None))
+        pieces.append((html.escape(paragraphs.strip_wiki(text[last:start])), None))
         where.setdefault(ref, len(pieces))
-        pieces.append((html.escape(pages._strip_wiki(ref.display or "") if ref.display else
+        pieces.append((html.escape(paragraphs.strip_wiki(ref.display or "") if ref.display else
                                    default_display(ref.target, ref.subpath)), ref))
         last = end
-    pieces.append((html.escape(pages._strip_wiki(text[last:])), None))
+    pieces.append((html.escape(paragraphs.strip_wiki(text[last:])), None))
     return pieces, where, sum(len(part) for part, _ in pieces)
 
 
@@ -67,5 +67,5 @@ def test_pieces_alike(seed: int) -> None:
     rng = random.Random(seed)
     for _ in range(200):
         ctx, refs = _paragraph(rng)
-        pages._PARAGRAPHS.clear()
-        assert pages._pieces(ctx, refs) == _old_pieces(ctx, refs), (ctx.text, refs)
+        paragraphs._PARAGRAPHS.clear()
+        assert paragraphs._pieces(ctx, refs) == _old_pieces(ctx, refs), (ctx.text, refs)

@@ -1,0 +1,259 @@
+"""A backlink's paragraphs as HTML: links shown by their text, the page's own marked and in view."""
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_right
+from itertools import accumulate
+from operator import itemgetter
+from typing import Any, Collection
+
+from markupsafe import Markup
+
+from kbgen.markdown.wikilinks import default_display
+from kbgen.model import Context, LinkRef, ParsedNote
+
+CONTEXTS = 5
+"""Paragraphs shown per linking note in a backlink; a note that mentions a page in every
+paragraph would otherwise copy itself into that page."""
+
+_WIKI_OR_MD = re.compile(r"!?\[\[([^\]]*)\]\]|!?\[([^\]]*)\]\(([^)]*)\)")
+
+
+def strip_wiki(text: str) -> str:
+    """Text with its wikilinks and markdown links shown as their text (as Obsidian shows them)."""
+    if "[" not in text:  # most backlink text holds no link syntax: no regex pass
+        return text
+
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) is not None:
+            inner = m.group(1).replace("\\|", "|")
+            path, _, disp = inner.partition("|")
+            p, _, s = path.partition("#")
+            return disp or default_display(p.strip(), s.strip())
+        return m.group(2)
+    return _WIKI_OR_MD.sub(sub, text)
+
+
+CONTEXT = 600
+"""Characters of a backlink's paragraph shown (about; whole words, and a link is never cut)."""
+
+
+def context_html(ctx: Context, refs: list[LinkRef], highlight: Collection[LinkRef]) -> Markup:
+    """The paragraph a link sits in, as safe HTML: links shown by their text, ours (`highlight`,
+    compared by value) in <mark>.
+
+    About CONTEXT characters are shown: from the start, or, when our first link sits further
+    in, from a little before it, so the link is always in view. Only that much is joined: a
+    paragraph holding n links to n targets would otherwise cost n² (a 3 000-link index line
+    took 80 s). Our links are found by their places in the paragraph (`spots`), not by
+    comparing each piece shown with them: a LinkRef's hash costs more than the rest of a piece."""
+    para = _paragraph(ctx, refs)
+    texts, spots, links = para.texts, para.spots, para.links
+    marks = [i for r in highlight for i in spots.get((r.original, r.line), ())
+             if links[i >> 1] is r or links[i >> 1] == r]
+    first = min(marks, default=0)
+    if para.total > CONTEXT:  # a long paragraph: its window found by bisection
+        return _long(para, first, set(marks))
+    start, before = first, 0
+    while start > 0 and before < CONTEXT // 3:  # walk back a third of the window
+        start -= 1
+        before += len(texts[start])
+    if start == 0 and not (first and before > CONTEXT // 3):
+        # the whole paragraph fits (most do): nothing is cut, only our links marked
+        whole = texts.copy()
+        for i in marks:
+            whole[i] = f"<mark>{texts[i]}</mark>"
+        return Markup("".join(whole).strip().replace("\n", "<br>"))
+    marked = set(marks)
+    out: list[str] = []
+    size = 0
+    for i in range(start, len(texts)):
+        part = texts[i]
+        if not i & 1:  # text between links (pieces alternate: text, link, text, …, text)
+            if i == start < first and before > CONTEXT // 3:  # keep only its end
+                cut = part[before - CONTEXT // 3:]
+                part = "…" + (cut.split(" ", 1)[1] if " " in cut else cut)
+            if size + len(part) > CONTEXT:
+                part = part[:max(0, CONTEXT - size)].rsplit(" ", 1)[0] + "…"
+                out.append(part)
+                break
+        elif size > CONTEXT:
+            out.append("…")
+            break
+        out.append(f"<mark>{part}</mark>" if i in marked else part)
+        size += len(part)
+    if start > 0 and out and not out[0].startswith("…"):
+        out.insert(0, "…")  # pieces before the window were left out
+    return Markup("".join(out).strip().replace("\n", "<br>"))
+
+
+def _long(para: "Paragraph", first: int, marked: set[int]) -> Markup:
+    """context_html's window of a paragraph longer than CONTEXT: what its loops give, with the
+    window's ends found by bisecting the pieces' offsets and the pieces between taken as a
+    slice (a window of a line of links is some 60 pieces, and a concept page per link asks)."""
+    texts = para.texts
+    offsets = para.offsets
+    if offsets is None:
+        offsets = para.offsets = list(accumulate(map(len, texts), initial=0))
+    third = CONTEXT // 3
+    # the walk back: the nearest piece at least a third of the window before our first link
+    start = max(bisect_right(offsets, offsets[first] - third) - 1, 0) if first else 0
+    before = offsets[first] - offsets[start]
+    part = texts[start]
+    if not start & 1:
+        if start < first and before > third:  # keep only its end
+            cut = part[before - third:]
+            part = "…" + (cut.split(" ", 1)[1] if " " in cut else cut)
+        if len(part) > CONTEXT:
+            return _joined(start, [part[:CONTEXT].rsplit(" ", 1)[0] + "…"])
+    out = [f"<mark>{part}</mark>" if start in marked else part]
+    # piece i > start begins `base + offsets[i]` characters in: text between links is cut
+    # where it would pass CONTEXT (offsets[i + 1] > limit), and a link that starts past it
+    # is left out (offsets[i] > limit)
+    base = len(part) - offsets[start + 1]
+    limit = CONTEXT - base
+    j = bisect_right(offsets, limit)
+    gap = max(j - 1, start + 1)
+    gap += gap & 1
+    link = max(j, start + 1)
+    link += not link & 1
+    stop = min(gap, link, len(texts))
+    window = texts[start + 1:stop]
+    for i in marked:
+        if start < i < stop:
+            window[i - start - 1] = f"<mark>{texts[i]}</mark>"
+    out += window
+    if stop < len(texts):
+        if stop & 1:
+            out.append("…")
+        else:
+            size = base + offsets[stop]
+            out.append(texts[stop][:max(0, CONTEXT - size)].rsplit(" ", 1)[0] + "…")
+    return _joined(start, out)
+
+
+def _joined(start: int, out: list[str]) -> Markup:
+    if start > 0 and out and not out[0].startswith("…"):
+        out.insert(0, "…")  # pieces before the window were left out
+    return Markup("".join(out).strip().replace("\n", "<br>"))
+
+
+class Paragraph:
+    """A paragraph cut into pieces (see _paragraph)."""
+
+    __slots__ = ("texts", "links", "spots", "total", "offsets")
+
+    def __init__(self, texts: list[str], links: list[LinkRef], spots: dict[tuple[str, int], list[int]],
+                 total: int) -> None:
+        self.texts, self.links, self.spots, self.total = texts, links, spots, total
+        self.offsets: list[int] | None = None
+        """Where each piece begins (and the end), once a window needs them."""
+
+
+_PARAGRAPHS: dict[int, tuple[Context, list[LinkRef], Paragraph]] = {}
+_SPECIAL = re.compile("[&<>\"']").search
+"""Whether text holds a character html.escape replaces."""
+
+
+def _pieces(ctx: Context, refs: list[LinkRef]) -> tuple[list[tuple[str, LinkRef | None]], dict[LinkRef, int], int]:
+    """The paragraph's pieces paired with their links (None between links), where each link's
+    first piece is, and the length of all pieces: _paragraph in the shape tests compare."""
+    para = _paragraph(ctx, refs)
+    pieces = [(text, None if not i & 1 else para.links[i >> 1]) for i, text in enumerate(para.texts)]
+    where: dict[LinkRef, int] = {}
+    for k, ref in enumerate(para.links):
+        where.setdefault(ref, 2 * k + 1)
+    return pieces, where, para.total
+
+
+def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
+    """The paragraph as escaped text and links shown by their text, in order, once per paragraph:
+    the pieces' texts (text, link, text, …, text), the link of each odd piece (piece i shows
+    links[i >> 1]), the pieces of the links written as each (text, line), and the length of
+    all pieces."""
+    hit = _PARAGRAPHS.get(id(ctx))
+    if hit is not None and hit[0] is ctx and hit[1] is refs:
+        return hit[2]
+    text = ctx.text
+    spans: list[tuple[int, int, LinkRef]] = []
+    pos = 0
+    ordered = True
+    find = text.find
+    for ref in refs:
+        original = ref.original
+        i = find(original, pos)
+        if i < 0:
+            i = find(original)
+            ordered = False
+        if i >= 0:
+            pos = i + len(original)
+            spans.append((i, pos, ref))
+    if not ordered:
+        spans.sort(key=itemgetter(0))
+    texts: list[str] = []
+    links: list[LinkRef] = []
+    spots: dict[tuple[str, int], list[int]] = {}
+    last = 0
+    escape, special = html.escape, _SPECIAL
+    for start, end, ref in spans:  # once per link of the paragraph (a note may hold 100 000)
+        if start < last:
+            continue
+        gap = text[last:start]
+        if "[" in gap:
+            gap = strip_wiki(gap)
+        texts.append(escape(gap) if special(gap) else gap)  # most pieces hold nothing to escape
+        # by text and line, whose hash is a tuple of two cached ones: a LinkRef's hash is a
+        # Python call over all its fields, a fifth of this loop for a line of 75 000 links
+        spots.setdefault((ref.original, ref.line), []).append(len(texts))
+        shown = strip_wiki(ref.display) if ref.display else \
+            default_display(ref.target, ref.subpath) if ref.subpath else ref.target  # as default_display
+        texts.append(escape(shown) if special(shown) else shown)
+        links.append(ref)
+        last = end
+    texts.append(html.escape(strip_wiki(text[last:])))
+    total = sum(map(len, texts))
+    if len(_PARAGRAPHS) >= 4096:
+        _PARAGRAPHS.clear()
+    made = Paragraph(texts, links, spots, total)
+    _PARAGRAPHS[id(ctx)] = (ctx, refs, made)  # both kept, so their ids are not reused meanwhile
+    return made
+
+
+_CONTEXTS: dict[tuple[int, str], tuple[ParsedNote, tuple[LinkRef, ...], list[dict[str, Any]], int]] = {}
+
+
+def contexts(note: ParsedNote, node: str, refs: tuple[LinkRef, ...]) -> tuple[list[dict[str, Any]], int]:
+    """The paragraphs of `note` that hold `refs` (its links to `node`), at most CONTEXTS, and
+    how many more; remembered while the note is unchanged: after an edit, serve renders the
+    pages of its link targets again, and a hub's page shows hundreds of backlinks."""
+    hit = _CONTEXTS.get((id(note), node))
+    if hit is not None and hit[0] is note and hit[1] == refs:
+        return hit[2], hit[3]
+    by_ctx = _links_by_context(note)
+    places = [ci for ci in sorted({r.context for r in refs if r.context >= 0}) if ci < len(note.contexts)]
+    contexts = [{"html": context_html(note.contexts[ci], by_ctx.get(ci, []), refs), "line": note.contexts[ci].line}
+                for ci in places[:CONTEXTS]]
+    if len(_CONTEXTS) >= 20_000:  # a few hub pages' worth; bounded memory in a cold build
+        _CONTEXTS.clear()
+    _CONTEXTS[(id(note), node)] = (note, refs, contexts, len(places) - len(contexts))  # the note kept: its id stays its own
+    return contexts, len(places) - len(contexts)
+
+
+_BY_CONTEXT: dict[int, tuple[ParsedNote, dict[int, list[LinkRef]]]] = {}
+
+
+def _links_by_context(note: ParsedNote) -> dict[int, list[LinkRef]]:
+    """A note's links grouped by the paragraph that holds them, computed once per note: regrouping
+    for each target made a 4 MB note with 1 200 link targets take 35 s (targets × links)."""
+    hit = _BY_CONTEXT.get(id(note))
+    if hit is not None and hit[0] is note:
+        return hit[1]
+    by_ctx: dict[int, list[LinkRef]] = {}
+    for ref in note.links:
+        if ref.context >= 0:
+            by_ctx.setdefault(ref.context, []).append(ref)
+    if len(_BY_CONTEXT) >= 4096:  # a cold build asks once per link target: keep most notes
+        _BY_CONTEXT.clear()
+    _BY_CONTEXT[id(note)] = (note, by_ctx)  # the note is kept, so its id cannot be reused meanwhile
+    return by_ctx
