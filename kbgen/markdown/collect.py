@@ -60,6 +60,10 @@ def newlines(env: dict[str, Any], src: str) -> list[int]:
     """The offsets of the newlines in `src`, the inline source being parsed, found once per source."""
     memo = env.get("_kb_newlines")
     if memo is None or memo[0] is not src:
-        memo = (src, [m.start() for m in _NEWLINE.finditer(src)])
+        memo = (src, [m.start() for m in _NEWLINE.finditer(src)] if "\n" in src else _NONE)
         env["_kb_newlines"] = memo
     return memo[1]
+
+
+_NONE: list[int] = []
+"""The newlines of a one-line source (most list items, table cells and paragraphs); read only."""
