@@ -232,12 +232,12 @@ def contexts(note: ParsedNote, node: str, refs: tuple[LinkRef, ...]) -> tuple[li
         return hit[2], hit[3]
     by_ctx = _links_by_context(note)
     places = [ci for ci in sorted({r.context for r in refs if r.context >= 0}) if ci < len(note.contexts)]
-    contexts = [{"html": context_html(note.contexts[ci], by_ctx.get(ci, []), refs), "line": note.contexts[ci].line}
-                for ci in places[:CONTEXTS]]
+    shown = [{"html": context_html(note.contexts[ci], by_ctx.get(ci, []), refs), "line": note.contexts[ci].line}
+             for ci in places[:CONTEXTS]]
     if len(_CONTEXTS) >= 20_000:  # a few hub pages' worth; bounded memory in a cold build
         _CONTEXTS.clear()
-    _CONTEXTS[(id(note), node)] = (note, refs, contexts, len(places) - len(contexts))  # the note kept: its id stays its own
-    return contexts, len(places) - len(contexts)
+    _CONTEXTS[(id(note), node)] = (note, refs, shown, len(places) - len(shown))  # the note kept: its id stays its own
+    return shown, len(places) - len(shown)
 
 
 _BY_CONTEXT: dict[int, tuple[ParsedNote, dict[int, list[LinkRef]]]] = {}
