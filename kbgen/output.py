@@ -271,15 +271,23 @@ def _page_fingerprint(site: Site, page: Page, theme_digest: str, config_digest: 
         h.update(b"\0")
     h.update(_context_bytes(page.context))
     if page.source:
+        # what the body's links turned into: one string hashed per page, not one per link
+        # (a note of 75 000 links spent 0.16 s here)
+        parts: list[str] = []
+        urls, paged = site.urls, site.graph.paged
         for path in sorted(_body_inputs(site, page.source)):
             note = site.notes[path]
-            h.update(note.digest.encode())
+            parts.append(note.digest)
             table = site.targets.get(path, {})
             for ref in note.links:
                 t = table.get(ref)
-                if t is not None:  # an unresolved link is a link only while its concept has a page
-                    paged = t.kind == "unresolved" and site.graph.paged(concept_node(t.label))
-                    h.update(f"{t.kind}|{t.path}|{t.anchor}|{site.urls.get(t.path or '', '')}|{paged:d}".encode())
+                if t is None:
+                    continue
+                if t.kind == "unresolved":  # a link only while its concept has a page
+                    parts.append("unresolved|1" if paged(concept_node(t.label)) else "unresolved|0")
+                else:
+                    parts.append(f"{t.kind}|{t.path}|{t.anchor}|{urls.get(t.path or '', '')}")
+        h.update("\0".join(parts).encode())
     return h.hexdigest()
 
 
