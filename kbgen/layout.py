@@ -6,7 +6,7 @@ import math
 from collections import Counter
 from typing import Any
 
-from kbgen import louvain
+import networkx as nx
 
 CORE = 1500
 """Community detection runs on at most this many best-linked nodes; the rest join a neighbour's."""
@@ -38,7 +38,13 @@ def _communities(adj: dict[str, set[str]], ranked: list[str]) -> dict[str, int]:
     community most of its already placed neighbours are in. Unlinked nodes get -1."""
     core = ranked[:CORE]
     links = _links(adj, core)
-    groups = louvain.communities(core, links, seed=7) if links else []
+    if links:
+        graph = nx.Graph()
+        graph.add_nodes_from(core)
+        graph.add_edges_from(links)
+        groups = nx.community.louvain_communities(graph, seed=7)
+    else:
+        groups = []
     member: dict[str, int] = {}
     for i, c in enumerate(sorted((sorted(c) for c in groups), key=lambda c: (-len(c), c[0]))):
         if len(c) > 1 or adj[c[0]]:
