@@ -180,7 +180,7 @@ def balance_runs(state: StateInline) -> bool:
         if not runs:
             continue
         if len(runs) > _NESTED_MAX or not _pair_nested(runs, tokens, expanded):
-            _pair(runs, tokens, expanded)
+            _pair(runs, tokens, expanded, merge=len(lists) == 1)
         else:
             in_order = False  # an outer pair's tokens come after its inner pairs'
     if expanded:
@@ -286,10 +286,12 @@ def _foldable(tokens: list[Token], runs: list[Run | Delimiter]) -> bool:
     return True
 
 
-def _pair(runs: list[Run], tokens: list[Token], expanded: list[tuple[int, list[Token]]]) -> None:
+def _pair(runs: list[Run], tokens: list[Token], expanded: list[tuple[int, list[Token]]],
+          merge: bool = False) -> None:
     """CommonMark's "process emphasis" over one delimiter list; the runs whose markers all
     became one tag become that tag, and (the index of its token, the tokens that go after it)
-    of every other run with a tag goes to `expanded`, in order.
+    of every other run with a tag goes to `expanded`, in order; with `merge` (the note's only
+    delimiter list), those tokens go into `tokens` after it at once.
 
     Each closing marker, first to last, takes the nearest opening marker of its kind that the
     rule of 3 allows; the runs between a pair are used up; where a search fails, later closers
@@ -353,6 +355,8 @@ def _pair(runs: list[Run], tokens: list[Token], expanded: list[tuple[int, list[T
             closing[i] = closed
 
     specs = _SPECS
+    out: list[Token] | None = [] if merge else None
+    at = 0  # with `merge`: the tokens before this index are in `out`
     for i in range(count):
         used = front[i] + back[i]
         if not used:
@@ -376,8 +380,17 @@ def _pair(runs: list[Run], tokens: list[Token], expanded: list[tuple[int, list[T
         token.type, token.tag, token.nesting, token.content, token.markup = first
         if more:
             level = token.level
-            expanded.append((index, [new_token(type_, tag, nesting, level, content, markup)
-                                     for type_, tag, nesting, content, markup in more]))
+            made = [new_token(type_, tag, nesting, level, content, markup)
+                    for type_, tag, nesting, content, markup in more]
+            if out is None:
+                expanded.append((index, made))
+            else:
+                out += tokens[at:index + 1]
+                out += made
+                at = index + 1
+    if out is not None and at:
+        out += tokens[at:]
+        tokens[:] = out
 
 
 _ONE = ((-1,), (1,))
