@@ -83,3 +83,9 @@ def test_notes_parsed_in_workers_come_back_whole() -> None:
         here = _parse_one(md, path, data, key)
         assert note == replace(here, tokens=None) and pickle.loads(tokens) == here.tokens
         assert all(type(h) is type(g) for h, g in zip(here.links + here.headings, note.links + note.headings))
+
+
+def test_the_pickle_and_the_fast_token_makers_set_the_same_fields() -> None:
+    from kbgen.markdown import tokens
+    assert parallel._FIELDS == tokens.FIELDS
+    assert parallel._SAME_TOKEN == tokens.SAME_FIELDS
