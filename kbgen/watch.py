@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -25,6 +26,13 @@ LONGEST = 0.3
 """A burst that never goes quiet (a sync client copying a folder) is cut after this many seconds."""
 _KINDS = {"created", "modified", "deleted", "moved", "closed"}
 """Events that mean content changed; opening or reading a file (the build does) is not one."""
+
+# When a folder is created in a watched tree, watchdog's inotify observer can add the watch for it
+# twice and warns "Callback with id … already exists for watch … It will be Overwritten." on
+# the user's terminal. Adding it again is harmless (its maintainers say so in the review of
+# gorakhargosh/watchdog#1278), so the warning says nothing a serve user can act on.
+warnings.filterwarnings("ignore", message="Callback with id .* already exists for watch",
+                        category=RuntimeWarning, module=r"watchdog\.")
 
 
 @dataclass
@@ -133,8 +141,10 @@ class Watcher:
 
         handler = _Handler(changes, skip)
         scheduled: set[Path] = set()
-        for root in roots:
-            if root.is_dir() and root not in scheduled:
+        # outer folders first: a folder inside one already watched (a theme in the vault) is
+        # not watched a second time, which would bring each of its changes twice
+        for root in sorted(set(roots), key=lambda r: len(r.parts)):
+            if root.is_dir() and not any(root.is_relative_to(r) for r in scheduled):
                 self.observer.schedule(handler, str(root), recursive=True)
                 scheduled.add(root)
         for f in wanted_files:

@@ -177,6 +177,40 @@ def test_changes_keep_what_arrives_during_a_rebuild_for_the_next_batch(tmp_path:
     assert changes.take() is None
 
 
+
+def test_a_folder_inside_a_watched_one_is_not_watched_twice_and_its_changes_still_arrive(tmp_path: Path) -> None:
+    from kbgen.watch import Changes, Watcher
+    theme = tmp_path / "vault" / "theme"
+    theme.mkdir(parents=True)
+    changes = Changes(quiet=0.0)
+    watcher = Watcher(changes, [theme, tmp_path / "vault"], [], lambda p: False)
+    # one recursive watch, on the vault: a second on the theme inside it made watchdog warn
+    assert [e.watch.path for e in watcher.observer.emitters] == [str(tmp_path / "vault")]
+    watcher.start()
+    timer = threading.Timer(10, changes.close)  # take() blocks: a change that never comes fails
+    timer.start()
+    try:
+        (theme / "base.html").write_text("x", encoding="utf-8")
+        seen: set[Path] = set()
+        while theme / "base.html" not in seen and (batch := changes.take()) is not None:
+            seen |= batch.paths
+        assert theme / "base.html" in seen
+    finally:
+        timer.cancel()
+        watcher.stop()
+        changes.close()
+
+
+def test_watchdogs_warning_about_a_watch_added_twice_does_not_reach_the_terminal() -> None:
+    script = (
+        "import warnings, kbgen.watch\n"
+        "for text in ('Callback with id 1 already exists for watch <w>. It will be Overwritten.', 'other'):\n"
+        "    warnings.warn_explicit(text, RuntimeWarning, 'inotify.py', 1, module='watchdog.observers.inotify')\n")
+    done = subprocess.run([sys.executable, "-W", "default", "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0
+    assert "RuntimeWarning: other" in done.stderr and "already exists" not in done.stderr
+
 def test_a_late_page_hears_everything_it_missed_or_to_reload_all() -> None:
     from kbgen.livereload import HISTORY, Hub
     hub = Hub("inst")
