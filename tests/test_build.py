@@ -510,3 +510,27 @@ def test_a_worker_that_dies_fails_the_work_instead_of_hanging():
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
                           env=dict(os.environ, PYTHONPATH=str(root)))
     assert proc.stdout.splitlines() == ["died False True", "died True True"], proc.stderr
+
+
+def _tree_bytes(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_one_off_build_from_the_parse_cache_holds_few_token_lists_and_builds_the_same(tmp_path: Path) -> None:
+    from kbgen import build as build_module
+    from kbgen.build import Builder
+    count = build_module.RECENT_TOKENS + 20
+    files: dict[str, str | bytes] = {f"notes/N{i}.md": f"# N{i}\n\nSee [[N{(i + 1) % count}]].\n\n![[Shared]]\n"
+                                     for i in range(count)}
+    files["notes/Shared.md"] = "Shared text, embedded on every page.\n"
+    vault = write_vault(tmp_path / "vault", files)
+    Builder(vault, tmp_path / "first", quiet=True, jobs=1, search=False, rebuilds=False).build()
+    # the parse cache is there now: a second build into a new folder renders every page from it
+    once = Builder(vault, tmp_path / "second", quiet=True, jobs=1, search=False, rebuilds=False)
+    once.build()
+    assert not once._tokens and 0 < len(once._recent) <= build_module.RECENT_TOKENS
+    kept = Builder(vault, tmp_path / "third", quiet=True, jobs=1, search=False)  # rebuild() may follow
+    kept.build()
+    assert len(kept._tokens) == count + 1  # every note's, for the edits to come
+    first, second, third = (_tree_bytes(tmp_path / name) for name in ("first", "second", "third"))
+    assert first == second == third
