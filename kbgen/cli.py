@@ -15,6 +15,7 @@ COMMAND_MODULES = ("serve", "check", "deploy", "scaffold")
 
 
 def main(argv: list[str] | None = None) -> int:
+    own = argv is None  # the process's own command line, not a caller in Python
     argv = sys.argv[1:] if argv is None else argv
     command = next((a for a in argv if not a.startswith("-")), None)
     # `build` and `graph` need none of the other commands' modules (serve alone imports watchdog)
@@ -28,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
-    if argv is None and args.func is cmd_build:  # the process itself, not a caller in Python
+    if own and args.func is cmd_build:
         leave(code)
     return code
 

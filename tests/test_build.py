@@ -456,6 +456,21 @@ def test_the_command_line_leaves_without_freeing_but_loses_nothing(vault, tmp_pa
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert proc.returncode == 3 and proc.stdout.splitlines() == ["thread done", "atexit ran"]
     assert cli.leave.__module__ == "kbgen.cli"
+    # main() leaves that way when it runs the process's own command line, and only then
+    script = ("import sys\n"
+              "from kbgen import cli\n"
+              "def leave(code):\n"
+              "    print('left', code, flush=True)\n"
+              "    raise SystemExit(code)\n"
+              "cli.leave = leave\n"
+              "args = ['build', sys.argv[1], '--out', sys.argv[2], '--no-search', '--quiet']\n"
+              "print('returned', cli.main(args), flush=True)\n"
+              "sys.argv = ['kbgen', *args]\n"
+              "cli.main()\n"
+              "print('returned again', flush=True)\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(vault), str(tmp_path / "third")],
+                          capture_output=True, text=True)
+    assert proc.stdout.splitlines() == ["returned 0", "left 0"], proc.stderr
 
 
 def test_render_workers_are_forked_with_highlighters_and_templates_ready(tmp_path, monkeypatch):
