@@ -205,11 +205,12 @@ def _guided(items: list[Any], jobs: int, alone: int = 0) -> list[list[Any]]:
 
 
 class _Shared:
-    """Hands the chunks to the workers, two a worker at a time, and their results to `each` in
-    input order, watching that the workers live (_Watch). With `takes`, this process takes the
-    next chunk itself whenever each worker has one at work and one waiting: one worker fewer,
-    and the render workers were each ~380 MB at 10 000 notes, mostly the site's memory pages a
-    fork copies when it touches them, which this process has already."""
+    """Hands the chunks to the workers (with `takes`, two a worker at a time; else all at once)
+    and their results to `each` in input order, watching that the workers live (_Watch). With
+    `takes`, this process takes the next chunk itself whenever each worker has one at work and
+    one waiting: one worker fewer, and the render workers were each ~380 MB at 10 000 notes,
+    mostly the site's memory pages a fork copies when it touches them, which this process has
+    already."""
 
     def __init__(self, func: Callable[[list[Any]], list[Any]], pool: Any, workers: int,
                  chunks: list[list[Any]], alone: int, each: Callable[[list[Any]], None],
