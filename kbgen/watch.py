@@ -143,7 +143,7 @@ class Watcher:
         scheduled: set[Path] = set()
         # outer folders first: a folder inside one already watched (a theme in the vault) is
         # not watched a second time, which would bring each of its changes twice
-        for root in sorted(set(roots), key=lambda r: len(r.parts)):
+        for root in sorted(set(roots), key=lambda r: (len(r.parts), r)):
             if root.is_dir() and not any(root.is_relative_to(r) for r in scheduled):
                 self.observer.schedule(handler, str(root), recursive=True)
                 scheduled.add(root)
