@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from kbgen.diagnostics import Diagnostic, make
 
@@ -56,7 +56,7 @@ def inline_line(state: "StateInline", pos: int | None = None) -> int:
     return state.env.get(LINE_KEY, 0) + bisect_left(newlines(state.env, state.src), end)
 
 
-def newlines(env: dict[str, Any], src: str) -> list[int]:
+def newlines(env: dict[str, Any], src: str) -> Sequence[int]:
     """The offsets of the newlines in `src`, the inline source being parsed, found once per source."""
     memo = env.get("_kb_newlines")
     if memo is None or memo[0] is not src:
@@ -65,5 +65,5 @@ def newlines(env: dict[str, Any], src: str) -> list[int]:
     return memo[1]
 
 
-_NONE: list[int] = []
-"""The newlines of a one-line source (most list items, table cells and paragraphs); read only."""
+_NONE: tuple[int, ...] = ()
+"""The newlines of a one-line source (most list items, table cells and paragraphs), shared."""
