@@ -29,6 +29,7 @@ Obsidian), and no tag inside any comment is collected (Obsidian indexes those; s
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
@@ -143,6 +144,47 @@ def _span_rule(state: StateCore) -> None:
     if any(_opens_span(tok) for tok in state.tokens):
         _hide_spans(state)
     _index_comments(state)
+    _footnotes_left(state)
+
+
+def _footnotes_left(state: StateCore) -> None:
+    """Number the footnotes and their back-references after the references left on the page.
+
+    The footnote plugin counted every reference it parsed: also those in text a comment then
+    hid, in inline comments (parsed for their links) and in text parsed again after a closing
+    `%%`. Its list at the end of the page would link back to references that are not there.
+    A footnote no reference is left for is dropped, as the plugin drops a definition nothing
+    references; the others are numbered in the order their references appear."""
+    data = state.env.get("footnotes")
+    if not data or not data.get("list"):
+        return
+    found: dict[int, list[Token]] = {}  # footnote id → its references, in page order
+
+    def scan(tokens: list[Token]) -> None:
+        for tok in tokens:
+            if tok.type == "footnote_ref":
+                found.setdefault(tok.meta["id"], []).append(tok)
+            elif tok.children:
+                scan(tok.children)
+    scan(state.tokens)
+    done: set[int] = set()
+    while len(done) < len(found):  # an inline footnote's text may reference another footnote
+        for i in [i for i in found if i not in done]:
+            done.add(i)
+            scan(data["list"].get(i, {}).get("tokens") or [])
+    kept: dict[int, Any] = {}
+    for new, old in enumerate(found):
+        note = data["list"][old]
+        for sub, tok in enumerate(found[old]):
+            tok.meta = {**tok.meta, "id": new, "subId": sub}
+        note["count"] = len(found[old])
+        kept[new] = note
+        if note.get("label") is not None:
+            data["refs"][":" + note["label"]] = new
+    for old, note in data["list"].items():
+        if old not in found and note.get("label") is not None:
+            data["refs"][":" + note["label"]] = -1  # defined, referenced nowhere on the page
+    data["list"] = kept
 
 
 def _index_comments(state: StateCore) -> None:

@@ -102,3 +102,26 @@ def test_tokens() -> None:
 def test_plugin_alone_without_collector() -> None:
     md = MarkdownIt("commonmark").use(comments_plugin)
     assert md.render("a %%b%% c\n\n%%\nd\n%%\n\ne %% f") == "<p>a  c</p>\n<p>e </p>\n"
+
+
+def _footnote_links(html: str) -> tuple[list[str], list[str]]:
+    """The footnote hrefs on the page that name no id on it, and the back-references' targets."""
+    import re
+    ids = set(re.findall(r'id="([^"]+)"', html))
+    hrefs = re.findall(r'href="#(fn[^"]*)"', html)
+    return [h for h in hrefs if h not in ids], re.findall(r'href="#(fnref[^"]*)"', html)
+
+
+@pytest.mark.parametrize("md, backrefs", [
+    # an unclosed comment hides the only reference (and the definition): no footnote list
+    ("# Top\n\n a-%%>\n\nalpha[^1]\n\n[^1]: alpha\n", []),
+    # references inside an inline comment are parsed for their links, and count for nothing
+    ("See[^a] and %%not[^a] nor[^b]%% end.\n\n[^a]: note a\n[^b]: note b\n", ["fnref1"]),
+    # a spanning comment closed in a later paragraph: what follows `%%` is parsed again
+    ("x %%\n\nhidden[^a]\n\ny %% after[^b] and[^a] and[^a]\n\n[^a]: note a\n\n[^b]: note b\n",
+     ["fnref1", "fnref2", "fnref2:1"]),
+])
+def test_footnotes_link_back_only_to_references_left_on_the_page(md: str, backrefs: list[str]) -> None:
+    html, _ = render(md)
+    broken, back = _footnote_links(html)
+    assert broken == [] and back == backrefs
