@@ -6,7 +6,7 @@ from typing import Iterable, Iterator
 
 from kbgen import feeds
 from kbgen.config import CONFIG_NAME, Config
-from kbgen.diagnostics import Diagnostic, make
+from kbgen.diagnostics import DEFAULT_LEVELS, Diagnostic, make
 from kbgen.discover import Vault
 from kbgen import graph as linkgraph
 from kbgen.graph import LinkGraph
@@ -62,9 +62,11 @@ def resolve_note(resolver: Resolver, hidden: set[str], path: SourcePath,
     diags: list[Diagnostic] = []
     resolve = resolver.resolve
     add = table.setdefault
+    level = DEFAULT_LEVELS["unresolved-link"]  # make() written out: a note may hold 75 000 such links
     for ref in note.links:
         target, problems = resolve(path, ref)  # (a repeated link again: resolve() is memoised)
-        if target.kind == "unresolved" and hidden and _stem_key(ref.target) in hidden:
+        unresolved = target.kind == "unresolved"
+        if unresolved and hidden and _stem_key(ref.target) in hidden:
             target = _PRIVATE  # a private note leaves no trace
         size = len(table)
         add(ref, target)  # one hash of the LinkRef, a Python call over its fields, not two
@@ -72,9 +74,9 @@ def resolve_note(resolver: Resolver, hidden: set[str], path: SourcePath,
             continue  # the same link again: its problems are said once
         if problems:
             diags.extend(problems)
-        if target.kind == "unresolved" and target is not _PRIVATE and not ref.embed and target.label:
-            diags.append(make(path, ref.line, "unresolved-link",
-                              f"{ref.original!r}: no note or file {ref.target!r}"))
+        if unresolved and target is not _PRIVATE and not ref.embed and target.label:
+            diags.append(Diagnostic(path, ref.line, "unresolved-link",
+                                    f"{ref.original!r}: no note or file {ref.target!r}", level))
     capped = linkgraph.capped_links(table)
     if capped:
         limit = linkgraph.CONCEPT_LIMIT

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import posixpath
+import re
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -27,6 +28,8 @@ MAX_DEPTH = 6
 MAX_EMBEDS = 2000
 """Note embeds rendered on one page; later ones are shown as links (a note may embed 1 000 notes)."""
 esc = html.escape
+_SPECIAL = re.compile("[&<>\"']").search
+"""Whether text holds a character html.escape replaces."""
 
 
 class BodyRenderer:
@@ -154,45 +157,54 @@ class _Links:
         self.body = body
         self.source = source
         self.stack = stack
-        self._opened: tuple[LinkRef, str] | None = None
-        """The link link_open() last wrote and its closing tag: its link_close() comes next."""
+        self._opened: LinkRef | None = None
+        """The link link_open() last wrote, and its closing tag: its link_close() comes next."""
+        self._closing = ""
         self._table = body.site.targets.get(source, {})
         """The source note's resolved links (Site.target() without its call, once per link)."""
+        self._nodes = body.site.graph.g._node
+        """The graph's node attributes (LinkGraph.paged() without its call, once per link)."""
+        self._concepts = body.site.config.concept_pages
 
     def _target(self, ref: LinkRef) -> Target:
         return self._table.get(ref) or Target("unresolved", None, label=ref.target)
 
     def link_open(self, ref: LinkRef) -> str:
-        opening, closing = self._tags(ref)
-        self._opened = (ref, closing)
+        opening, self._closing = self._tags(ref)
+        self._opened = ref
         return opening
 
     def link_close(self, ref: LinkRef) -> str:
-        opened = self._opened
-        return opened[1] if opened is not None and opened[0] is ref else self._tags(ref)[1]
+        return self._closing if self._opened is ref else self._tags(ref)[1]
 
     def _tags(self, ref: LinkRef) -> tuple[str, str]:
         """The opening and closing tag of a link (a note may hold 100 000: the checks of
-        site.is_concept_label and graph.concept_node are written out)."""
-        site = self.body.site
+        site.is_concept_label, graph.concept_node, LinkGraph.paged and is_private are written
+        out, and most hrefs hold nothing to escape)."""
         target = self._table.get(ref) or Target("unresolved", None, label=ref.target)
-        if target.path and (target.kind == "note" or target.kind == "asset"):
-            url = site.urls[target.path] + (f"#{target.anchor}" if target.anchor and target.kind == "note" else "")
-            if target.kind == "note" and target.path == self.body_page_note() and target.anchor:
-                href = "#" + target.anchor
-            else:
-                href = self.body.href(url)
-            return f'<a class="internal-link" href="{esc(href)}" data-href="{esc(ref.target)}">', "</a>"
+        written = ref.target
+        data_href = esc(written) if _SPECIAL(written) else written
+        if target.kind != "unresolved":
+            if target.path and (target.kind == "note" or target.kind == "asset"):
+                site = self.body.site
+                url = site.urls[target.path] + (f"#{target.anchor}" if target.anchor and target.kind == "note" else "")
+                if target.kind == "note" and target.path == self.body_page_note() and target.anchor:
+                    href = "#" + target.anchor
+                else:
+                    href = self.body.href(url)
+                return f'<a class="internal-link" href="{esc(href)}" data-href="{data_href}">', "</a>"
+            return f'<span class="internal-link is-unresolved" data-href="{data_href}">', "</span>"
         label = target.label
         name = label.strip()
-        if name and site.config.concept_pages and not ("." in name and is_file_name(label)) \
-                and site.graph.paged("concept:" + name.casefold()):  # see graph.CONCEPT_LIMIT
-            href = self.body.href(concept_url(label))
-            return (f'<a class="internal-link is-unresolved" href="{esc(href)}" '
-                    f'data-href="{esc(ref.target)}" title="No note yet">', "</a>")
-        if is_private(target, ref):
-            return '<span class="internal-link is-unresolved">', "</span>"  # no trace of the unpublished name
-        return f'<span class="internal-link is-unresolved" data-href="{esc(ref.target)}">', "</span>"
+        if name and self._concepts and not ("." in name and is_file_name(label)):
+            node = self._nodes.get("concept:" + name.casefold())
+            if node and node.get("paged"):  # see graph.CONCEPT_LIMIT
+                href = self.body.href(concept_url(label))
+                return (f'<a class="internal-link is-unresolved" href="{esc(href)}" '
+                        f'data-href="{data_href}" title="No note yet">', "</a>")
+        if not label and written:  # is_private(): no trace of the unpublished name
+            return '<span class="internal-link is-unresolved">', "</span>"
+        return f'<span class="internal-link is-unresolved" data-href="{data_href}">', "</span>"
 
     def body_page_note(self) -> SourcePath | None:
         return self.stack[0] if self.stack else None

@@ -134,7 +134,7 @@ class LinkGraph:
         g = self.g
         attrs, succ, pred = g._node, g._succ, g._pred
         counts: dict[str, int] = {}
-        source, src, out = None, "", {}
+        source, src, out, seen = None, "", {}, 0
         for link_source, ref, target in links:
             if ref.commented:
                 continue
@@ -149,10 +149,13 @@ class LinkGraph:
             else:
                 continue
             if link_source is not source:
+                if source is not None:
+                    counts[src] = seen
                 source, src = link_source, note_node(link_source)
                 if src not in succ:  # as add_edge() would: a node without attributes
                     attrs[src], succ[src], pred[src] = {}, {}, {}
                 out = succ[src]
+                seen = counts.get(src, 0)  # (kept here, not in `counts`, while the source lasts)
             data = out.get(dst)
             if data is not None:
                 data["count"] += 1
@@ -161,19 +164,21 @@ class LinkGraph:
                 continue
             capped = paged = False
             if kind == "unresolved" and not ("." in name and is_file_name(target.label)):  # is_concept()
-                seen = counts.get(src, 0)
                 capped = seen >= CONCEPT_LIMIT
                 paged = not capped
-                counts[src] = seen + 1
-            if dst not in attrs:
-                if kind == "asset":
-                    attrs[dst] = {"kind": "asset", "path": target.path, "title": target.path}
-                else:  # a concept (or a note the graph does not hold, which a test may give)
-                    attrs[dst] = {"kind": "concept", "path": "", "title": target.label.strip(), "paged": paged}
-                succ[dst], pred[dst] = {}, {}
-            elif paged:
-                attrs[dst]["paged"] = True
-            out[dst] = pred[dst][src] = {"count": 1, "refs": [ref], "embed": ref.embed, "capped": capped}
+                seen += 1
+            out[dst] = edge = {"count": 1, "refs": [ref], "embed": ref.embed, "capped": capped}
+            node = attrs.get(dst)
+            if node is not None:
+                if paged:
+                    node["paged"] = True
+                pred[dst][src] = edge
+            elif kind == "asset":
+                attrs[dst] = {"kind": "asset", "path": target.path, "title": target.path}
+                succ[dst], pred[dst] = {}, {src: edge}
+            else:  # a concept (or a note the graph does not hold, which a test may give)
+                attrs[dst] = {"kind": "concept", "path": "", "title": target.label.strip(), "paged": paged}
+                succ[dst], pred[dst] = {}, {src: edge}
         cache = getattr(g, "__networkx_cache__", None)
         if cache:  # what networkx's own calls do after a change
             cache.clear()

@@ -18,8 +18,7 @@ from kbgen import __version__
 from kbgen.body import BodyRenderer
 from kbgen.diagnostics import Diagnostic
 from kbgen.globalgraph import adopt, global_layout
-from kbgen.graph import concept_node
-from kbgen.model import ParsedNote, SourcePath
+from kbgen.model import LinkRef, ParsedNote, SourcePath, Target
 from kbgen.pagecut import indexable
 from kbgen.pages import Page, fill
 from kbgen.render import STATIC_PREFIX, Theme, base_context
@@ -274,21 +273,37 @@ def _page_fingerprint(site: Site, page: Page, theme_digest: str, config_digest: 
         # what the body's links turned into: one string hashed per page, not one per link
         # (a note of 75 000 links spent 0.16 s here)
         parts: list[str] = []
-        urls, paged = site.urls, site.graph.paged
         for path in sorted(_body_inputs(site, page.source)):
             note = site.notes[path]
             parts.append(note.digest)
-            table = site.targets.get(path, {})
-            for ref in note.links:
-                t = table.get(ref)
-                if t is None:
-                    continue
-                if t.kind == "unresolved":  # a link only while its concept has a page
-                    parts.append("unresolved|1" if paged(concept_node(t.label)) else "unresolved|0")
-                else:
-                    parts.append(f"{t.kind}|{t.path}|{t.anchor}|{urls.get(t.path or '', '')}")
+            _link_parts(site, note, site.targets.get(path, {}), parts)
         h.update("\0".join(parts).encode())
     return h.hexdigest()
+
+
+def _link_parts(site: Site, note: ParsedNote, table: dict[LinkRef, Target], parts: list[str]) -> None:
+    """What each of the note's links turned into, in link order, appended to `parts`.
+
+    The table's keys are the note's distinct links in the order they first appear (see
+    assemble.resolve_note), so they are matched by identity as the links are walked; only a
+    repeated link is looked up (a LinkRef's hash is a Python call over its fields: a note may
+    hold 75 000 links). What graph.concept_node() and LinkGraph.paged() do is written out."""
+    keys, values = list(table), list(table.values())
+    urls, nodes = site.urls, site.graph.g._node
+    i, n = 0, len(keys)
+    for ref in note.links:
+        if i < n and keys[i] is ref:
+            t: Target | None = values[i]
+            i += 1
+        else:
+            t = table.get(ref)
+            if t is None:
+                continue
+        if t.kind == "unresolved":  # a link only while its concept has a page
+            data = nodes.get("concept:" + t.label.strip().casefold())
+            parts.append("unresolved|1" if data and data.get("paged") else "unresolved|0")
+        else:
+            parts.append(f"{t.kind}|{t.path}|{t.anchor}|{urls.get(t.path or '', '')}")
 
 
 def _context_bytes(context: dict[str, Any] | None) -> bytes:

@@ -108,17 +108,19 @@ class Resolver:
             joined = posixpath.normpath(posixpath.join(posixpath.dirname(source), p))
             if joined.startswith("..") or joined.startswith("/"):
                 return None, [], "outside-vault"
-            p = joined
+            key = _key(joined)
         elif p.startswith("/"):
-            p = p.lstrip("/")
-        key = _key(p)
-        for k in (key, key + ".md"):
-            hit = self._by_path.get(k)
-            if hit is not None:
-                return hit, [hit], ""
-        name = key.rsplit("/", 1)[-1]
-        cands = self._by_name.get(name, []) + self._by_name.get(name + ".md", [])
-        if "/" in key:
+            key = _key(p.lstrip("/"))
+        else:  # (most links) p is normalized and trimmed: _key need only casefold it
+            key = p.casefold() if p.isascii() else _key(p)
+        by_path = self._by_path
+        hit = by_path.get(key) or by_path.get(key + ".md")
+        if hit is not None:
+            return hit, [hit], ""
+        name = key.rsplit("/", 1)[-1] if "/" in key else key
+        plain, md = self._by_name.get(name), self._by_name.get(name + ".md")
+        cands = [] if plain is None and md is None else (plain or []) + (md or [])
+        if cands and "/" in key:
             cands = [c for c in cands if _key(c).endswith("/" + key) or _key(c).endswith("/" + key + ".md")]
         if not cands:
             cands = self._by_alias.get(key, [])
