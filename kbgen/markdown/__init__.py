@@ -1,6 +1,7 @@
 """make_parser(): THE one ordered list of markdown-it plugins that defines kbgen's dialect."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -15,6 +16,7 @@ from kbgen.markdown.dispatch import dispatch_block, dispatch_inline, markup_patt
 from kbgen.markdown.headings import headings_plugin
 from kbgen.markdown.lists import lists_plugin
 from kbgen.markdown.mdlinks import mdlinks_plugin
+from kbgen.markdown.plainlinks import PlainParse, plain_links_parser
 from kbgen.markdown.renderer import Renderer
 from kbgen.markdown.tables import tables_plugin
 from kbgen.markdown.tokens import text as text_token
@@ -61,9 +63,10 @@ def make_parser(options: ParseOptions = ParseOptions()) -> MarkdownIt:
     markup = markup_pattern(md)
     md.use(delims_plugin, markup=markup)  # emphasis and == runs with less work per run
     md.use(lists_plugin)               # after every block rule: its fast path depends on them
+    plain = plain_links_parser(md, markup) if markup else None  # text and links: no inline parse
     dispatch_inline(md)                # last: inline rules tried only at their own characters
     dispatch_block(md)                 # and block rules only on lines that start with theirs
-    md.core.ruler.at("inline", _inline_with_lines(markup.search if markup else None))
+    md.core.ruler.at("inline", _inline_with_lines(markup.search if markup else None, plain))
     return md
 
 
@@ -106,12 +109,14 @@ def _normalize(state: StateCore) -> None:
     state.src = src
 
 
-def _inline_with_lines(markup: Callable[[str], object] | None) -> Callable[[StateCore], None]:
+def _inline_with_lines(markup: Callable[[str], re.Match[str] | None] | None,
+                       plain: PlainParse | None = None) -> Callable[[StateCore], None]:
     """The core `inline` rule, telling inline rules which line their block starts on.
 
     Content in which `markup` finds no character an inline rule can start at (a table cell, a
     plain list item or heading) becomes the one text token markdown-it would make of it,
-    without setting up an inline parse."""
+    without setting up an inline parse; content `plain` takes (text and links) gets its tokens
+    from it."""
 
     def inline(state: StateCore) -> None:
         md, env = state.md, state.env
@@ -124,11 +129,15 @@ def _inline_with_lines(markup: Callable[[str], object] | None) -> Callable[[Stat
                 if token.children is None:
                     token.children = []
                 content = token.content
-                if markup is not None and not markup(content):
+                found = markup(content) if markup is not None else None
+                if markup is not None and found is None:
                     if content:
                         token.children.append(text_token(0, content))
                     continue
-                env[LINE_KEY] = token.map[0] if token.map else 0
+                env[LINE_KEY] = line = token.map[0] if token.map else 0
+                if plain is not None and found is not None and \
+                        plain(content, found.start(), line, env, token.children):
+                    continue
                 md.inline.parse(content, md, env, token.children)
         finally:
             options["maxNesting"] = block_nesting

@@ -28,9 +28,9 @@ from kbgen.model import Context, LinkRef, is_file_name
 
 def wikilinks_plugin(md: MarkdownIt) -> None:
     """Register the `wikilink` (before `link`) and `embed` (before `image`) inline rules."""
-    md.inline.ruler.before("link", "unclosed_bracket", _unclosed_bracket_rule)
-    md.inline.ruler.before("link", "wikilink", _wikilink_rule)
-    md.inline.ruler.before("image", "embed", _embed_rule)
+    md.inline.ruler.before("link", "unclosed_bracket", unclosed_bracket_rule)
+    md.inline.ruler.before("link", "wikilink", wikilink_rule)
+    md.inline.ruler.before("image", "embed", embed_rule)
     md.add_render_rule("wikilink_open", _render_open)
     md.add_render_rule("wikilink_close", _render_close)
     md.add_render_rule("embed", _render_embed)
@@ -98,7 +98,7 @@ def _scan(state: StateInline, start: int, silent: bool, embed: bool) -> bool:
         if not embed:
             current = env.get("_kb_ctx")
             if current is None or current[0] is not src:
-                current = _new_context(env, col, src)
+                current = new_context(env, col, src)
             context = current[1]
         ref = LinkRef(path, subpath, display, embed, "wiki", line, src[pos:close + 2], context)
         index = len(col.links)
@@ -170,7 +170,7 @@ def _display_start(src: str, begin: int, end: int) -> int:
     return end
 
 
-def _new_context(env: dict[str, Any], col: Collector, src: str) -> tuple[str, int]:
+def new_context(env: dict[str, Any], col: Collector, src: str) -> tuple[str, int]:
     """Record `src`, the inline block being parsed, as the next backlink context."""
     line = col.file_line(env.get(LINE_KEY, 0))
     contexts: list[Context] = env.setdefault("_kb_contexts", [])
@@ -180,7 +180,7 @@ def _new_context(env: dict[str, Any], col: Collector, src: str) -> tuple[str, in
     return current
 
 
-def _unclosed_bracket_rule(state: StateInline, silent: bool) -> bool:
+def unclosed_bracket_rule(state: StateInline, silent: bool) -> bool:
     """A run of `[` and `!` with no `]` after it on the inline source is plain text.
 
     No link, image, wikilink, embed or footnote can start there, but markdown-it's link rule
@@ -203,13 +203,15 @@ def _unclosed_bracket_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _wikilink_rule(state: StateInline, silent: bool) -> bool:
+def wikilink_rule(state: StateInline, silent: bool) -> bool:
+    """`[[...]]` outside a link's text."""
     if state.src[state.pos] != "[" or state.linkLevel > 0:
         return False
     return _scan(state, state.pos, silent, embed=False)
 
 
-def _embed_rule(state: StateInline, silent: bool) -> bool:
+def embed_rule(state: StateInline, silent: bool) -> bool:
+    """`![[...]]`."""
     if state.src[state.pos] != "!":
         return False
     return _scan(state, state.pos + 1, silent, embed=True)

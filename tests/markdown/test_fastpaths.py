@@ -55,7 +55,7 @@ def build_parsers() -> tuple[Any, Any]:
     inline_rule = markdown._inline_with_lines
     mp.setattr(markdown, "Renderer", RendererHTML)
     mp.setattr(markdown, "delims_plugin", lambda md, **options: None)
-    mp.setattr(markdown, "_inline_with_lines", lambda markup: inline_rule(None))
+    mp.setattr(markdown, "_inline_with_lines", lambda markup, plain=None: inline_rule(None))
     mp.setattr(highlight, "_tokenize", _old_highlight)
     mp.setattr(mathml, "inline_math", math_inline_dollar(allow_space=False, allow_digits=False, allow_double=True))
     mp.setattr(dispatch, "_tokenizer", lambda md, rule, markup: type(md.inline).tokenize.__get__(md.inline))
