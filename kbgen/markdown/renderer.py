@@ -29,11 +29,21 @@ class Renderer(RendererHTML):
     """Renders exactly as RendererHTML does. Inline content is most of a page's tokens: text
     tokens (while `text` keeps its default rule) are escaped in place, only when they hold a
     character to escape, and tags without attributes (`<em>`, `</strong>`, `<mark>`, ...) are
-    written without renderToken(), as are block tags without attributes."""
+    written without renderToken(), as are block tags without attributes, list items without a
+    task box and the hidden paragraphs of tight lists; a block's only text token is written
+    without the inline writer's loop."""
 
     def render(self, tokens: Sequence[Token], options: OptionsDict, env: Any) -> str:
         rules = self.rules
         inline = self._inline_writer(options, env)
+        plain_text = _stock(rules, "text", RendererHTML.text)
+        item_rule = rules.get("list_item_open")
+        if _stock(rules, "list_item_open", RendererHTML.list_item_open):
+            # RendererHTML's rule is renderToken() unless the item has a task box: the items
+            # without one are written as other block tags are.
+            rules = {kind: rule for kind, rule in rules.items() if kind != "list_item_open"}
+        else:
+            item_rule = None
         xhtml = options["xhtmlOut"]
         out: list[str] = []
         append = out.append
@@ -41,11 +51,23 @@ class Renderer(RendererHTML):
         for i, token in enumerate(tokens):
             kind = token.type
             if kind == "inline":
-                if token.children:
-                    append(inline(token.children))
+                children = token.children
+                if not children:
+                    continue
+                if plain_text and len(children) == 1 and children[0].type == "text":
+                    text = children[0].content  # a plain cell or item: what write() makes of it
+                    if "&" in text or "<" in text or ">" in text or '"' in text:
+                        text = escapeHtml(text)
+                    append(text)
+                else:
+                    append(inline(children))
             elif kind in rules:
                 append(rules[kind](tokens, i, options, env))
-            elif token.attrs or token.hidden or (xhtml and token.nesting == 0):
+            elif token.hidden:
+                continue  # renderToken() writes nothing for it (a tight list's paragraphs)
+            elif item_rule is not None and kind == "list_item_open" and token.meta and "checked" in token.meta:
+                append(item_rule(tokens, i, options, env))
+            elif token.attrs or (xhtml and token.nesting == 0):
                 append(self.renderToken(tokens, i, options, env))
             elif not token.block:
                 append((_CLOSE if token.nesting == -1 else _OPEN)[token.tag])
@@ -69,7 +91,7 @@ class Renderer(RendererHTML):
 
     def _inline_writer(self, options: OptionsDict, env: Any) -> Callable[[Sequence[Token]], str]:
         rules = self.rules
-        plain_text = getattr(rules.get("text"), "__func__", None) is RendererHTML.text
+        plain_text = _stock(rules, "text", RendererHTML.text)
         xhtml = options["xhtmlOut"]
         render_token = self.renderToken
 
@@ -93,6 +115,11 @@ class Renderer(RendererHTML):
                     append((_CLOSE if token.nesting == -1 else _OPEN)[token.tag])
             return "".join(out)
         return write
+
+
+def _stock(rules: dict[str, Any], kind: str, method: Callable[..., str]) -> bool:
+    """Whether the render rule for `kind` is RendererHTML's `method` (not one a plugin set)."""
+    return getattr(rules.get(kind), "__func__", None) is method
 
 
 _OPEN = _Tags("<", ">")

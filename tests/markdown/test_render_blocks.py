@@ -1,0 +1,50 @@
+"""kbgen's Renderer writes the HTML of markdown-it's RendererHTML for block tokens: list items with and without task boxes, tight lists' hidden paragraphs, plain cells.
+
+The same tokens (kbgen's parser, markdown-it's `tasklists` option on and off) are rendered by
+both renderers, on random lists, tables, quotes and callouts, with `xhtmlOut` on and off.
+"""
+from __future__ import annotations
+
+import random
+
+import pytest
+from markdown_it.renderer import RendererHTML
+
+from kbgen.markdown import make_parser
+from kbgen.markdown.renderer import Renderer
+
+LINES = ["- ", "* ", "1. ", "2) ", "  - ", "    - ", "> ", "> - ", "- [ ] ", "- [x] ", "1. [X] ", "| a | b |",
+         "|---|---|", "| c & d | <e> |", "| \"q\" | [[x]] |", "# h", "```", "    code", "", "", "---", "text"]
+TEXTS = ["a", "b & c", "<i>", "\"q\"", "[[x]]", "*e*", "", "a\nlazy", "x  ", "![[y]]", "`c`"]
+
+
+def _document(rng: random.Random) -> str:
+    return "\n".join(rng.choice(LINES) + rng.choice(TEXTS) for _ in range(rng.randint(1, 12)))
+
+
+@pytest.mark.parametrize("tasklists", [False, True])
+@pytest.mark.parametrize("xhtml", [False, True])
+def test_random_blocks_render_alike(tasklists: bool, xhtml: bool) -> None:
+    md = make_parser()
+    md.options["tasklists"] = tasklists
+    md.options["xhtmlOut"] = xhtml
+    assert isinstance(md.renderer, Renderer)
+    reference = RendererHTML()
+    reference.rules.update({k: v for k, v in md.renderer.rules.items()
+                            if getattr(v, "__func__", None) is not getattr(RendererHTML, k, None)})
+    rng = random.Random(11 + tasklists + 2 * xhtml)
+    checked = hidden = 0
+    for _ in range(600):
+        text = _document(rng)
+        tokens = md.parse(text, {})
+        checked += sum(1 for t in tokens if t.type == "list_item_open" and "checked" in (t.meta or {}))
+        hidden += sum(1 for t in tokens if t.hidden)
+        assert md.renderer.render(tokens, md.options, {}) == reference.render(tokens, md.options, {}), text
+    assert hidden > 100 and (checked > 50) == tasklists
+
+
+def test_a_plugins_item_rule_is_kept() -> None:
+    """A list_item_open rule of a plugin's own runs for every item."""
+    md = make_parser()
+    md.add_render_rule("list_item_open", lambda self, tokens, idx, options, env: "<li class=x>")
+    assert md.render("- a\n- b\n") == "<ul>\n<li class=x>a</li>\n<li class=x>b</li>\n</ul>\n"
