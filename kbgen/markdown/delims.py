@@ -137,10 +137,22 @@ def delims_plugin(md: MarkdownIt, *, markup: re.Pattern[str] | None = None) -> N
     md.core.ruler.at("text_join", text_join)
 
 
+_JOINED = "kbgen_joined"
+"""The StateInline attribute holding a token list left as fragments_join() would leave it."""
+
+
+def mark_joined(state: StateInline) -> None:
+    """Tell fragments_join() that `state.tokens` is as it would leave it (onepass.py makes
+    tokens final as it tokenizes)."""
+    setattr(state, _JOINED, state.tokens)
+
+
 def fragments_join(state: StateInline) -> None:
     """markdown-it's `fragments_join` (merge adjacent text tokens left by the pairing rules,
     keeping the last token of each run, and set every token's level again), in one pass."""
     tokens = state.tokens
+    if getattr(state, _JOINED, None) is tokens:
+        return
     if len(tokens) > 32 and "\0text\0text\0" not in "\0{}\0".format("\0".join(map(_TYPE, tokens))):
         # Nothing to merge (checked without a Python step per token, which pays on long
         # content): only the levels to set.

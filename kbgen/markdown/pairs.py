@@ -15,21 +15,26 @@ from __future__ import annotations
 
 import re
 from itertools import accumulate
-from typing import Callable, Pattern
+from typing import Callable, Pattern, Sequence
 
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.balance_pairs import link_pairs
-from markdown_it.rules_inline.state_inline import Delimiter
 from markdown_it.token import Token
 
-from kbgen.markdown.delims import CHAR_KINDS, CHAR_KINDS_MAX, RUN_PATTERNS, char_kind
+from kbgen.markdown.delims import CHAR_KINDS, CHAR_KINDS_MAX, RUN_PATTERNS, char_kind, fragments_join
+from kbgen.markdown.tokens import add_tokens
 from kbgen.markdown.tokens import text as text_token
 from kbgen.markdown.tokens import token as new_token
+from kbgen.markdown.unfold import foldable, unfold
 
 Run = tuple[int, int, int, int, int, bool, bool]
 """A run as a delimiter-list entry: (marker code, length for the rule of 3 (the run's length
 for `*`/`_`, 0 for `~~`/`==`), token index, markers (`*`, `_`) or marker pairs (`~~`, `==`),
 1 if an odd `~`/`=` run starts with a single marker (text) else 0, can open, can close)."""
+
+Tags = tuple[int, ...]
+Matched = tuple[list[int], list[int], list[Tags], list[Tags]]
+"""match_runs(): per run, the markers used as closers and as openers, and the tags of each."""
 
 _EMPHASIS = {0x2A: ("*", "**"), 0x5F: ("_", "__")}
 _PAIR_TAGS = {0x7E: ("s", "~~"), 0x3D: ("mark", "==")}
@@ -145,16 +150,29 @@ def chained_rule(markup: Pattern[str], chain: str, known: frozenset[str]) -> Cal
 
     `known`: the enabled inline rules `markup` was made for; should another be enabled later
     (it may start anywhere), one run is tokenized per call."""
-    checked: list[object] = [None, False]  # the rule chain last seen, and whether it is known
+    from kbgen.markdown import onepass  # (it uses this module's pairing)
+
+    checked: list[object] = [None, False, None, False]
+    """The rule chain last seen and whether it is known; the post-processing chain last seen
+    and whether it is balance_pairs and our fragments_join only (for onepass.push_content)."""
     next_run = run_finder(markup, chain)
+    other = onepass.other_markup(markup, chain)
 
     def rule(state: StateInline, silent: bool) -> bool:
         if silent or state.src[state.pos] not in RUN_PATTERNS:
             return False
-        ruler = state.md.inline.ruler
-        rules = ruler.getRules("")
+        md = state.md
+        rules = md.inline.ruler.getRules("")
         if rules is not checked[0]:
-            checked[:] = [rules, {r.name for r in ruler.__rules__ if r.enabled} <= known]
+            checked[:2] = [rules, {r.name for r in md.inline.ruler.__rules__ if r.enabled} <= known]
+        if not state.tokens and checked[1] and other is not None and not state.delimiters \
+                and not state.level and other.search(state.src, state.pos, state.posMax) is None:
+            post = md.inline.ruler2.getRules("")
+            if post is not checked[2]:
+                names = [r.name for r in md.inline.ruler2.__rules__ if r.enabled]
+                checked[2:] = [post, names == ["balance_pairs", "fragments_join"] and post[-1] is fragments_join]
+            if checked[3] and onepass.push_content(state, state.pos, next_run):
+                return True
         end = push_runs(state, state.pos, next_run if checked[1] else None)
         if end < 0:
             return False
@@ -170,8 +188,8 @@ def balance_runs(state: StateInline) -> bool:
     tokens = state.tokens
     lists = [state.delimiters]
     lists += [meta["delimiters"] for meta in state.tokens_meta if meta and "delimiters" in meta]
-    if not all(_foldable(tokens, runs) for runs in lists):
-        _unfold(state, lists)
+    if not all(foldable(tokens, runs) for runs in lists):
+        unfold(state, lists)
         link_pairs(state)
         return False
     expanded: list[tuple[int, list[Token]]] = []
@@ -266,46 +284,72 @@ def balance_rule(post_processing: list[Callable[[StateInline], None]]) -> Callab
     return rule
 
 
-def _foldable(tokens: list[Token], runs: list[Run | Delimiter]) -> bool:
-    """Whether pairing these runs whole gives markdown-it's result: all are Runs, no two of one
-    marker touch (markdown-it would take them for one run), and no `~`/`=` run follows a single
-    `~`/`=` text token (markdown-it's post-processing would move it as if it were the run's own)."""
-    last_marker = last_token = -1
-    for run in runs:
-        if type(run) is not tuple:
-            return False
-        marker, length, token, _, lone, _, _ = run
-        if not lone:
-            if marker == last_marker and token == last_token + 1:
-                return False
-            if not length and token:
-                before = tokens[token - 1]
-                if before.type == "text" and before.content == chr(marker):
-                    return False
-        last_marker, last_token = marker, token
-    return True
-
-
 def _pair(runs: list[Run], tokens: list[Token], expanded: list[tuple[int, list[Token]]],
           merge: bool = False) -> None:
-    """CommonMark's "process emphasis" over one delimiter list; the runs whose markers all
-    became one tag become that tag, and (the index of its token, the tokens that go after it)
-    of every other run with a tag goes to `expanded`, in order; with `merge` (the note's only
-    delimiter list), those tokens go into `tokens` after it at once.
+    """CommonMark's "process emphasis" over one delimiter list (match_runs()); the runs whose
+    markers all became one tag become that tag, and (the index of its token, the tokens that go
+    after it) of every other run with a tag goes to `expanded`, in order; with `merge` (the
+    note's only delimiter list), those tokens go into `tokens` after it at once."""
+    markers, lengths, token_at, units, lones, opens, closes = zip(*runs)
+    front, back, closing, opening = match_runs(markers, lengths, units, opens, closes)
+    specs = _SPECS
+    out: list[Token] | None = [] if merge else None
+    at = 0  # with `merge`: the tokens before this index are in `out`
+    for i in range(len(runs)):
+        used = front[i] + back[i]
+        if not used:
+            continue
+        index = token_at[i]
+        token = tokens[index]
+        closed, opened = closing[i], opening[i]
+        middle = units[i] - used
+        if not middle and not lones[i] and len(closed) + len(opened) == 1:
+            # The whole run is one tag (`*a*`, `==a==`): its token becomes that tag.
+            token.type, token.tag, token.nesting, token.markup = _TAGS[markers[i]][(closed or opened)[0]]
+            token.content = ""
+            continue
+        key = (markers[i], closed, lengths[i] > 0, lones[i], middle, opened)
+        spec = specs.get(key)
+        if spec is None:
+            spec = _spec(*key)
+            if len(specs) < 4096:
+                specs[key] = spec
+        first, more = spec
+        token.type, token.tag, token.nesting, token.content, token.markup = first
+        if more:
+            if out is None:
+                made: list[Token] = []
+                expanded.append((index, made))
+                add_tokens(made, more, token.level)
+            else:
+                out += tokens[at:index + 1]
+                add_tokens(out, more, token.level)
+                at = index + 1
+    if out is not None and at:
+        out += tokens[at:]
+        tokens[:] = out
+
+
+def match_runs(markers: Sequence[int], lengths: Sequence[int], units: Sequence[int],
+               opens: Sequence[bool], closes: Sequence[bool]) -> Matched:
+    """CommonMark's "process emphasis" over one delimiter list given field by field (as in
+    Run): how many markers of each run are used as closers (from its front) and as openers
+    (from its back), and the tags they got (the closing ones in order, the opening ones the
+    last first).
 
     Each closing marker, first to last, takes the nearest opening marker of its kind that the
     rule of 3 allows; the runs between a pair are used up; where a search fails, later closers
     of the same kind stop before where it started (positions counted in markers, as
     markdown-it's Delimiter indices are). The markers of a closer that one opener takes one
     after the other are paired at once."""
-    markers, lengths, token_at, units, lones, opens, closes = zip(*runs)
-    count = len(runs)
+    count = len(markers)
     base = list(accumulate(units, initial=0))
     prev = list(range(-1, count - 1))  # where a search goes on after each run
     front = [0] * count  # markers used as closers
     back = [0] * count  # markers used as openers
-    closing: dict[int, tuple[int, ...]] = {}  # the tags of each run's front markers, in order
-    opening: dict[int, tuple[int, ...]] = {}  # ... of its back markers, the last one first
+    empty: tuple[int, ...] = ()
+    closing = [empty] * count  # the tags of each run's front markers, in order
+    opening = [empty] * count  # ... of its back markers, the last one first
     bottoms: dict[int, int] = {}
     for i in range(count):
         if not closes[i]:
@@ -345,52 +389,14 @@ def _pair(runs: list[Run], tokens: list[Token], expanded: list[tuple[int, list[T
                 taken = last - bottom
             pair = _ONE if taken == 1 else (_KINDS.get((marker, taken)) or _kinds(marker, taken))
             closed += pair[0]
-            opened = opening.get(q)
-            opening[q] = pair[1] if opened is None else opened + pair[1]
+            opening[q] += pair[1]
             back[q] += taken
             used += taken
             prev[i] = q
         if used:
             front[i] = used
             closing[i] = closed
-
-    specs = _SPECS
-    out: list[Token] | None = [] if merge else None
-    at = 0  # with `merge`: the tokens before this index are in `out`
-    for i in range(count):
-        used = front[i] + back[i]
-        if not used:
-            continue
-        index = token_at[i]
-        token = tokens[index]
-        closed, opened = closing.get(i, ()), opening.get(i, ())
-        middle = units[i] - used
-        if not middle and not lones[i] and len(closed) + len(opened) == 1:
-            # The whole run is one tag (`*a*`, `==a==`): its token becomes that tag.
-            token.type, token.tag, token.nesting, token.markup = _TAGS[markers[i]][(closed or opened)[0]]
-            token.content = ""
-            continue
-        key = (markers[i], closed, lengths[i] > 0, lones[i], middle, opened)
-        spec = specs.get(key)
-        if spec is None:
-            spec = _spec(*key)
-            if len(specs) < 4096:
-                specs[key] = spec
-        first, more = spec
-        token.type, token.tag, token.nesting, token.content, token.markup = first
-        if more:
-            level = token.level
-            made = [new_token(type_, tag, nesting, level, content, markup)
-                    for type_, tag, nesting, content, markup in more]
-            if out is None:
-                expanded.append((index, made))
-            else:
-                out += tokens[at:index + 1]
-                out += made
-                at = index + 1
-    if out is not None and at:
-        out += tokens[at:]
-        tokens[:] = out
+    return front, back, closing, opening
 
 
 _ONE = ((-1,), (1,))
@@ -449,38 +455,3 @@ def _spec(marker: int, closing: tuple[int, ...], single: bool, lone: int, middle
     if pending is not None:
         out.append(("text", "", 0, pending, ""))
     return out[0], tuple(out[1:])
-
-
-def _unfold(state: StateInline, lists: list[list[Run | Delimiter]]) -> None:
-    """Every Run back in markdown-it's form: a text token and a Delimiter per marker (a lone
-    `~`/`=` first), the other tokens' Delimiters pointing at their new indices."""
-    tokens = state.tokens
-    runs = {run[2]: run for runs in lists for run in runs if type(run) is tuple}
-    moved: list[int] = []  # old token index → new
-    out: list[Token] = []
-    first: dict[int, int] = {}  # a run's token → its first marker's new index
-    for index, token in enumerate(tokens):
-        moved.append(len(out))
-        run = runs.get(index)
-        if run is None:
-            out.append(token)
-            continue
-        marker, length, _, units, lone, _, _ = run
-        char = chr(marker)
-        if lone:
-            out.append(text_token(token.level, char))
-        first[index] = len(out)
-        unit = char if length else char + char
-        out += [text_token(token.level, unit) for _ in range(units)]
-    tokens[:] = out
-    for delimiters in lists:
-        unfolded: list[Run | Delimiter] = []
-        for item in delimiters:
-            if type(item) is tuple:
-                marker, length, token_index, units, _, can_open, can_close = item  # type: ignore[misc]
-                start = first[token_index]
-                unfolded += [Delimiter(marker, length, start + k, -1, can_open, can_close) for k in range(units)]
-            else:
-                item.token = moved[item.token]  # type: ignore[union-attr]
-                unfolded.append(item)
-        delimiters[:] = unfolded

@@ -8,7 +8,7 @@ dict per token). Should markdown-it's Token ever have other fields, they call To
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Literal
+from typing import Any, Iterable, Literal
 
 from markdown_it.token import Token
 
@@ -18,6 +18,8 @@ SAME_FIELDS = tuple(f.name for f in dataclasses.fields(Token)) == FIELDS
 """Whether Token has exactly the fields the makers set (else they use its constructor)."""
 
 Nesting = Literal[-1, 0, 1]
+Fields = tuple[str, str, Nesting, str, str]
+"""An inline token's (type, tag, nesting, content, markup)."""
 _new = object.__new__
 
 
@@ -76,6 +78,25 @@ def _block(type_: str, tag: str, nesting: Nesting, level: int) -> Token:
     return t
 
 
+def _add_tokens(out: list[Token], fields: Iterable[Fields], level: int) -> None:
+    for type_, tag, nesting, content, markup in fields:
+        t = _new(Token)
+        t.type = type_
+        t.tag = tag
+        t.nesting = nesting
+        t.attrs = {}
+        t.map = None
+        t.level = level
+        t.children = None
+        t.content = content
+        t.markup = markup
+        t.info = ""
+        t.meta = {}
+        t.block = False
+        t.hidden = False
+        out.append(t)
+
+
 def _constructed_token(type_: str, tag: str, nesting: Nesting, level: int, content: str = "",
                        markup: str = "", meta: dict[Any, Any] | None = None) -> Token:
     return Token(type_, tag, nesting, None, None, level, None, content, markup,
@@ -84,6 +105,11 @@ def _constructed_token(type_: str, tag: str, nesting: Nesting, level: int, conte
 
 def _constructed_text(level: int, content: str) -> Token:
     return Token("text", "", 0, None, None, level, None, content)
+
+
+def _constructed_add_tokens(out: list[Token], fields: Iterable[Fields], level: int) -> None:
+    out += [_constructed_token(type_, tag, nesting, level, content, markup)
+            for type_, tag, nesting, content, markup in fields]
 
 
 def _constructed_block(type_: str, tag: str, nesting: Nesting, level: int) -> Token:
@@ -97,3 +123,6 @@ text = _text if SAME_FIELDS else _constructed_text
 """A text token: what pushPending() or push("text", "", 0) with its content set leaves."""
 block_token = _block if SAME_FIELDS else _constructed_block
 """A block token as StateBlock.push() makes it at `level` (without changing the state's level)."""
+add_tokens = _add_tokens if SAME_FIELDS else _constructed_add_tokens
+"""Append to `out` an inline token at `level` for each (type, tag, nesting, content, markup) of
+`fields` (token() of each, without a call per token)."""

@@ -1,0 +1,153 @@
+"""Inline content whose only markup is delimiter runs (`*`, `_`, `~~`, `==`): tokenized, paired and joined in one go.
+
+pairs.push_runs() makes a text token per run and per stretch of text between runs, pairs.balance_runs()
+gives the runs their tags (and tokens for the runs that make more than one), and `fragments_join`
+merges the text tokens left side by side and sets every token's level: three passes over the
+tokens, and tokens made to be merged. Where a paragraph holds no markup but runs (`*a* and
+**b**`, or a pathological `*a***a**…`), nothing else can come between: push_content() finds the
+runs, pairs them (pairs.match_runs()) and makes each final token once, at its level, the text
+around the runs merged as `fragments_join` would. markdown-it's post-processing then has nothing
+left to do (no delimiters), and `fragments_join` is told it need not look (delims.mark_joined()).
+"""
+from __future__ import annotations
+
+import re
+from typing import Pattern
+
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+from kbgen.markdown import pairs
+from kbgen.markdown.delims import mark_joined
+from kbgen.markdown.tokens import SAME_FIELDS, Fields
+from kbgen.markdown.tokens import text as text_token
+
+def other_markup(markup: Pattern[str], chain: str) -> Pattern[str] | None:
+    """A pattern that finds the characters of `markup` (dispatch.markup_pattern's character
+    class) that are not in `chain`; None for a pattern of another form."""
+    plain = markup.pattern
+    if not (plain.startswith("[") and not plain.startswith("[^") and plain.endswith("]")):
+        return None
+    chars = set(re.sub(r"\\(.)", r"\1", plain[1:-1], flags=re.S)) - set(chain)
+    if not chars:
+        return re.compile(r"[^\s\S]")  # matches nothing
+    return re.compile("[" + re.escape("".join(sorted(chars))) + "]")
+
+
+def push_content(state: StateInline, start: int, next_run: Pattern[str]) -> bool:
+    """Tokenize the rest of the content, from the run at `start` to posMax, as markdown-it's
+    rules, `balance_pairs`, the runs' post-processing and `fragments_join` would leave it.
+
+    The caller makes sure that nothing is tokenized yet (no token, no delimiter, level 0), that
+    no character from `start` on is one an inline rule other than the run rules starts at, and
+    that `next_run` is pairs.run_finder() for these run characters. False (nothing done) where
+    the run at `start` is a single `~` or `=`, which stays text."""
+    if not SAME_FIELDS:
+        return False  # (the tokens are made field by field below)
+    src, stop = state.src, state.posMax
+    flanks_of, flanks_new = pairs._FLANKS, pairs._flanks
+    runs: list[tuple[int, int, int, int, int, int, bool, bool]] = []
+    """(start, end, then pairs.Run's marker, length, units, lone, can open, can close)."""
+    at = start
+    while True:
+        found = next_run.match(src, at, stop)
+        if found is None:
+            break
+        first, at = found.span(1)
+        ch = src[first]
+        length = at - first
+        if length < 2 and (ch == "~" or ch == "="):
+            if first == start:
+                return False
+            continue  # a single `~` or `=` stays text
+        around = (src[first - 1] if first else " ") + (src[at] if at < stop else " ")
+        flanks = flanks_of.get(around) or flanks_new(around)
+        if ch == "*":
+            runs.append((first, at, 42, length, length, 0, flanks[0], flanks[1]))
+        elif ch == "_":
+            runs.append((first, at, 95, length, length, 0, flanks[2], flanks[3]))
+        else:
+            runs.append((first, at, ord(ch), 0, length // 2, length % 2, flanks[0], flanks[1]))
+    starts, ends, markers, lengths, units, lones, opens, closes = zip(*runs)
+    front, back, closing, opening = pairs.match_runs(markers, lengths, units, opens, closes)
+
+    tokens = state.tokens
+    level = state.level
+    texts: list[str] = [state.pending] if state.pending else []
+    """The text since the last tag: one text token (empty ones included, as the outer marker
+    of a <strong> leaves)."""
+    text_from = start  # where text not yet in `texts` starts
+    new, token_class = object.__new__, Token
+    for i in range(len(runs)):
+        first = starts[i]
+        if first > text_from:
+            texts.append(src[text_from:first])
+        text_from = ends[i]
+        used = front[i] + back[i]
+        if not used:
+            texts.append(src[first:text_from])
+            continue
+        key = (markers[i], closing[i], lengths[i] > 0, lones[i], units[i] - used, opening[i])
+        for type_, tag, nesting, content, markup in _FIELDS.get(key) or _fields(key):
+            if not nesting:  # text
+                texts.append(content)
+                continue
+            if nesting < 0:
+                level -= 1
+            # tokens.token() and tokens.text() written out: a Python call per token costs
+            # as much as a tenth of a long paragraph's parse.
+            if texts:
+                t = new(token_class)
+                t.type = "text"
+                t.tag = ""
+                t.nesting = 0
+                t.attrs = {}
+                t.map = None
+                t.level = level + 1 if nesting < 0 else level
+                t.children = None
+                t.content = "".join(texts)
+                t.markup = ""
+                t.info = ""
+                t.meta = {}
+                t.block = False
+                t.hidden = False
+                tokens.append(t)
+                texts = []
+            t = new(token_class)
+            t.type = type_
+            t.tag = tag
+            t.nesting = nesting
+            t.attrs = {}
+            t.map = None
+            t.level = level
+            t.children = None
+            t.content = ""
+            t.markup = markup
+            t.info = ""
+            t.meta = {}
+            t.block = False
+            t.hidden = False
+            tokens.append(t)
+            if nesting > 0:
+                level += 1
+    if stop > text_from:
+        texts.append(src[text_from:stop])
+    if texts:
+        tokens.append(text_token(level, "".join(texts)))
+    state.pending = ""
+    state.pendingLevel = level
+    state.pos = stop
+    mark_joined(state)
+    return True
+
+
+_FIELDS: dict[tuple[int, tuple[int, ...], bool, int, int, tuple[int, ...]], tuple[Fields, ...]] = {}
+"""pairs._spec()'s key → the fields of every token the run leaves, in order."""
+
+
+def _fields(key: tuple[int, tuple[int, ...], bool, int, int, tuple[int, ...]]) -> tuple[Fields, ...]:
+    first, more = pairs._spec(*key)
+    fields = (first, *more)
+    if len(_FIELDS) < 4096:
+        _FIELDS[key] = fields
+    return fields
