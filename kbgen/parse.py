@@ -23,6 +23,7 @@ from kbgen.urls import heading_anchor
 
 _SPACES = re.compile(r"\s+")
 _LEVEL = attrgetter("level")
+_TYPE = attrgetter("type")
 
 
 def digest(data: bytes) -> str:
@@ -69,7 +70,8 @@ def parse_note(path: SourcePath, data: bytes, md: MarkdownIt) -> ParsedNote:
                           "levels deep (lists, quotes, callouts); what is deeper is not shown"))
     if tokens and tokens[0].type == "front_matter":
         tokens = tokens[1:]
-    headings = _headings(tokens, col)
+    types = list(map(_TYPE, tokens))
+    headings = _headings(tokens, types, col)
     stem = posixpath.basename(path)[:-3]
     title = meta.get("title") or stem
     links = list(col.links)
@@ -90,7 +92,7 @@ def parse_note(path: SourcePath, data: bytes, md: MarkdownIt) -> ParsedNote:
         links=tuple(links),
         contexts=tuple(env.get("_kb_contexts", ())),
         tokens=tokens,
-        description=str(meta.get("description") or _first_paragraph(tokens)),
+        description=str(meta.get("description") or _first_paragraph(tokens, types)),
         first_image=next((lr.target for lr in links if lr.embed and _is_image(lr.target)), ""),
         has_math="math" in col.flags,
         has_mermaid="mermaid" in col.flags,
@@ -122,13 +124,24 @@ def front_matter_source(text: str) -> str | None:
     return rest[:m.start()] if m else None
 
 
-def _headings(tokens: list[Token], col: Collector) -> list[Heading]:
+def _positions(types: list[str], kind: str) -> Iterator[int]:
+    """The positions of `kind` in `types` (the tokens' types), found without a Python step per
+    token: a note of a MB holds half a million tokens and may have no heading at all."""
+    i = -1
+    while True:
+        try:
+            i = types.index(kind, i + 1)
+        except ValueError:
+            return
+        yield i
+
+
+def _headings(tokens: list[Token], types: list[str], col: Collector) -> list[Heading]:
     """Collect headings and give each a unique anchor on its `heading_open` token."""
     out: list[Heading] = []
     used: dict[str, int] = {}
-    for i, tok in enumerate(tokens):
-        if tok.type != "heading_open":
-            continue
+    for i in _positions(types, "heading_open"):
+        tok = tokens[i]
         inline = tokens[i + 1]
         anchor = heading_anchor(plain_text(inline.children or []))
         n = used.get(anchor, 0)
@@ -166,9 +179,9 @@ def _text_pieces(children: list[Token]) -> Iterator[str]:
 DESCRIPTION_MAX = 200
 
 
-def _first_paragraph(tokens: list[Token]) -> str:
-    for i, tok in enumerate(tokens):
-        if tok.type == "paragraph_open" and tok.level == 0 and i + 1 < len(tokens):
+def _first_paragraph(tokens: list[Token], types: list[str]) -> str:
+    for i in _positions(types, "paragraph_open"):
+        if tokens[i].level == 0 and i + 1 < len(tokens):
             text = _description(tokens[i + 1].children or [])
             if text:
                 return text

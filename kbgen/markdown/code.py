@@ -54,6 +54,8 @@ def language(info: str) -> str:
 
 def _mermaid_rule(state: StateCore) -> None:
     """Marks Mermaid fences; tells the collector of them and of the code blocks' languages."""
+    if "```" not in state.src and "~~~" not in state.src:
+        return  # a fence opens with three of either: no fence anywhere in the note
     col = collector(state.env)
     for tok in state.tokens:
         if tok.type == "fence":
