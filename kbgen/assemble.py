@@ -127,8 +127,8 @@ def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None, lazy: boo
     if s.home is None:
         out.append(home_page(s))
     if s.config.concept_pages:
-        for node, name in s.graph.concepts():
-            if s.graph.paged(node) and is_concept_label(name):  # paged first: most concepts of a huge note are not
+        for node, name in s.graph.paged_concepts():  # most concepts of a huge note have no page
+            if is_concept_label(name):
                 url = concept_url(name)
                 out.extend(_reused(reuse, children, url) or concept_page(s, node, name, url, lazy=lazy))
     if "tag" in kept:

@@ -176,41 +176,35 @@ def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
     if hit is not None and hit[0] is ctx and hit[1] is refs:
         return hit[2]
     text = ctx.text
-    spans: list[tuple[int, int, LinkRef]] = []
-    pos = 0
-    ordered = True
-    find = text.find
-    for ref in refs:
-        original = ref.original
-        i = find(original, pos)
-        if i < 0:
-            i = find(original)
-            ordered = False
-        if i >= 0:
-            pos = i + len(original)
-            spans.append((i, pos, ref))
-    if not ordered:
-        spans.sort(key=itemgetter(0))
     texts: list[str] = []
     links: list[LinkRef] = []
     spots: dict[tuple[str, int], list[int]] = {}
     last = 0
+    find = text.find
     escape, special = html.escape, _SPECIAL
-    for start, end, ref in spans:  # once per link of the paragraph (a note may hold 100 000)
-        if start < last:
-            continue
+    # Once per link of the paragraph (a note may hold 100 000), each found after the one before
+    # (as they are written): a link found only before that is out of order, and the paragraph
+    # is cut again from its links sorted by place (_cut).
+    for ref in refs:
+        original = ref.original
+        start = find(original, last)
+        if start < 0:
+            if find(original) >= 0:
+                texts, links, spots, last = _cut(text, refs)
+                break
+            continue  # not in the text (as edited text may leave it)
         gap = text[last:start]
         if "[" in gap:
             gap = strip_wiki(gap)
         texts.append(escape(gap) if special(gap) else gap)  # most pieces hold nothing to escape
         # by text and line, whose hash is a tuple of two cached ones: a LinkRef's hash is a
         # Python call over all its fields, a fifth of this loop for a line of 75 000 links
-        spots.setdefault((ref.original, ref.line), []).append(len(texts))
+        spots.setdefault((original, ref.line), []).append(len(texts))
         shown = strip_wiki(ref.display) if ref.display else \
             default_display(ref.target, ref.subpath) if ref.subpath else ref.target  # as default_display
         texts.append(escape(shown) if special(shown) else shown)
         links.append(ref)
-        last = end
+        last = start + len(original)
     texts.append(html.escape(strip_wiki(text[last:])))
     total = sum(map(len, texts))
     if len(_PARAGRAPHS) >= 4096:
@@ -218,6 +212,35 @@ def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
     made = Paragraph(texts, links, spots, total)
     _PARAGRAPHS[id(ctx)] = (ctx, refs, made)  # both kept, so their ids are not reused meanwhile
     return made
+
+
+def _cut(text: str, refs: list[LinkRef]) -> tuple[list[str], list[LinkRef], dict[tuple[str, int], list[int]], int]:
+    """_paragraph's pieces (but the last) of a paragraph whose links are not all in order: each
+    link found after the one before, else from the start; cut at them in the order of their
+    places, a link inside one before it left out. Returns where the last piece begins."""
+    spans: list[tuple[int, int, LinkRef]] = []
+    pos = 0
+    for ref in refs:
+        i = text.find(ref.original, pos)
+        if i < 0:
+            i = text.find(ref.original)
+        if i >= 0:
+            pos = i + len(ref.original)
+            spans.append((i, pos, ref))
+    spans.sort(key=itemgetter(0))
+    texts: list[str] = []
+    links: list[LinkRef] = []
+    spots: dict[tuple[str, int], list[int]] = {}
+    last = 0
+    for start, end, ref in spans:
+        if start < last:
+            continue
+        texts.append(html.escape(strip_wiki(text[last:start])))
+        spots.setdefault((ref.original, ref.line), []).append(len(texts))
+        texts.append(html.escape(strip_wiki(ref.display) if ref.display else default_display(ref.target, ref.subpath)))
+        links.append(ref)
+        last = end
+    return texts, links, spots, last
 
 
 _CONTEXTS: dict[tuple[int, str], tuple[ParsedNote, tuple[LinkRef, ...], list[dict[str, Any]], int]] = {}
