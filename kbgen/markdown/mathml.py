@@ -33,6 +33,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.dollarmath.index import is_escaped
 
 from kbgen.markdown.collect import collector
+from kbgen.markdown.pairs import run_finder
 from kbgen.markdown.tokens import text as text_token
 from kbgen.markdown.tokens import token as new_token
 
@@ -82,6 +83,7 @@ def chained_inline_math(markup: Pattern[str], known: frozenset[str]) -> Callable
     `known`: the enabled inline rules `markup` was made for; should another be enabled later,
     one formula is tokenized per call."""
     checked: list[object] = [None, False]  # the rule chain last seen, and whether it is known
+    next_dollar = run_finder(markup, "$")  # (the next markup character, if it is a `$`)
 
     def rule(state: StateInline, silent: bool) -> bool:
         pos = state.pos
@@ -114,10 +116,10 @@ def chained_inline_math(markup: Pattern[str], known: frozenset[str]) -> Callable
                 after = pos + 1  # a `$` that starts no formula stays text
             if not checked[1]:
                 break
-            found = markup.search(src, after, stop)
-            if found is None or src[found.start()] != "$":
+            found = next_dollar.match(src, after, stop)
+            if found is None:
                 break
-            pos = found.start()
+            pos = found.start(1)
             end = _formula_end(state, pos)
         if after > text_from:
             state.append_pending(src[text_from:after])
@@ -137,32 +139,41 @@ def _formula_end(state: StateInline, pos: int) -> int:
     if src[pos] != "$" or pos + 1 >= len(src):
         return -1
     after = src[pos + 1]
-    if isWhiteSpace(ord(after)) or src[pos - 1].isdigit():
+    before = src[pos - 1]
+    if after in _SPACES or before.isdigit():
         return -1
-    if (src[pos - 1] == "\\" or pos == 0) and is_escaped(state, pos):
+    if (before == "\\" or pos == 0) and is_escaped(state, pos):
         return -1
-    double = after == "$"
-    start = pos + 2 if double else pos + 1
-    while True:
-        end = src.find("$", start)
-        if end < 0:
-            return -1
-        if src[end - 1] == "\\" and is_escaped(state, end):
-            start = end + 1
-            continue
-        if double:
-            if end + 1 >= len(src):
+    if after == "$":  # double
+        start = pos + 2
+        while True:
+            end = src.find("$", start)
+            if end < 0:
                 return -1
-            if src[end + 1] != "$":
+            if src[end - 1] == "\\" and is_escaped(state, end):
                 start = end + 1
                 continue
-            end += 1
-        break
-    if isWhiteSpace(ord(src[end - 1])) or (end + 1 < len(src) and src[end + 1].isdigit()):
-        return -1
-    if end - pos < (4 if double else 2):  # empty
+            if end + 1 >= len(src):
+                return -1
+            if src[end + 1] == "$":
+                break
+            start = end + 1
+        end += 1
+        if end - pos < 4:  # empty
+            return -1
+    else:
+        end = src.find("$", pos + 1)
+        while end >= 0 and src[end - 1] == "\\" and is_escaped(state, end):
+            end = src.find("$", end + 1)
+        if end < 0 or end - pos < 2:  # unclosed or empty
+            return -1
+    if src[end - 1] in _SPACES or (end + 1 < len(src) and src[end + 1].isdigit()):
         return -1
     return end
+
+
+_SPACES = frozenset(chr(code) for code in range(0x3001) if isWhiteSpace(code))
+"""The characters isWhiteSpace() takes (none above U+3000)."""
 
 
 def _math_token(src: str, pos: int, end: int, level: int) -> Token:
@@ -205,24 +216,39 @@ def _convert_rule(state: StateCore) -> None:
             found = True
             _convert(tok, True, tok.map[0] if tok.map else 0, state)
         elif tok.type == "inline" and tok.children:
-            line0 = tok.map[0] if tok.map else 0
-            at = 0  # where the previous formula ended
-            counted = 0  # newlines before `at`
+            failed = False
             for child in tok.children:
                 if child.type in _INLINES:
                     found = True
-                    # The line of the formula inside its paragraph, searching on from the last
-                    # and counting newlines only in between (linear in the paragraph's length).
-                    pos = tok.content.find(child.content, at)
-                    line = 0
-                    if pos >= 0:
-                        line = counted
-                        line += tok.content.count("\n", at, pos)
-                        counted = line + child.content.count("\n")
-                        at = pos + len(child.content)
-                    _convert(child, child.type == "math_inline_double", line0 + line, state)
+                    mathml, _ = to_mathml(child.content, child.type == "math_inline_double")
+                    if mathml is None:
+                        failed = True
+                    else:
+                        child.meta["mathml"] = mathml
+            if failed:  # (the line of a formula is needed only to report it)
+                _report_inline(tok, state)
     if found and col is not None:
         col.flags.add("math")
+
+
+def _report_inline(tok: Token, state: StateCore) -> None:
+    """_convert() each formula of an inline block that latex2mathml rejects, with its line."""
+    line0 = tok.map[0] if tok.map else 0
+    at = 0  # where the previous formula ended
+    counted = 0  # newlines before `at`
+    for child in tok.children or ():
+        if child.type in _INLINES:
+            # The line of the formula inside its paragraph, searching on from the last
+            # and counting newlines only in between (linear in the paragraph's length).
+            pos = tok.content.find(child.content, at)
+            line = 0
+            if pos >= 0:
+                line = counted
+                line += tok.content.count("\n", at, pos)
+                counted = line + child.content.count("\n")
+                at = pos + len(child.content)
+            if "mathml" not in child.meta:
+                _convert(child, child.type == "math_inline_double", line0 + line, state)
 
 
 def _convert(tok: Token, display: bool, line0: int, state: StateCore) -> None:
