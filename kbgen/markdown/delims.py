@@ -139,12 +139,22 @@ def delims_plugin(md: MarkdownIt, *, markup: re.Pattern[str] | None = None) -> N
 
 _JOINED = "kbgen_joined"
 """The StateInline attribute holding a token list left as fragments_join() would leave it."""
+_FINAL = "_kb_final_inline"
+"""The env key of the inline token lists that text_join() would leave as they are: id → (the
+list, its length then)."""
 
 
 def mark_joined(state: StateInline) -> None:
-    """Tell fragments_join() that `state.tokens` is as it would leave it (onepass.py makes
-    tokens final as it tokenizes)."""
-    setattr(state, _JOINED, state.tokens)
+    """Tell fragments_join() and text_join() that `state.tokens` is as they would leave it
+    (onepass.py makes tokens final as it tokenizes: no `text_special` token, no two text tokens
+    in a row, no token with children). Should a core rule before text_join() give the block
+    other children, or add to these, text_join() looks at them."""
+    tokens = state.tokens
+    setattr(state, _JOINED, tokens)
+    final = state.env.get(_FINAL)
+    if final is None:
+        final = state.env[_FINAL] = {}
+    final[id(tokens)] = (tokens, len(tokens))
 
 
 def fragments_join(state: StateInline) -> None:
@@ -194,6 +204,7 @@ def fragments_join(state: StateInline) -> None:
 def text_join(state: StateCore) -> None:
     """markdown-it's core `text_join`: `text_special` tokens become text, and each run of
     adjacent text tokens becomes its first token (in inline children and in their children)."""
+    final = state.env.pop(_FINAL, None) or {}
     for block in state.tokens:
         if block.type != "inline":
             continue
@@ -201,6 +212,10 @@ def text_join(state: StateCore) -> None:
         if not children:
             block.children = []
             continue
+        if final:
+            made = final.get(id(children))
+            if made is not None and made[0] is children and made[1] == len(children):
+                continue  # (mark_joined())
         if len(children) == 1 and not children[0].children:  # a plain cell, item or heading
             if children[0].type == "text_special":
                 children[0].type = "text"

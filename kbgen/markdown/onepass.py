@@ -46,8 +46,9 @@ def push_content(state: StateInline, start: int, next_run: Pattern[str]) -> bool
         return False  # (the tokens are made field by field below)
     src, stop = state.src, state.posMax
     flanks_of, flanks_new = pairs._FLANKS, pairs._flanks
-    runs: list[tuple[int, int, int, int, int, int, bool, bool]] = []
-    """(start, end, then pairs.Run's marker, length, units, lone, can open, can close)."""
+    runs: list[int | bool] = []
+    """Eight fields a run: start, end, then pairs.Run's marker, length, units, lone, can open,
+    can close (one flat list: a field's column is a slice of it)."""
     at = start
     while True:
         found = next_run.match(src, at, stop)
@@ -63,13 +64,13 @@ def push_content(state: StateInline, start: int, next_run: Pattern[str]) -> bool
         around = (src[first - 1] if first else " ") + (src[at] if at < stop else " ")
         flanks = flanks_of.get(around) or flanks_new(around)
         if ch == "*":
-            runs.append((first, at, 42, length, length, 0, flanks[0], flanks[1]))
+            runs += (first, at, 42, length, length, 0, flanks[0], flanks[1])
         elif ch == "_":
-            runs.append((first, at, 95, length, length, 0, flanks[2], flanks[3]))
+            runs += (first, at, 95, length, length, 0, flanks[2], flanks[3])
         else:
-            runs.append((first, at, ord(ch), 0, length // 2, length % 2, flanks[0], flanks[1]))
-    starts, ends, markers, lengths, units, lones, opens, closes = zip(*runs)
-    front, back, closing, opening = pairs.match_runs(markers, lengths, units, opens, closes)
+            runs += (first, at, ord(ch), 0, length // 2, length % 2, flanks[0], flanks[1])
+    starts, ends, markers, lengths, units, lones, opens, closes = [runs[k::8] for k in range(8)]
+    left, closing, opening = pairs.match_runs(markers, lengths, units, opens, closes)
 
     tokens = state.tokens
     level = state.level
@@ -78,16 +79,16 @@ def push_content(state: StateInline, start: int, next_run: Pattern[str]) -> bool
     of a <strong> leaves)."""
     text_from = start  # where text not yet in `texts` starts
     new, token_class = object.__new__, Token
-    for i in range(len(runs)):
+    for i in range(len(starts)):
         first = starts[i]
         if first > text_from:
             texts.append(src[text_from:first])
         text_from = ends[i]
-        used = front[i] + back[i]
-        if not used:
+        middle = left[i]
+        if middle == units[i]:  # no marker used: text
             texts.append(src[first:text_from])
             continue
-        key = (markers[i], closing[i], lengths[i] > 0, lones[i], units[i] - used, opening[i])
+        key = (markers[i], closing[i], lengths[i] > 0, lones[i], middle, opening[i])
         for type_, tag, nesting, content, markup in _FIELDS.get(key) or _fields(key):
             if not nesting:  # text
                 texts.append(content)

@@ -33,8 +33,9 @@ for `*`/`_`, 0 for `~~`/`==`), token index, markers (`*`, `_`) or marker pairs (
 1 if an odd `~`/`=` run starts with a single marker (text) else 0, can open, can close)."""
 
 Tags = tuple[int, ...]
-Matched = tuple[list[int], list[int], list[Tags], list[Tags]]
-"""match_runs(): per run, the markers used as closers and as openers, and the tags of each."""
+Matched = tuple[list[int], list[Tags], list[Tags]]
+"""match_runs(): per run, the markers left unused, the tags of its front (closing) markers and
+of its back (opening) markers."""
 
 _EMPHASIS = {0x2A: ("*", "**"), 0x5F: ("_", "__")}
 _PAIR_TAGS = {0x7E: ("s", "~~"), 0x3D: ("mark", "==")}
@@ -291,18 +292,17 @@ def _pair(runs: list[Run], tokens: list[Token], expanded: list[tuple[int, list[T
     after it) of every other run with a tag goes to `expanded`, in order; with `merge` (the
     note's only delimiter list), those tokens go into `tokens` after it at once."""
     markers, lengths, token_at, units, lones, opens, closes = zip(*runs)
-    front, back, closing, opening = match_runs(markers, lengths, units, opens, closes)
+    left, closing, opening = match_runs(markers, lengths, units, opens, closes)
     specs = _SPECS
     out: list[Token] | None = [] if merge else None
     at = 0  # with `merge`: the tokens before this index are in `out`
     for i in range(len(runs)):
-        used = front[i] + back[i]
-        if not used:
+        middle = left[i]
+        if middle == units[i]:
             continue
         index = token_at[i]
         token = tokens[index]
         closed, opened = closing[i], opening[i]
-        middle = units[i] - used
         if not middle and not lones[i] and len(closed) + len(opened) == 1:
             # The whole run is one tag (`*a*`, `==a==`): its token becomes that tag.
             token.type, token.tag, token.nesting, token.markup = _TAGS[markers[i]][(closed or opened)[0]]
@@ -333,9 +333,9 @@ def _pair(runs: list[Run], tokens: list[Token], expanded: list[tuple[int, list[T
 def match_runs(markers: Sequence[int], lengths: Sequence[int], units: Sequence[int],
                opens: Sequence[bool], closes: Sequence[bool]) -> Matched:
     """CommonMark's "process emphasis" over one delimiter list given field by field (as in
-    Run): how many markers of each run are used as closers (from its front) and as openers
-    (from its back), and the tags they got (the closing ones in order, the opening ones the
-    last first).
+    Run): how many markers of each run are left unused (the others are used as closers from
+    its front and as openers from its back), and the tags they got (the closing ones in order,
+    the opening ones the last first).
 
     Each closing marker, first to last, takes the nearest opening marker of its kind that the
     rule of 3 allows; the runs between a pair are used up; where a search fails, later closers
@@ -343,10 +343,11 @@ def match_runs(markers: Sequence[int], lengths: Sequence[int], units: Sequence[i
     markdown-it's Delimiter indices are). The markers of a closer that one opener takes one
     after the other are paired at once."""
     count = len(markers)
-    base = list(accumulate(units, initial=0))
+    base = list(accumulate(units, initial=0))  # each run's first marker
     prev = list(range(-1, count - 1))  # where a search goes on after each run
-    front = [0] * count  # markers used as closers
-    back = [0] * count  # markers used as openers
+    left = list(units)  # markers not used yet
+    after = base[1:]  # where the run's unused markers end (its back ones are used first)
+    openers = [marker if can else 0 for marker, can in zip(markers, opens)]
     empty: tuple[int, ...] = ()
     closing = [empty] * count  # the tags of each run's front markers, in order
     opening = [empty] * count  # ... of its back markers, the last one first
@@ -363,40 +364,38 @@ def match_runs(markers: Sequence[int], lengths: Sequence[int], units: Sequence[i
         q = prev[i]
         while used < size:
             while q >= 0:
-                top = base[q + 1]  # the first marker after run q
-                if top <= bottom + 1:
+                if base[q + 1] <= bottom + 1:  # run q lies below the bottom
                     q = -1
                     break
-                if markers[q] == marker and opens[q]:
-                    free = units[q] - front[q] - back[q]
-                    if free:
-                        last = top - back[q] - 1  # its last unused marker
-                        if last <= bottom:
-                            q = -1
-                            break
-                        other = lengths[q]
-                        if not ((closes[q] or can_open) and (other + length) % 3 == 0
-                                and (other % 3 or length % 3)):
-                            break
+                if openers[q] == marker and left[q]:
+                    last = after[q] - 1  # its last unused marker
+                    if last <= bottom:
+                        q = -1
+                        break
+                    other = lengths[q]
+                    if not ((closes[q] or can_open) and (other + length) % 3 == 0
+                            and (other % 3 or length % 3)):
+                        break
                 q = prev[q]
             if q < 0:
                 bottoms[kind] = base[i] + used - 1
                 break
             taken = size - used  # as many markers as both runs have unused, above the bottom
-            if free < taken:
-                taken = free
+            if left[q] < taken:
+                taken = left[q]
             if last - bottom < taken:
                 taken = last - bottom
             pair = _ONE if taken == 1 else (_KINDS.get((marker, taken)) or _kinds(marker, taken))
             closed += pair[0]
             opening[q] += pair[1]
-            back[q] += taken
+            left[q] -= taken
+            after[q] -= taken
             used += taken
             prev[i] = q
         if used:
-            front[i] = used
+            left[i] -= used
             closing[i] = closed
-    return front, back, closing, opening
+    return left, closing, opening
 
 
 _ONE = ((-1,), (1,))

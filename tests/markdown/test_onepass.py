@@ -130,3 +130,22 @@ def test_add_tokens_is_token_per_field() -> None:
         add(out, fields, 3)
         assert out[1:] == [tokens.token(*f[:3], 3, f[3], f[4]) for f in fields]  # type: ignore[arg-type]
         assert out[1].attrs is not out[2].attrs and out[1].meta is not out[2].meta
+
+
+def test_text_join_looks_at_children_changed_after_the_inline_rule() -> None:
+    """A core rule between `inline` and `text_join` that adds text tokens to a paragraph made
+    final in one pass (or gives it another list) gets them joined, as markdown-it would."""
+    fast, reference = build_parsers()
+
+    def add_text(state: Any) -> None:
+        for block in state.tokens:
+            if block.type == "inline" and block.children:
+                block.children.append(tokens.text(0, "+"))
+                if block.content.startswith("x"):
+                    block.children = [*block.children, tokens.text(0, "-")]
+
+    for md in (fast, reference):
+        md.core.ruler.after("inline", "add_text", add_text)
+    for text in ["*a* b", "x *a* b", "**a** ==b==", "a *b*\n\nx ~~c~~ d"]:
+        got, want = _parse(fast, text)[:2], _parse(reference, text)[:2]
+        assert got == want and "+" in got[1], text
