@@ -56,19 +56,19 @@ def capped_links(table: dict[LinkRef, Target]) -> list[LinkRef]:
     CONCEPT_LIMIT distinct ones, the first mention of each: what LinkGraph marks `capped`."""
     if len(table) <= CONCEPT_LIMIT:
         return []
-    seen: set[str] = set()
+    seen: set[str] = set()  # concept nodes without their "concept:" (no string made per link)
     out = []
     for ref, target in table.items():  # node_of() and is_concept() written out (see _add_links)
-        if ref.commented or target.kind != "unresolved":
+        if target.kind != "unresolved" or ref.commented:
             continue
         label = target.label
         name = label.strip()
         if not name or "." in name and is_file_name(label):
             continue
-        node = "concept:" + name.casefold()
-        if node in seen:
+        key = name.casefold()
+        if key in seen:
             continue
-        seen.add(node)
+        seen.add(key)
         if len(seen) > CONCEPT_LIMIT:
             out.append(ref)
     return out

@@ -182,6 +182,7 @@ def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
     last = 0
     find = text.find
     escape, special = html.escape, _SPECIAL
+    clean = special(text) is None  # then only text that strip_wiki() changed can need escaping
     # Once per link of the paragraph (a note may hold 100 000), each found after the one before
     # (as they are written): a link found only before that is out of order, and the paragraph
     # is cut again from its links sorted by place (_cut).
@@ -196,7 +197,9 @@ def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
         gap = text[last:start]
         if "[" in gap:
             gap = strip_wiki(gap)
-        texts.append(escape(gap) if special(gap) else gap)  # most pieces hold nothing to escape
+            texts.append(escape(gap) if special(gap) else gap)
+        else:
+            texts.append(gap if clean or not special(gap) else escape(gap))  # most hold nothing to escape
         # by text and line, whose hash is a tuple of two cached ones: a LinkRef's hash is a
         # Python call over all its fields, a fifth of this loop for a line of 75 000 links
         spots.setdefault((original, ref.line), []).append(len(texts))
