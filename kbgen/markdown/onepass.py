@@ -22,6 +22,11 @@ from kbgen.markdown.delims import mark_joined
 from kbgen.markdown.tokens import SAME_FIELDS, Fields
 from kbgen.markdown.tokens import text as text_token
 
+def run_pattern(chain: str) -> Pattern[str]:
+    """A pattern that finds a run of one of the characters of `chain`."""
+    return re.compile("|".join(re.escape(ch) + "+" for ch in chain))
+
+
 def other_markup(markup: Pattern[str], chain: str) -> Pattern[str] | None:
     """A pattern that finds the characters of `markup` (dispatch.markup_pattern's character
     class) that are not in `chain`; None for a pattern of another form."""
@@ -34,14 +39,14 @@ def other_markup(markup: Pattern[str], chain: str) -> Pattern[str] | None:
     return re.compile("[" + re.escape("".join(sorted(chars))) + "]")
 
 
-def push_content(state: StateInline, start: int, next_run: Pattern[str]) -> bool:
+def push_content(state: StateInline, start: int, run_pattern: Pattern[str]) -> bool:
     """Tokenize the rest of the content, from the run at `start` to posMax, as markdown-it's
     rules, `balance_pairs`, the runs' post-processing and `fragments_join` would leave it.
 
     The caller makes sure that nothing is tokenized yet (no token, no delimiter, level 0), that
     no character from `start` on is one an inline rule other than the run rules starts at, and
-    that `next_run` is pairs.run_finder() for these run characters. False (nothing done) where
-    the run at `start` is a single `~` or `=`, which stays text."""
+    that `run_pattern` finds a run of one of these rules' characters (run_pattern()). False
+    (nothing done) where the run at `start` is a single `~` or `=`, which stays text."""
     if not SAME_FIELDS:
         return False  # (the tokens are made field by field below)
     src, stop = state.src, state.posMax
@@ -49,12 +54,8 @@ def push_content(state: StateInline, start: int, next_run: Pattern[str]) -> bool
     runs: list[int | bool] = []
     """Eight fields a run: start, end, then pairs.Run's marker, length, units, lone, can open,
     can close (one flat list: a field's column is a slice of it)."""
-    at = start
-    while True:
-        found = next_run.match(src, at, stop)
-        if found is None:
-            break
-        first, at = found.span(1)
+    for found in run_pattern.finditer(src, start, stop):
+        first, at = found.span()
         ch = src[first]
         length = at - first
         if length < 2 and (ch == "~" or ch == "="):
@@ -78,7 +79,7 @@ def push_content(state: StateInline, start: int, next_run: Pattern[str]) -> bool
     """The text since the last tag: one text token (empty ones included, as the outer marker
     of a <strong> leaves)."""
     text_from = start  # where text not yet in `texts` starts
-    new, token_class = object.__new__, Token
+    new, token_class, add = object.__new__, Token, tokens.append
     for i in range(len(starts)):
         first = starts[i]
         if first > text_from:
@@ -88,7 +89,10 @@ def push_content(state: StateInline, start: int, next_run: Pattern[str]) -> bool
         if middle == units[i]:  # no marker used: text
             texts.append(src[first:text_from])
             continue
-        key = (markers[i], closing[i], lengths[i] > 0, lones[i], middle, opening[i])
+        if middle or lones[i]:
+            key = (markers[i], closing[i], lengths[i] > 0, lones[i], middle, opening[i])
+        else:  # every marker used (the usual case): a shorter key to hash
+            key = (markers[i], closing[i], opening[i])
         for type_, tag, nesting, content, markup in _FIELDS.get(key) or _fields(key):
             if not nesting:  # text
                 texts.append(content)
@@ -112,7 +116,7 @@ def push_content(state: StateInline, start: int, next_run: Pattern[str]) -> bool
                 t.meta = {}
                 t.block = False
                 t.hidden = False
-                tokens.append(t)
+                add(t)
                 texts = []
             t = new(token_class)
             t.type = type_
@@ -128,7 +132,7 @@ def push_content(state: StateInline, start: int, next_run: Pattern[str]) -> bool
             t.meta = {}
             t.block = False
             t.hidden = False
-            tokens.append(t)
+            add(t)
             if nesting > 0:
                 level += 1
     if stop > text_from:
@@ -142,12 +146,18 @@ def push_content(state: StateInline, start: int, next_run: Pattern[str]) -> bool
     return True
 
 
-_FIELDS: dict[tuple[int, tuple[int, ...], bool, int, int, tuple[int, ...]], tuple[Fields, ...]] = {}
-"""pairs._spec()'s key → the fields of every token the run leaves, in order."""
+_FIELDS: dict[tuple[int | bool | tuple[int, ...], ...], tuple[Fields, ...]] = {}
+"""Memo of _fields()."""
 
 
-def _fields(key: tuple[int, tuple[int, ...], bool, int, int, tuple[int, ...]]) -> tuple[Fields, ...]:
-    first, more = pairs._spec(*key)
+def _fields(key: tuple[int | bool | tuple[int, ...], ...]) -> tuple[Fields, ...]:
+    """The fields of every token a run leaves, in order: `key` is pairs._spec()'s arguments,
+    or (marker, closing, opening) for a run whose every marker got a tag."""
+    if len(key) == 3:
+        marker, closing, opening = key
+        first, more = pairs._spec(marker, closing, True, 0, 0, opening)  # type: ignore[arg-type]
+    else:
+        first, more = pairs._spec(*key)  # type: ignore[arg-type]
     fields = (first, *more)
     if len(_FIELDS) < 4096:
         _FIELDS[key] = fields
