@@ -6,7 +6,7 @@ import re
 from bisect import bisect_right
 from itertools import accumulate
 from operator import itemgetter
-from typing import Any, Collection
+from typing import Any, Collection, Sequence
 
 from markupsafe import Markup
 
@@ -49,9 +49,8 @@ def context_html(ctx: Context, refs: list[LinkRef], highlight: Collection[LinkRe
     took 80 s). Our links are found by their places in the paragraph (`spots`), not by
     comparing each piece shown with them: a LinkRef's hash costs more than the rest of a piece."""
     para = _paragraph(ctx, refs)
-    texts, spots, links = para.texts, para.spots, para.links
-    marks = [i for r in highlight for i in spots.get((r.original, r.line), ())
-             if links[i >> 1] is r or links[i >> 1] == r]
+    texts, links = para.texts, para.links
+    marks = [i for r in highlight for i in para.places(r) if links[i >> 1] is r or links[i >> 1] == r]
     first = min(marks, default=0)
     if para.total > CONTEXT:  # a long paragraph: its window found by bisection
         return _long(para, first, set(marks))
@@ -142,13 +141,41 @@ def _joined(start: int, out: list[str]) -> Markup:
 class Paragraph:
     """A paragraph cut into pieces (see _paragraph)."""
 
-    __slots__ = ("texts", "links", "spots", "total", "offsets")
+    __slots__ = ("texts", "links", "first", "spots", "total", "offsets")
 
-    def __init__(self, texts: list[str], links: list[LinkRef], spots: dict[tuple[str, int], list[int]],
+    def __init__(self, texts: list[str], links: list[LinkRef], places: tuple[dict[str, int], Spots],
                  total: int) -> None:
-        self.texts, self.links, self.spots, self.total = texts, links, spots, total
+        self.texts, self.links, self.total = texts, links, total
+        self.first, self.spots = places
+        """Where the links are (see _place): the piece of each link text written once, -1 for a
+        text written again, whose pieces `spots` holds by text and line."""
         self.offsets: list[int] | None = None
         """Where each piece begins (and the end), once a window needs them."""
+
+    def places(self, ref: LinkRef) -> Sequence[int]:
+        """The pieces of the links written as `ref` is (the same text on the same line)."""
+        i = self.first.get(ref.original)
+        if i is None:
+            return ()
+        if i < 0:
+            return self.spots.get((ref.original, ref.line), ())
+        return (i,) if self.links[i >> 1].line == ref.line else ()
+
+
+Spots = dict[tuple[str, int], list[int]]
+
+
+def _place(first: dict[str, int], spots: Spots, links: list[LinkRef], ref: LinkRef, i: int) -> None:
+    """Note that piece `i` shows `ref`, a link text written before (see Paragraph.first): from
+    then on that text's pieces are kept by text and line. (Text alone would make a table of
+    28 000 rows, each with the same link, look through them all for each row's link; text and
+    line for every link cost a tuple and a list per link of a line of 75 000.)"""
+    text = ref.original
+    j = first[text]
+    if j >= 0:
+        spots[(text, links[j >> 1].line)] = [j]
+        first[text] = -1
+    spots.setdefault((text, ref.line), []).append(i)
 
 
 _PARAGRAPHS: dict[int, tuple[Context, list[LinkRef], Paragraph]] = {}
@@ -178,7 +205,8 @@ def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
     text = ctx.text
     texts: list[str] = []
     links: list[LinkRef] = []
-    spots: dict[tuple[str, int], list[int]] = {}
+    first: dict[str, int] = {}
+    spots: Spots = {}
     last = 0
     find = text.find
     escape, special = html.escape, _SPECIAL
@@ -191,7 +219,7 @@ def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
         start = find(original, last)
         if start < 0:
             if find(original) >= 0:
-                texts, links, spots, last = _cut(text, refs)
+                texts, links, first, spots, last = _cut(text, refs)
                 break
             continue  # not in the text (as edited text may leave it)
         gap = text[last:start]
@@ -200,9 +228,11 @@ def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
             texts.append(escape(gap) if special(gap) else gap)
         else:
             texts.append(gap if clean or not special(gap) else escape(gap))  # most hold nothing to escape
-        # by text and line, whose hash is a tuple of two cached ones: a LinkRef's hash is a
-        # Python call over all its fields, a fifth of this loop for a line of 75 000 links
-        spots.setdefault((original, ref.line), []).append(len(texts))
+        # by text (a LinkRef's hash is a Python call over all its fields, a fifth of this loop
+        # for a line of 75 000 links), and by text and line when the text comes again
+        n = len(texts)
+        if first.setdefault(original, n) != n:
+            _place(first, spots, links, ref, n)
         shown = strip_wiki(ref.display) if ref.display else \
             default_display(ref.target, ref.subpath) if ref.subpath else ref.target  # as default_display
         texts.append(escape(shown) if special(shown) else shown)
@@ -212,12 +242,12 @@ def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
     total = sum(map(len, texts))
     if len(_PARAGRAPHS) >= 4096:
         _PARAGRAPHS.clear()
-    made = Paragraph(texts, links, spots, total)
+    made = Paragraph(texts, links, (first, spots), total)
     _PARAGRAPHS[id(ctx)] = (ctx, refs, made)  # both kept, so their ids are not reused meanwhile
     return made
 
 
-def _cut(text: str, refs: list[LinkRef]) -> tuple[list[str], list[LinkRef], dict[tuple[str, int], list[int]], int]:
+def _cut(text: str, refs: list[LinkRef]) -> tuple[list[str], list[LinkRef], dict[str, int], Spots, int]:
     """_paragraph's pieces (but the last) of a paragraph whose links are not all in order: each
     link found after the one before, else from the start; cut at them in the order of their
     places, a link inside one before it left out. Returns where the last piece begins."""
@@ -233,17 +263,20 @@ def _cut(text: str, refs: list[LinkRef]) -> tuple[list[str], list[LinkRef], dict
     spans.sort(key=itemgetter(0))
     texts: list[str] = []
     links: list[LinkRef] = []
-    spots: dict[tuple[str, int], list[int]] = {}
+    first: dict[str, int] = {}
+    spots: Spots = {}
     last = 0
     for start, end, ref in spans:
         if start < last:
             continue
         texts.append(html.escape(strip_wiki(text[last:start])))
-        spots.setdefault((ref.original, ref.line), []).append(len(texts))
+        n = len(texts)
+        if first.setdefault(ref.original, n) != n:
+            _place(first, spots, links, ref, n)
         texts.append(html.escape(strip_wiki(ref.display) if ref.display else default_display(ref.target, ref.subpath)))
         links.append(ref)
         last = end
-    return texts, links, spots, last
+    return texts, links, first, spots, last
 
 
 _CONTEXTS: dict[tuple[int, str], tuple[ParsedNote, tuple[LinkRef, ...], list[dict[str, Any]], int]] = {}

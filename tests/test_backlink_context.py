@@ -52,7 +52,8 @@ def _paragraph(rng: random.Random) -> tuple[Context, list[LinkRef]]:
         display = rng.choice([None, "shown <text>", ""])
         original = f"[[{name}{'|' + display if display else ''}]]"
         target, _, sub = name.partition("#")
-        refs.append(LinkRef(target, sub, display, False, "wiki", 1, original, 0))
+        # on one of a few lines: the same text on two lines is two links (see Paragraph.places)
+        refs.append(LinkRef(target, sub, display, False, "wiki", rng.randint(1, 3), original, 0))
         parts.append(original)
     parts.append(" ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 60))))
     return Context(" ".join(parts), 1), refs
@@ -87,7 +88,7 @@ def _line_of_links(rng: random.Random) -> tuple[Context, list[LinkRef]]:
         original = f"[[{name}]]"
         path, _, display = name.partition("|")
         target, _, sub = path.partition("#")
-        refs.append(LinkRef(target, sub, display or None, False, "wiki", 1, original, 0))
+        refs.append(LinkRef(target, sub, display or None, False, "wiki", rng.choice([1, 1, 2, 3]), original, 0))
         parts += [gap, original]
     parts.append(rng.choice(["", " end", " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 200)))]))
     return Context("".join(parts), 1), refs
