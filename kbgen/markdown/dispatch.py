@@ -80,11 +80,12 @@ def markup_pattern(md: MarkdownIt) -> re.Pattern[str] | None:
     """The characters an enabled inline rule can start at (None if one can start anywhere):
     between two of them, markdown-it's inline loop only moves text to the pending text, and
     content without any of them parses to one text token. Call it before dispatch_inline()."""
-    chars = _markup_chars(md)
+    chars = markup_chars(md)
     return None if chars is None else re.compile(f"[{re.escape(chars)}]")
 
 
-def _markup_chars(md: MarkdownIt) -> str | None:
+def markup_chars(md: MarkdownIt) -> str | None:
+    """The characters markup_pattern() looks for (None if a rule can start anywhere)."""
     names = [r.name for r in md.inline.ruler.__rules__ if r.enabled]
     if any(name != "text" and name not in TRIGGERS for name in names):
         return None
@@ -103,7 +104,7 @@ def dispatch_inline(md: MarkdownIt) -> None:
 
     Where every rule has its TRIGGERS, the inline loop itself is replaced too (see _tokenizer)."""
     ruler = md.inline.ruler
-    markup = _markup_chars(md)
+    markup = markup_chars(md)
     rules = [(r.name, r.fn) for r in ruler.__rules__ if r.enabled]
     terminator = md.inline.terminator_re
 

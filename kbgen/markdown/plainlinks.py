@@ -4,8 +4,9 @@ Most list items and table cells are a few words and a link or two. An inline par
 content sets up a StateInline, runs the inline loop, dispatches at each `[`, tries the rules
 that start there, and runs the post-processing rules over tokens they leave as they are. Here
 the content is checked first: every character an inline rule can start at must be the start of
-a link the `wikilink` or `embed` rule takes whole (with no display text to parse), a `!` no
-rule can take (not before a `[`) or a `:` the `linkify` rule cannot take (not before `//`).
+a link the `wikilink` or `embed` rule takes whole (with no display text to parse), a line end
+(the `newline` rule's break), a `!` no rule can take (not before a `[`) or a `:` the `linkify`
+rule cannot take (not before `//`).
 Then the tokens and LinkRefs those rules would make are made directly; else the content gets
 the ordinary parse. tests/markdown/test_plainlinks.py compares the two on random content.
 """
@@ -16,11 +17,12 @@ from typing import Any, Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline.linkify import linkify as library_linkify
+from markdown_it.rules_inline.newline import newline as library_newline
 from markdown_it.token import Token
 
 from kbgen.markdown import wikilinks
 from kbgen.markdown.collect import ENV_KEY
-from kbgen.markdown.dispatch import starting_at
+from kbgen.markdown.dispatch import markup_chars, starting_at
 from kbgen.markdown.tokens import text as text_token
 from kbgen.markdown.tokens import token as new_token
 from kbgen.model import LinkRef
@@ -48,19 +50,46 @@ def plain_links_parser(md: MarkdownIt, markup: re.Pattern[str]) -> PlainParse | 
         return None
     colon = starting_at(md, ":")
     colon_text = not colon or (colon == ["linkify"] and fns["linkify"] is library_linkify)
-    return _parser(markup.search, colon_text)
+    newline = starting_at(md, "\n")
+    breaks = not newline or (newline == ["newline"] and fns["newline"] is library_newline)
+    taken = "[!" + ":" * colon_text + "\n" * breaks
+    others = "".join(ch for ch in markup_chars(md) or "" if ch not in taken)
+    other = re.compile(f"[{re.escape(others)}]").search if others else None
+    return _parser(markup.search, other, colon_text, breaks)
 
 
-def _parser(search: Callable[[str, int], re.Match[str] | None], colon_text: bool) -> PlainParse:
+LINK, EMBED, BREAK = 0, 1, 2
+Piece = tuple[int, int, int, int]
+"""(kind, where it starts, where the `]]` is (a break: where the next line's text starts), 0)."""
+
+
+def _parser(search: Callable[[str, int], re.Match[str] | None],
+            other: Callable[[str, int], re.Match[str] | None] | None, colon_text: bool,
+            breaks: bool) -> PlainParse:
     def parse(src: str, first: int, line0: int, env: dict[str, Any], children: list[Token]) -> bool:
-        if "\n" in src:
-            return False  # softbreaks; a link's line would need counting
-        # The links, checked as wikilinks._scan checks them: (where, `[[`, `]]`, embed).
-        links: list[tuple[int, int, int, bool]] = []
+        found = other(src, first) if other is not None else None  # (no markup before `first`)
+        if found is not None:
+            # Markup this path does not take, unless it is inside a link: after the last `[[`
+            # before it, with no `]]` between (content with emphasis, code, tags... fails here
+            # before its links are looked at).
+            at = found.start()
+            opener = src.rfind("[[", 0, at)
+            if opener < 0 or src.find("]]", opener + 2, at) >= 0:
+                return False
+        # The links (checked as wikilinks._scan checks them) and line ends, in order.
+        pieces: list[Piece] = []
         at = first
         while at >= 0:
             ch = src[at]
             begin = at
+            if ch == "\n" and breaks:
+                end, after = len(src), at + 1
+                while after < end and (src[after] == " " or src[after] == "\t"):
+                    after += 1  # the newline rule skips the next line's leading blanks
+                pieces.append((BREAK, at, after, 0))
+                found = search(src, after)
+                at = found.start() if found else -1
+                continue
             if ch == "!":
                 if not src.startswith("[", at + 1):  # no rule at `!` takes it: text
                     found = search(src, at + 1)
@@ -76,7 +105,7 @@ def _parser(search: Callable[[str, int], re.Match[str] | None], colon_text: bool
             if not src.startswith("[[", begin):
                 return False
             close = src.find("]]", begin + 2)
-            if close < 0 or src.find("[[", begin + 2, close) >= 0:
+            if close < 0 or src.find("[[", begin + 2, close) >= 0 or src.find("\n", begin + 2, close) >= 0:
                 return False
             inner = src[begin + 2:close]
             if not inner.strip():
@@ -85,26 +114,43 @@ def _parser(search: Callable[[str, int], re.Match[str] | None], colon_text: bool
                 display = wikilinks.split_linktext(inner)[2]
                 if display is not None and display.strip():
                     return False  # display text to parse as inline markdown
-            links.append((at, begin, close, begin != at))
+            pieces.append((EMBED if begin != at else LINK, at, close, 0))
             found = search(src, close + 2)
             at = found.start() if found else -1
-        _make(src, links, line0, env, children)
+        _make(src, pieces, line0, env, children)
         return True
     return parse
 
 
-def _make(src: str, links: list[tuple[int, int, int, bool]], line0: int, env: dict[str, Any],
-          children: list[Token]) -> None:
-    """The tokens and LinkRefs of `src`'s text and `links`, as the wikilink and embed rules and
-    the inline loop leave them (see wikilinks._scan)."""
+def _make(src: str, pieces: list[Piece], line0: int, env: dict[str, Any], children: list[Token]) -> None:
+    """The tokens and LinkRefs of `src`'s text and `pieces`, as the wikilink, embed and newline
+    rules and the inline loop leave them (see wikilinks._scan)."""
     col = env.get(ENV_KEY)
     context = -1
     line = 1 if col is None else line0 + 1 + col.line_offset
     add = children.append
     last = 0
-    for at, begin, close, embed in links:
+    for kind, at, close, _ in pieces:
+        if kind == BREAK:
+            # The newline rule: the pending text loses a last blank (softbreak) or all of two
+            # or more (hardbreak).
+            text = src[last:at]
+            hard = text.endswith("  ")
+            if hard:
+                text = text.rstrip(" ")
+            elif text.endswith(" "):
+                text = text[:-1]
+            if text:
+                add(text_token(0, text))
+            add(new_token("hardbreak" if hard else "softbreak", "br", 0, 0))
+            last = close
+            if col is not None:
+                line += 1
+            continue
         if at > last:
             add(text_token(0, src[last:at]))
+        embed = kind == EMBED
+        begin = at + 1 if embed else at
         last = close + 2
         inner = src[begin + 2:close]
         if "|" in inner or "#" in inner or "\\" in inner:

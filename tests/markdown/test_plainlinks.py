@@ -64,7 +64,8 @@ LINKS = ["[[Other]]", "[[a#h]]", "[[a#h#i]]", "[[#h]]", "[[a#^b]]", "[[ x ]]", "
          "[[a]b]]", "[[a]]]", "[[[a]]", "[[a\nb]]", "[[a#]]", "[[a\\]]"]
 PIECES = ["item", "word", " ", " ", "  ", "é", "中", "a.b", "x-y", "!", "!!", "! ", ":", ": ", "a:b",
           "://", "http://x.y", "www.a.b", "a@b.co", "[", "]", "[[", "]]", "|", "#", "\\", "*", "_",
-          "`c`", "&amp;", "<b>", "\"q\"", "'", "$", "~", "=", "^", "%%", "\n", "(", ")", "[x](y)", "!["]
+          "`c`", "&amp;", "<b>", "\"q\"", "'", "$", "~", "=", "^", "%%", "\n", "(", ")", "[x](y)", "![",
+          "  \n", " \n", "\n  ", "\t\n", "\n\t", " \t\n", "   \n "]
 
 
 def _content(rng: random.Random) -> str:
@@ -86,9 +87,11 @@ def _document(rng: random.Random) -> str:
         rows = ["| " + " | ".join(_content(rng).replace("\n", " ") for _ in range(cells)) + " |"
                 for _ in range(rng.randint(1, 4))]
         return rows[0] + "\n|" + "---|" * cells + "\n" + "\n".join(rows[1:]) + "\n"
-    if shape < 0.8:
+    if shape < 0.75:
         return "# " + _content(rng).replace("\n", " ") + "\n\n" + _content(rng)
-    return "\n\n".join(_content(rng) for _ in range(rng.randint(1, 3)))
+    # paragraphs of several lines
+    return "\n\n".join("\n".join(_content(rng) for _ in range(rng.randint(1, 4)))
+                       for _ in range(rng.randint(1, 3)))
 
 
 def _assert_alike(parsers: Parsers, text: str) -> None:
@@ -112,7 +115,8 @@ def test_random_content_alike(parsers: Parsers, seed: int) -> None:
     "- hi! [[a]]\n", "- [[a]]!\n", "- ![[a]]![[b]]\n", "- a: [[b]]\n", "- [[a]]: http://x.y\n",
     "- a://b [[c]]\n", "- [[a|b]]\n", "- [[a| ]] [[b|]]\n", "- x [[a\\|b]]\n", "- [[ ]] [[a]]\n",
     "- ![a](b) [[c]]\n", "- ![[a]\n", "- [[a]] [b\n", "- [[a]] ]]\n", "- [[Other]]\n- [[Other]]\n",
-    "text [[a]]\nmore [[b]]\n", "# [[a]] h\n", "[[a]]", "![[a]]", "!", ":", "a [[b]] c ![[d]] e",
+    "text [[a]]\nmore [[b]]\n", "a  \n[[b]] \n c\t\n![[d]]\n   \n", "[[a]]\n[[b]]\n![[c]]", "a \n\n b",
+    "# [[a]] h\n", "[[a]]", "![[a]]", "!", ":", "a [[b]] c ![[d]] e",
 ])
 def test_edge_cases_alike(parsers: Parsers, text: str) -> None:
     _assert_alike(parsers, text)
@@ -124,6 +128,8 @@ def test_links_keep_their_lines_and_contexts(parsers: Parsers) -> None:
     assert [(ref.target, ref.line, ref.context, ref.embed) for ref in links] == [
         ("x", 3, 0, False), ("y", 3, -1, True), ("z", 4, 1, False), ("w", 4, 1, False), ("v", 6, 2, False)]
     assert [c.text for c in contexts] == ["a [[x]] ![[y]]", "b [[z]] [[w]]", "[[v]]"]
+    _, _, links, contexts, _, _ = _parse(ours, "para\n\n[[a]] x\n  ![[b]]  \n[[c]]\n")
+    assert [(ref.target, ref.line, ref.context) for ref in links] == [("a", 5, 0), ("b", 6, -1), ("c", 7, 0)]
 
 
 def test_off_where_its_assumptions_fail() -> None:
