@@ -180,10 +180,14 @@ def _list(state: StateBlock, line: int, endLine: int, start: int, after: int, or
     tight = True
     prev_empty_end = False
     old_parent, state.parentType = state.parentType, "list"
+    starts = fast.starts if fast is not None else {}
     while line < endLine:
         end = eMarks[line]
         initial = sCount[line] + after - start  # the column after the marker
-        content, offset = _text_start(state, line, after, initial)
+        if after + 1 < end and src[after] == " " and src[after + 1] != " " and src[after + 1] != "\t":
+            content, offset = after + 1, initial + 1  # one space after the marker (most items)
+        else:
+            content, offset = _text_start(state, line, after, initial)
         indent_after = 1 if content >= end or offset - initial > 4 else offset - initial
         indent = initial + indent_after  # more than 4 spaces: 1, and the rest is indented code
 
@@ -198,13 +202,13 @@ def _list(state: StateBlock, line: int, endLine: int, start: int, after: int, or
         sibling = -1  # the next item's marker end, when the fast path has checked that line
         following = -1
         if (fast is not None and indent_after == offset - initial and content < end and line > 0
-                and fast.paragraph_only(src, content, end)
-                and offset == content - bMarks[line] and "\t" not in src[bMarks[line]:content]):
+                and (starts.get(src[content], ()) == () or fast.paragraph_only(src, content, end))
+                and offset == content - bMarks[line] and src.find("\t", bMarks[line], content) < 0):
             # One line of text that only the paragraph rule takes (line 0 could be front matter),
             # and columns that are characters: markdown-it would cut the text where it starts.
             following, sibling = _one_line_end(state, line, endLine, outer, indent, marker, fast)
         if following >= 0 and fast is not None:
-            _paragraph(state, line, content, end, level + 2)
+            _paragraph(tokens, src, line, content, end, level + 2)
             if fast.leaves_paragraph:
                 state.parentType = "paragraph"
             if prev_empty_end:
@@ -297,18 +301,15 @@ def _one_line_end(state: StateBlock, line: int, endLine: int, outer: int, indent
     return following, after
 
 
-def _paragraph(state: StateBlock, line: int, content: int, end: int, level: int) -> None:
+def _paragraph(tokens: list[Token], src: str, line: int, content: int, end: int, level: int) -> None:
     """The tokens markdown-it's paragraph rule makes of the one line of an item's text."""
-    tokens = state.tokens
     opening = block_token("paragraph_open", "p", 1, level)
     opening.map = [line, line + 1]
-    tokens.append(opening)
     inline = block_token("inline", "", 0, level + 1)
-    inline.content = state.src[content:end].strip(MD_TRIM_CHARS)
+    inline.content = src[content:end].strip(MD_TRIM_CHARS)
     inline.map = [line, line + 1]
     inline.children = []
-    tokens.append(inline)
-    tokens.append(block_token("paragraph_close", "p", -1, level))
+    tokens += (opening, inline, block_token("paragraph_close", "p", -1, level))
 
 
 def _nested(state: StateBlock, line: int, endLine: int, content: int, end: int, offset: int,
