@@ -179,6 +179,8 @@ def _list(state: StateBlock, line: int, endLine: int, start: int, after: int, or
     terminators = state.md.block.ruler.getRules("list")
     tight = True
     prev_empty_end = False
+    made: list[int] = []  # where the fast path's item paragraphs start
+    nested: list[tuple[int, int]] = []  # the tokens of the items parsed as blocks
     old_parent, state.parentType = state.parentType, "list"
     starts = fast.starts if fast is not None else {}
     while line < endLine:
@@ -208,6 +210,7 @@ def _list(state: StateBlock, line: int, endLine: int, start: int, after: int, or
             # and columns that are characters: markdown-it would cut the text where it starts.
             following, sibling = _one_line_end(state, line, endLine, outer, indent, marker, fast)
         if following >= 0 and fast is not None:
+            made.append(len(tokens))
             _paragraph(tokens, src, line, content, end, level + 2)
             if fast.leaves_paragraph:
                 state.parentType = "paragraph"
@@ -216,8 +219,10 @@ def _list(state: StateBlock, line: int, endLine: int, start: int, after: int, or
             prev_empty_end = following - line > 1 and state.isEmpty(following - 1)
             state.line = following
         else:
+            begin = len(tokens)
             tight, prev_empty_end = _nested(state, line, endLine, content, end, offset, indent,
                                             item, tasks, tight, prev_empty_end)
+            nested.append((begin, len(tokens)))
         state.level = level + 1
         closing = block_token("list_item_close", "li", -1, level + 1)
         closing.markup = marker
@@ -251,7 +256,7 @@ def _list(state: StateBlock, line: int, endLine: int, start: int, after: int, or
     state.line = line
     state.parentType = old_parent
     if tight:
-        _hide_paragraphs(tokens, first, level + 2)
+        _hide_paragraphs(tokens, made, nested, level + 2)
 
 
 def _text_start(state: StateBlock, line: int, after: int, column: int) -> tuple[int, int]:
@@ -302,12 +307,13 @@ def _one_line_end(state: StateBlock, line: int, endLine: int, outer: int, indent
 
 
 def _paragraph(tokens: list[Token], src: str, line: int, content: int, end: int, level: int) -> None:
-    """The tokens markdown-it's paragraph rule makes of the one line of an item's text."""
+    """The tokens markdown-it's paragraph rule makes of the one line of an item's text (its
+    two maps one list: no rule changes a paragraph's map in place)."""
     opening = block_token("paragraph_open", "p", 1, level)
-    opening.map = [line, line + 1]
+    opening.map = lines = [line, line + 1]
     inline = block_token("inline", "", 0, level + 1)
     inline.content = src[content:end].strip(MD_TRIM_CHARS)
-    inline.map = [line, line + 1]
+    inline.map = lines
     inline.children = []
     tokens += (opening, inline, block_token("paragraph_close", "p", -1, level))
 
@@ -370,13 +376,19 @@ def _mark_tasks(state: StateBlock, first: int, level: int) -> None:
         tokens[first].attrJoin("class", "contains-task-list")
 
 
-def _hide_paragraphs(tokens: list[Token], first: int, level: int) -> None:
-    """A tight list's item paragraphs render without <p>: hide their open and close tokens."""
-    i, stop = first + 2, len(tokens) - 2
-    while i < stop:
-        token = tokens[i]
-        if token.level == level and token.type == "paragraph_open":
-            token.hidden = True
-            tokens[i + 2].hidden = True
-            i += 2
-        i += 1
+def _hide_paragraphs(tokens: list[Token], made: list[int], nested: list[tuple[int, int]],
+                     level: int) -> None:
+    """A tight list's item paragraphs render without <p>: hide their open and close tokens
+    (those the fast path made at `made`, and those at the items' level in `nested` ranges)."""
+    for i in made:
+        tokens[i].hidden = True
+        tokens[i + 2].hidden = True
+    for i, stop in nested:
+        stop -= 2
+        while i < stop:
+            token = tokens[i]
+            if token.level == level and token.type == "paragraph_open":
+                token.hidden = True
+                tokens[i + 2].hidden = True
+                i += 2
+            i += 1

@@ -142,7 +142,7 @@ def table_rule(state: StateBlock, startLine: int, endLine: int, silent: bool) ->
             body = block_token("tbody_open", "tbody", 1, level + 1)
             body.map = [startLine + 2, 0]
             add(body)
-        _row(add, False, "td", columns[:count], styles, level, line)
+        _row(add, False, "td", columns, styles, level, line)
         line += 1
     state.parentType = old_parent
 
@@ -157,14 +157,18 @@ def table_rule(state: StateBlock, startLine: int, endLine: int, silent: bool) ->
 
 def _row(add: Callable[[Token], None], head: bool, tag: str, cells: list[str],
          styles: list[dict[str, str] | None], level: int, line: int) -> None:
-    """One row's tokens (in a thead of its own for the `head` row); missing cells are empty."""
+    """One row's tokens (in a thead of its own for the `head` row); missing cells are empty,
+    cells past the columns left out."""
     token = block_token
     if head:
         thead = token("thead_open", "thead", 1, level + 1)
         thead.map = [line, line + 1]
         add(thead)
+    # The row and its cells' inline tokens share one map list (markdown-it makes one each):
+    # no rule changes a row's map in place, and a table of a MB has 175 000 cells.
+    lines = [line, line + 1]
     tr = token("tr_open", "tr", 1, level + 2)
-    tr.map = [line, line + 1]
+    tr.map = lines
     add(tr)
     # Constant type names, as markdown-it's: a string made per row would be one more object
     # in memory for every later pass over the tokens to reach.
@@ -176,7 +180,7 @@ def _row(add: Callable[[Token], None], head: bool, tag: str, cells: list[str],
             cell.attrs = dict(style)
         add(cell)
         inline = token("inline", "", 0, level + 4)
-        inline.map = [line, line + 1]
+        inline.map = lines
         if i < have:
             inline.content = cells[i].strip(MD_TRIM_CHARS)
         inline.children = []
