@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline.newline import newline
 from markdown_it.rules_inline.state_inline import Delimiter
 from markdown_it.token import Token
 
@@ -119,13 +120,15 @@ def delims_plugin(md: MarkdownIt, *, markup: re.Pattern[str] | None = None) -> N
     chain = "".join(ch for name, run_chars in chars.items() for ch in run_chars
                     if starting_at(md, ch) == [name])
     known = frozenset([r.name for r in inline.__rules__ if r.enabled] + [RULE_NAME])
+    fns = {r.name: r.fn for r in inline.__rules__}
     rule: Callable[[StateInline, bool], bool] = pairs.whole_run_rule
     if markup is not None and chain:
-        rule = pairs.chained_rule(markup, chain, known)
+        # (onepass.py takes content with line breaks where only markdown-it's rule starts at one)
+        breaks = starting_at(md, "\n") == ["newline"] and fns["newline"] is newline
+        rule = pairs.chained_rule(markup, chain, known, breaks)
     for name in chars:
         inline.at(name, rule)
     # Inline math likewise goes on from formula to formula where only it starts at `$`.
-    fns = {r.name: r.fn for r in inline.__rules__}
     if markup is not None and fns.get("math_inline") is mathml.inline_math and \
             starting_at(md, "$") == ["math_inline"]:
         inline.at("math_inline", mathml.chained_inline_math(markup, known))

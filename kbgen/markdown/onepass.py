@@ -21,10 +21,17 @@ from kbgen.markdown import pairs
 from kbgen.markdown.delims import mark_joined
 from kbgen.markdown.tokens import SAME_FIELDS, Fields
 from kbgen.markdown.tokens import text as text_token
+from kbgen.markdown.tokens import token as new_token
+
+_NESTED_MAX = 8 * 64
+"""Runs (eight fields each) up to which pairs.match_nested() is tried first (a long list is
+rarely all nested pairs)."""
+
 
 def run_pattern(chain: str) -> Pattern[str]:
-    """A pattern that finds a run of one of the characters of `chain`."""
-    return re.compile("|".join(re.escape(ch) + "+" for ch in chain))
+    """A pattern that finds a run of one of the characters of `chain` (a character class first,
+    which the regex engine skips to quickly: `\\*+|_+` tries each branch at every character)."""
+    return re.compile(f"([{re.escape(chain)}])\\1*")
 
 
 def other_markup(markup: Pattern[str], chain: str) -> Pattern[str] | None:
@@ -70,8 +77,10 @@ def push_content(state: StateInline, start: int, run_pattern: Pattern[str]) -> b
             runs += (first, at, 95, length, length, 0, flanks[2], flanks[3])
         else:
             runs += (first, at, ord(ch), 0, length // 2, length % 2, flanks[0], flanks[1])
-    starts, ends, markers, lengths, units, lones, opens, closes = [runs[k::8] for k in range(8)]
-    left, closing, opening = pairs.match_runs(markers, lengths, units, opens, closes)
+    starts, ends, markers, lengths = runs[0::8], runs[1::8], runs[2::8], runs[3::8]
+    units, lones, opens, closes = runs[4::8], runs[5::8], runs[6::8], runs[7::8]
+    matched = pairs.match_nested(markers, lengths, units, lones, opens, closes) if len(runs) <= _NESTED_MAX else None
+    left, closing, opening = matched or pairs.match_runs(markers, lengths, units, opens, closes)
 
     tokens = state.tokens
     level = state.level
@@ -80,10 +89,14 @@ def push_content(state: StateInline, start: int, run_pattern: Pattern[str]) -> b
     of a <strong> leaves)."""
     text_from = start  # where text not yet in `texts` starts
     new, token_class, add = object.__new__, Token, tokens.append
+    lines = src.find("\n", start, stop) >= 0
     for i in range(len(starts)):
         first = starts[i]
         if first > text_from:
-            texts.append(src[text_from:first])
+            if lines and src.find("\n", text_from, first) >= 0:
+                texts = _breaks(src, text_from, first, texts, tokens, level)
+            else:
+                texts.append(src[text_from:first])
         text_from = ends[i]
         middle = left[i]
         if middle == units[i]:  # no marker used: text
@@ -136,7 +149,10 @@ def push_content(state: StateInline, start: int, run_pattern: Pattern[str]) -> b
             if nesting > 0:
                 level += 1
     if stop > text_from:
-        texts.append(src[text_from:stop])
+        if lines:
+            texts = _breaks(src, text_from, stop, texts, tokens, level)
+        else:
+            texts.append(src[text_from:stop])
     if texts:
         tokens.append(text_token(level, "".join(texts)))
     state.pending = ""
@@ -144,6 +160,36 @@ def push_content(state: StateInline, start: int, run_pattern: Pattern[str]) -> b
     state.pos = stop
     mark_joined(state)
     return True
+
+
+def _breaks(src: str, begin: int, end: int, texts: list[str], tokens: list[Token], level: int) -> list[str]:
+    """The text from `begin` to `end` (between runs) added to `texts`, what markdown-it's
+    `newline` rule makes of each newline in it made: the pending text (the text since the last
+    run or newline) loses its last blank (a softbreak) or all of two or more (a hardbreak), the
+    text so far becomes a text token, then the break's; the next line's leading blanks are
+    skipped. The text after the last newline is returned in `texts`."""
+    at = begin
+    while True:
+        newline = src.find("\n", at, end)
+        if newline < 0:
+            if end > at:
+                texts.append(src[at:end])
+            return texts
+        text = src[at:newline]
+        hard = text.endswith("  ")
+        if hard:
+            text = text.rstrip(" ")
+        elif text.endswith(" "):
+            text = text[:-1]
+        if text:
+            texts.append(text)
+        if texts:
+            tokens.append(text_token(level, "".join(texts)))
+            texts = []
+        tokens.append(new_token("hardbreak" if hard else "softbreak", "br", 0, level))
+        at = newline + 1
+        while at < end and (src[at] == " " or src[at] == "\t"):
+            at += 1
 
 
 _FIELDS: dict[tuple[int | bool | tuple[int, ...], ...], tuple[Fields, ...]] = {}

@@ -146,8 +146,12 @@ def run_finder(markup: Pattern[str], chain: str) -> Pattern[str]:
     return re.compile(plain + "(" + "|".join(re.escape(ch) + "+" for ch in chain) + ")")
 
 
-def chained_rule(markup: Pattern[str], chain: str, known: frozenset[str]) -> Callable[[StateInline, bool], bool]:
-    """whole_run_rule(), going on from run to run (push_runs with run_finder(markup, chain)).
+def chained_rule(markup: Pattern[str], chain: str, known: frozenset[str],
+                 breaks: bool = False) -> Callable[[StateInline, bool], bool]:
+    """whole_run_rule(), going on from run to run (push_runs with run_finder(markup, chain)),
+    and where nothing is tokenized yet and no other markup follows, the whole rest of the
+    content at once (onepass.push_content; with `breaks`, markdown-it's `newline` rule being
+    the only one at a newline, content with line breaks too).
 
     `known`: the enabled inline rules `markup` was made for; should another be enabled later
     (it may start anywhere), one run is tokenized per call."""
@@ -157,7 +161,7 @@ def chained_rule(markup: Pattern[str], chain: str, known: frozenset[str]) -> Cal
     """The rule chain last seen and whether it is known; the post-processing chain last seen
     and whether it is balance_pairs and our fragments_join only (for onepass.push_content)."""
     next_run = run_finder(markup, chain)
-    other = onepass.other_markup(markup, chain)
+    other = onepass.other_markup(markup, chain + "\n" if breaks else chain)
     runs = onepass.run_pattern(chain)
 
     def rule(state: StateInline, silent: bool) -> bool:
@@ -329,6 +333,34 @@ def _pair(runs: list[Run], tokens: list[Token], expanded: list[tuple[int, list[T
     if out is not None and at:
         out += tokens[at:]
         tokens[:] = out
+
+
+def match_nested(markers: Sequence[int], lengths: Sequence[int], units: Sequence[int],
+                 lones: Sequence[int], opens: Sequence[bool], closes: Sequence[bool]) -> Matched | None:
+    """match_runs() for the delimiter lists _pair_nested() takes (the common case of a note's
+    emphasis: whole pairs that nest), without its set-up; None for any other list."""
+    count = len(markers)
+    left = list(units)
+    empty: tuple[int, ...] = ()
+    closing = [empty] * count
+    opening = [empty] * count
+    open_runs: list[int] = []
+    for i in range(count):
+        size = units[i]
+        if lones[i] or size > (2 if lengths[i] else 1):
+            return None
+        if opens[i]:
+            if closes[i]:
+                return None
+            open_runs.append(i)
+        elif closes[i] and open_runs:
+            q = open_runs.pop()
+            marker = markers[i]
+            if markers[q] != marker or units[q] != size:
+                return None
+            closing[i], opening[q] = _KINDS.get((marker, size)) or _kinds(marker, size)
+            left[i] = left[q] = 0
+    return left, closing, opening
 
 
 def match_runs(markers: Sequence[int], lengths: Sequence[int], units: Sequence[int],

@@ -51,13 +51,30 @@ def test_runs_and_text_alike(parsers: tuple[Any, Any], seed: int, monkeypatch: p
     assert seen.count(True) > 400  # (a paragraph of only single `~`/`=` has no run to start at)
 
 
+BREAKS = ["\n", " \n", "  \n", "   \n", "\n ", "\n  ", "\n\t", "\t\n", " \t \n", "\n\n"]
+"""Line breaks (softbreaks, hardbreaks of trailing blanks, leading blanks skipped, a blank line)."""
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_runs_text_and_line_breaks_alike(parsers: tuple[Any, Any], seed: int, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    fast, reference = parsers
+    seen = _watch(monkeypatch)
+    rng = random.Random(4500 + seed)
+    for _ in range(500):
+        text = "".join(rng.choice(RUNS) if rng.random() < 0.45 else rng.choice(PLAIN) if rng.random() < 0.75
+                       else rng.choice(BREAKS) for _ in range(rng.randint(1, 30)))
+        assert _parse(fast, text)[:2] == _parse(reference, text)[:2], repr(text)
+    assert seen.count(True) > 300
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_long_paragraphs_alike(parsers: tuple[Any, Any], seed: int, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     """Long paragraphs, where the openers' bottoms and used-up runs come into play."""
     fast, reference = parsers
     seen = _watch(monkeypatch)
     rng = random.Random(5000 + seed)
-    alphabet = ["*", "**", "***", "_", "__", "==", "===", "~~", "~", "=", "a", " ", ".", "a ", " a", "*a", "a*"]
+    alphabet = ["*", "**", "***", "_", "__", "==", "===", "~~", "~", "=", "a", " ", ".", "a ", " a", "*a", "a*",
+                "a\n", "a  \n", "*\n", "\n*"]
     for _ in range(40):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(100, 600)))
         assert _parse(fast, text)[:2] == _parse(reference, text)[:2], text
@@ -68,7 +85,8 @@ def test_long_paragraphs_alike(parsers: tuple[Any, Any], seed: int, monkeypatch:
     "*a**" * 40, "==a" * 40, "~~a" * 40, "_a__" * 40, "a*" * 40, "*a" * 40, "**a*" * 40,
     "x *a* y", "*a* **b** ==c== ~~d~~", "a ~ *b*", "~ *b*", "= ==b==", "*a* ~", "*a* =", "=====x=====",
     "~~~a~~~", "a =====b==", "***a***", "**a*", "*a**", "____", "a_b_c", "_a_b", "**", "* a *",
-    "\u00a0*a*\u00a0", "(*a*)", "*(a)*", "中*a*中",
+    "\u00a0*a*\u00a0", "(*a*)", "*(a)*", "中*a*中", "*a**\n" * 40, "*a*  \n**b**", "*a* \n b", "a\n*b*",
+    "*a\nb*", "**a  \n  b**", "~~a\n~~", "*a*\n\t\tb", "==a== \t \n==b==",
 ])
 def test_cases_alike(parsers: tuple[Any, Any], text: str) -> None:  # noqa: F811
     fast, reference = parsers
@@ -81,7 +99,7 @@ def test_other_markup_after_the_runs(parsers: tuple[Any, Any], seed: int, monkey
     fast, reference = parsers
     seen = _watch(monkeypatch)
     rng = random.Random(6000 + seed)
-    others = ["[[l]]", "[x](y)", "`c`", "$m$", "#t", "\\*", "&amp;", "<b>", "%%c%%", "http://x.y", "!", "^"]
+    others = ["[[l]]", "[x](y)", "`c`", "$m$", "#t", "\\*", "\\\n", "&amp;", "<b>", "%%c%%", "http://x.y", "!", "^"]
     for _ in range(300):
         before = _paragraph(rng, rng.randint(0, 3))
         after = _paragraph(rng, rng.randint(0, 8))
