@@ -9,6 +9,9 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
 
+InlineWriter = Callable[[Sequence[Token], Callable[[str], None]], None]
+
+
 class _Tags(dict[str, str]):
     """Tag name → its opening (or closing) tag (and what follows it), made at the first use of
     each name."""
@@ -60,7 +63,7 @@ class Renderer(RendererHTML):
                         text = escapeHtml(text)
                     append(text)
                 else:
-                    append(inline(children))
+                    inline(children, append)  # the pieces go into this page's list
             elif kind in rules:
                 append(rules[kind](tokens, i, options, env))
             elif token.hidden:
@@ -87,17 +90,18 @@ class Renderer(RendererHTML):
         return "".join(out)
 
     def renderInline(self, tokens: Sequence[Token], options: OptionsDict, env: Any) -> str:
-        return self._inline_writer(options, env)(tokens)
+        out: list[str] = []
+        self._inline_writer(options, env)(tokens, out.append)
+        return "".join(out)
 
-    def _inline_writer(self, options: OptionsDict, env: Any) -> Callable[[Sequence[Token]], str]:
+    def _inline_writer(self, options: OptionsDict, env: Any) -> InlineWriter:
+        """A function that writes inline tokens' HTML, piece by piece, to `append`."""
         rules = self.rules
         plain_text = _stock(rules, "text", RendererHTML.text)
         xhtml = options["xhtmlOut"]
         render_token = self.renderToken
 
-        def write(tokens: Sequence[Token]) -> str:
-            out: list[str] = []
-            append = out.append
+        def write(tokens: Sequence[Token], append: Callable[[str], None]) -> None:
             for i, token in enumerate(tokens):
                 kind = token.type
                 if kind == "text" and plain_text:
@@ -113,7 +117,6 @@ class Renderer(RendererHTML):
                 else:
                     # renderToken()'s result for an inline tag without attributes.
                     append((_CLOSE if token.nesting == -1 else _OPEN)[token.tag])
-            return "".join(out)
         return write
 
 
