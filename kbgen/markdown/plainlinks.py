@@ -76,13 +76,23 @@ def _parser(search: Callable[[str, int], re.Match[str] | None],
             opener = src.rfind("[[", 0, at)
             if opener < 0 or src.find("]]", opener + 2, at) >= 0:
                 return False
+        lines = "\n" in src
+        if lines and not breaks:
+            return False
         # The links (checked as wikilinks._scan checks them) and line ends, in order.
         pieces: list[Piece] = []
         at = first
         while at >= 0:
             ch = src[at]
-            begin = at
-            if ch == "\n" and breaks:
+            if ch == "[":
+                begin = at
+            elif ch == "!":
+                if not src.startswith("[", at + 1):  # no rule at `!` takes it: text
+                    found = search(src, at + 1)
+                    at = found.start() if found else -1
+                    continue
+                begin = at + 1
+            elif ch == "\n":
                 end, after = len(src), at + 1
                 while after < end and (src[after] == " " or src[after] == "\t"):
                     after += 1  # the newline rule skips the next line's leading blanks
@@ -90,22 +100,17 @@ def _parser(search: Callable[[str, int], re.Match[str] | None],
                 found = search(src, after)
                 at = found.start() if found else -1
                 continue
-            if ch == "!":
-                if not src.startswith("[", at + 1):  # no rule at `!` takes it: text
-                    found = search(src, at + 1)
-                    at = found.start() if found else -1
-                    continue
-                begin = at + 1
             elif ch == ":" and colon_text and not src.startswith("//", at + 1):
                 found = search(src, at + 1)
                 at = found.start() if found else -1
                 continue
-            elif ch != "[":
+            else:
                 return False
             if not src.startswith("[[", begin):
                 return False
             close = src.find("]]", begin + 2)
-            if close < 0 or src.find("[[", begin + 2, close) >= 0 or src.find("\n", begin + 2, close) >= 0:
+            if close < 0 or src.find("[[", begin + 2, close) >= 0 or \
+                    (lines and src.find("\n", begin + 2, close) >= 0):
                 return False
             inner = src[begin + 2:close]
             if not inner.strip():
