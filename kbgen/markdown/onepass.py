@@ -28,13 +28,10 @@ _NESTED_MAX = 8 * 64
 rarely all nested pairs)."""
 
 
-def run_pattern(chain: str) -> tuple[Pattern[str], Pattern[str]]:
-    """Patterns that find a run of one of the characters of `chain`, and such a run or a
-    newline with the blanks after it (for content with newlines). Each starts with a character
-    class, which the regex engine skips to quickly (`\\*+|_+` tries each branch at every
-    character)."""
-    chars = re.escape(chain)
-    return re.compile(f"([{chars}])\\1*"), re.compile(f"([{chars}\\n])(?:(?<=\\n)[ \\t]*|\\1*)")
+def run_pattern(chain: str) -> Pattern[str]:
+    """A pattern that finds a run of one of the characters of `chain` (a character class first,
+    which the regex engine skips to quickly: `\\*+|_+` tries each branch at every character)."""
+    return re.compile(f"([{re.escape(chain)}])\\1*")
 
 
 def other_markup(markup: Pattern[str], chain: str) -> Pattern[str] | None:
@@ -49,30 +46,24 @@ def other_markup(markup: Pattern[str], chain: str) -> Pattern[str] | None:
     return re.compile("[" + re.escape("".join(sorted(chars))) + "]")
 
 
-def push_content(state: StateInline, start: int, patterns: tuple[Pattern[str], Pattern[str]]) -> bool:
+def push_content(state: StateInline, start: int, run_pattern: Pattern[str]) -> bool:
     """Tokenize the rest of the content, from the run at `start` to posMax, as markdown-it's
     rules, `balance_pairs`, the runs' post-processing and `fragments_join` would leave it.
 
     The caller makes sure that nothing is tokenized yet (no token, no delimiter, level 0), that
-    no character from `start` on is one an inline rule other than the run rules (and
-    markdown-it's newline rule) starts at, and that `patterns` find runs of these rules'
-    characters (run_pattern()). False (nothing done) where the run at `start` is a single `~`
-    or `=`, which stays text."""
+    no character from `start` on is one an inline rule other than the run rules starts at, and
+    that `run_pattern` finds a run of one of these rules' characters (run_pattern()). False
+    (nothing done) where the run at `start` is a single `~` or `=`, which stays text."""
     if not SAME_FIELDS:
         return False  # (the tokens are made field by field below)
     src, stop = state.src, state.posMax
     flanks_of, flanks_new = pairs._FLANKS, pairs._flanks
     runs: list[int | bool] = []
     """Eight fields a run: start, end, then pairs.Run's marker, length, units, lone, can open,
-    can close (one flat list: a field's column is a slice of it). A newline (and the blanks
-    after it) is an entry too, with no marker to pair: 0 units, opening and closing nothing."""
-    lines = src.find("\n", start, stop) >= 0
-    for found in patterns[lines].finditer(src, start, stop):
+    can close (one flat list: a field's column is a slice of it)."""
+    for found in run_pattern.finditer(src, start, stop):
         first, at = found.span()
         ch = src[first]
-        if ch == "\n":
-            runs += (first, at, 10, 0, 0, 0, False, False)
-            continue
         length = at - first
         if length < 2 and (ch == "~" or ch == "="):
             if first == start:
@@ -98,29 +89,15 @@ def push_content(state: StateInline, start: int, patterns: tuple[Pattern[str], P
     of a <strong> leaves)."""
     text_from = start  # where text not yet in `texts` starts
     new, token_class, add = object.__new__, Token, tokens.append
+    lines = src.find("\n", start, stop) >= 0
     for i in range(len(starts)):
         first = starts[i]
+        if lines and first > text_from and src.find("\n", text_from, first) >= 0:
+            texts = _breaks(src, text_from, first, texts, tokens, level)
+            text_from = first
         middle = left[i]
-        if middle == units[i]:  # no marker used
-            if middle:  # a run left as text, with the text before it
-                texts.append(src[text_from:ends[i]])
-                text_from = ends[i]
-                continue
-            # A newline: markdown-it's newline rule. The pending text (since the last run or
-            # newline) loses its last blank (a softbreak) or all of two or more (a hardbreak);
-            # the next line's leading blanks are skipped (the entry ends after them).
-            text = src[text_from:first]
-            hard = text.endswith("  ")
-            if hard:
-                text = text.rstrip(" ")
-            elif text.endswith(" "):
-                text = text[:-1]
-            if text:
-                texts.append(text)
-            if texts:
-                add(text_token(level, "".join(texts)))
-                texts = []
-            add(new_token("hardbreak" if hard else "softbreak", "br", 0, level))
+        if middle == units[i]:  # no marker used: the run is text, with the text before it
+            texts.append(src[text_from:ends[i]])
             text_from = ends[i]
             continue
         if first > text_from:
@@ -173,7 +150,10 @@ def push_content(state: StateInline, start: int, patterns: tuple[Pattern[str], P
             if nesting > 0:
                 level += 1
     if stop > text_from:
-        texts.append(src[text_from:stop])
+        if lines:
+            texts = _breaks(src, text_from, stop, texts, tokens, level)
+        else:
+            texts.append(src[text_from:stop])
     if texts:
         tokens.append(text_token(level, "".join(texts)))
     state.pending = ""
@@ -181,6 +161,36 @@ def push_content(state: StateInline, start: int, patterns: tuple[Pattern[str], P
     state.pos = stop
     mark_joined(state)
     return True
+
+
+def _breaks(src: str, begin: int, end: int, texts: list[str], tokens: list[Token], level: int) -> list[str]:
+    """The text from `begin` to `end` (between runs) added to `texts`, what markdown-it's
+    `newline` rule makes of each newline in it made: the pending text (the text since the last
+    run or newline) loses its last blank (a softbreak) or all of two or more (a hardbreak), the
+    text so far becomes a text token, then the break's; the next line's leading blanks are
+    skipped. The text after the last newline is returned in `texts`."""
+    at = begin
+    while True:
+        newline = src.find("\n", at, end)
+        if newline < 0:
+            if end > at:
+                texts.append(src[at:end])
+            return texts
+        text = src[at:newline]
+        hard = text.endswith("  ")
+        if hard:
+            text = text.rstrip(" ")
+        elif text.endswith(" "):
+            text = text[:-1]
+        if text:
+            texts.append(text)
+        if texts:
+            tokens.append(text_token(level, "".join(texts)))
+            texts = []
+        tokens.append(new_token("hardbreak" if hard else "softbreak", "br", 0, level))
+        at = newline + 1
+        while at < end and (src[at] == " " or src[at] == "\t"):
+            at += 1
 
 
 _FIELDS: dict[tuple[int | bool | tuple[int, ...], ...], tuple[Fields, ...]] = {}

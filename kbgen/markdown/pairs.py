@@ -162,7 +162,7 @@ def chained_rule(markup: Pattern[str], chain: str, known: frozenset[str],
     and whether it is balance_pairs and our fragments_join only (for onepass.push_content)."""
     next_run = run_finder(markup, chain)
     other = onepass.other_markup(markup, chain + "\n" if breaks else chain)
-    patterns = onepass.run_pattern(chain)
+    runs = onepass.run_pattern(chain)
 
     def rule(state: StateInline, silent: bool) -> bool:
         if silent or state.src[state.pos] not in RUN_PATTERNS:
@@ -177,7 +177,7 @@ def chained_rule(markup: Pattern[str], chain: str, known: frozenset[str],
             if post is not checked[2]:
                 names = [r.name for r in md.inline.ruler2.__rules__ if r.enabled]
                 checked[2:] = [post, names == ["balance_pairs", "fragments_join"] and post[-1] is fragments_join]
-            if checked[3] and onepass.push_content(state, state.pos, patterns):
+            if checked[3] and onepass.push_content(state, state.pos, runs):
                 return True
         end = push_runs(state, state.pos, next_run if checked[1] else None)
         if end < 0:

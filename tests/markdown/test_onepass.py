@@ -29,8 +29,8 @@ def _watch(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     seen: list[bool] = []
     push = onepass.push_content
 
-    def watched(state: StateInline, start: int, patterns: Any) -> bool:
-        seen.append(push(state, start, patterns))
+    def watched(state: StateInline, start: int, run_pattern: Any) -> bool:
+        seen.append(push(state, start, run_pattern))
         return seen[-1]
     monkeypatch.setattr(onepass, "push_content", watched)
     return seen
