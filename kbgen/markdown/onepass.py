@@ -3,11 +3,13 @@
 pairs.push_runs() makes a text token per run and per stretch of text between runs, pairs.balance_runs()
 gives the runs their tags (and tokens for the runs that make more than one), and `fragments_join`
 merges the text tokens left side by side and sets every token's level: three passes over the
-tokens, and tokens made to be merged. Where a paragraph holds no markup but runs (`*a* and
-**b**`, or a pathological `*a***a**…`), nothing else can come between: push_content() finds the
-runs, pairs them (pairs.match_runs()) and makes each final token once, at its level, the text
-around the runs merged as `fragments_join` would. markdown-it's post-processing then has nothing
-left to do (no delimiters), and `fragments_join` is told it need not look (delims.mark_joined()).
+tokens, and tokens made to be merged. Where a paragraph holds no markup but runs and line breaks
+(`*a* and **b**`, or a pathological `*a***a**…`), nothing else can come between: push_content()
+finds the runs, pairs them (pairs.match_nested() or pairs.match_runs()) and makes each final
+token once, at its level, the text around the runs merged as `fragments_join` would and each
+newline made what markdown-it's `newline` rule makes of it. markdown-it's post-processing then
+has nothing left to do (no delimiters), and `fragments_join` and `text_join` are told they need
+not look (delims.mark_joined()).
 """
 from __future__ import annotations
 
@@ -51,9 +53,10 @@ def push_content(state: StateInline, start: int, run_pattern: Pattern[str]) -> b
     rules, `balance_pairs`, the runs' post-processing and `fragments_join` would leave it.
 
     The caller makes sure that nothing is tokenized yet (no token, no delimiter, level 0), that
-    no character from `start` on is one an inline rule other than the run rules starts at, and
-    that `run_pattern` finds a run of one of these rules' characters (run_pattern()). False
-    (nothing done) where the run at `start` is a single `~` or `=`, which stays text."""
+    no character from `start` on is one an inline rule other than the run rules (and
+    markdown-it's `newline` rule) starts at, and that `run_pattern` finds a run of one of these
+    rules' characters (run_pattern()). False (nothing done) where the run at `start` is a
+    single `~` or `=`, which stays text."""
     if not SAME_FIELDS:
         return False  # (the tokens are made field by field below)
     src, stop = state.src, state.posMax

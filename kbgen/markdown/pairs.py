@@ -9,7 +9,8 @@ closers (from its front) and as openers (from its back), and makes tokens only f
 that got tags. The tokens are markdown-it's, as `fragments_join` would leave them. Where a
 run's position could make markdown-it's result depend on its one-token-per-marker form (two
 runs of one marker with no token between, a single `=`/`~` text token right before a run),
-the runs are unfolded into that form and markdown-it's own rules run.
+the runs are unfolded into that form and markdown-it's own rules run (unfold.py). Content whose
+only markup is runs is made final in one pass by onepass.py, with match_runs()' pairing.
 """
 from __future__ import annotations
 
