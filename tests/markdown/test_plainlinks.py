@@ -94,9 +94,15 @@ def _document(rng: random.Random) -> str:
                        for _ in range(rng.randint(1, 3)))
 
 
+def _bare(md: MarkdownIt, text: str) -> list[Any]:
+    """Tokens parsed without a collector (plain rendering, unit tests)."""
+    return [(t.as_dict(), [repr(c.meta) for c in t.children or []]) for t in md.parse(text, {})]
+
+
 def _assert_alike(parsers: Parsers, text: str) -> None:
     ours, reference, _ = parsers
     assert _parse(ours, text) == _parse(reference, text), text
+    assert _bare(ours, text) == _bare(reference, text), text
 
 
 @pytest.mark.parametrize("seed", range(6))
