@@ -298,10 +298,18 @@ def _one_line_end(state: StateBlock, line: int, endLine: int, outer: int, indent
     # code, the same marker, and neither a thematic break nor anything else that ends a list.
     if not outer <= count < indent or count - outer > 3:
         return -1, -1
-    after = marker_end(src, start, end)
-    if after < 0 or src[after - 1] != marker:
-        return -1, -1
-    if src[start] in fast.ends_list or (src[start] in "-*_" and _HR.fullmatch(src, start, end)):
+    first = src[start]
+    if first == marker and (marker == "-" or marker == "*" or marker == "+"):
+        after = start + 1  # the same bullet: it ends the marker if a blank or the line's end follows
+        if after < end and src[after] != " " and src[after] != "\t":
+            return -1, -1
+    else:
+        after = marker_end(src, start, end)
+        if after < 0 or src[after - 1] != marker:
+            return -1, -1
+    # (a thematic break ends with its character or a blank)
+    if first in fast.ends_list or (first in "-*_" and src[end - 1] in (first, " ", "\t")
+                                   and _HR.fullmatch(src, start, end)):
         return -1, -1
     return following, after
 

@@ -59,8 +59,9 @@ def plain_links_parser(md: MarkdownIt, markup: re.Pattern[str]) -> PlainParse | 
 
 
 LINK, EMBED, BREAK = 0, 1, 2
-Piece = tuple[int, int, int, int]
-"""(kind, where it starts, where the `]]` is (a break: where the next line's text starts), 0)."""
+Piece = tuple[int, int, int, str]
+"""(kind, where it starts, where the `]]` is (a break: where the next line's text starts),
+the link's text between the brackets ("" for a break))."""
 
 
 def _parser(search: Callable[[str, int], re.Match[str] | None],
@@ -96,7 +97,7 @@ def _parser(search: Callable[[str, int], re.Match[str] | None],
                 end, after = len(src), at + 1
                 while after < end and (src[after] == " " or src[after] == "\t"):
                     after += 1  # the newline rule skips the next line's leading blanks
-                pieces.append((BREAK, at, after, 0))
+                pieces.append((BREAK, at, after, ""))
                 found = search(src, after)
                 at = found.start() if found else -1
                 continue
@@ -119,7 +120,7 @@ def _parser(search: Callable[[str, int], re.Match[str] | None],
                 display = wikilinks.split_linktext(inner)[2]
                 if display is not None and display.strip():
                     return False  # display text to parse as inline markdown
-            pieces.append((EMBED if begin != at else LINK, at, close, 0))
+            pieces.append((EMBED if begin != at else LINK, at, close, inner))
             found = search(src, close + 2)
             at = found.start() if found else -1
         _make(src, pieces, line0, env, children)
@@ -135,7 +136,7 @@ def _make(src: str, pieces: list[Piece], line0: int, env: dict[str, Any], childr
     line = 1 if col is None else line0 + 1 + col.line_offset
     add = children.append
     last = 0
-    for kind, at, close, _ in pieces:
+    for kind, at, close, inner in pieces:
         if kind == BREAK:
             # The newline rule: the pending text loses a last blank (softbreak) or all of two
             # or more (hardbreak).
@@ -155,9 +156,7 @@ def _make(src: str, pieces: list[Piece], line0: int, env: dict[str, Any], childr
         if at > last:
             add(text_token(0, src[last:at]))
         embed = kind == EMBED
-        begin = at + 1 if embed else at
         last = close + 2
-        inner = src[begin + 2:close]
         if "|" in inner or "#" in inner or "\\" in inner:
             path, subpath, display = wikilinks.split_linktext(inner)
         else:

@@ -221,6 +221,9 @@ def _nested(depth: int) -> str:
     "[^1]: - a\n    - b\n\ntext [^1]\n", "[^1]: x\n\n    - a\n    - b\n- c\n", "> [!note] T\n> - a\n> - b\n>\n> - c\n",
     "- a\n\u00a0- b\n- \u00a0c\n- d\n", "- a\n- b\n\n   - c\n", "-  a\n - b\n- c\n  d\n",
     "- a\n" * 3 + "\n" * 3, "a\n\n| x |\n|---|\n2. b\n", "- a\n\n  | x |\n  |---|\n  2. b\n",
+    *("x\n\n" + text for text in (  # (line 0 is never taken by the fast path: front matter)
+        "- a\n- - - \n- b\n", "* a\n* * *\t\n* b\n", "- a\n-  -  -  \n", "+ a\n+b\n+\n+ c\n", "- a\n-\n- b\n",
+        "- a\n- b\n", "1. a\n1.b\n1. c\n", "- a\n-\tb\n- c\n", "* a\n*\tb\n")),
 ])
 def test_edge_cases_alike(parsers: Parsers, text: str) -> None:
     _assert_alike(parsers, text)
