@@ -162,9 +162,18 @@ class _Links:
         self._closing = ""
         self._table = body.site.targets.get(source, {})
         """The source note's resolved links (Site.target() without its call, once per link)."""
+        self._ids = {id(ref): target for ref, target in self._table.items()} \
+            if len(stack) == 1 and len(self._table) > 100 else None
+        """The same by the identity of their LinkRefs, for the page's own note, every one of
+        whose links is written (not for an embed, which may show a few): its tokens hold the
+        very LinkRefs the table was made from when it was parsed in this process, and a
+        LinkRef's hash is a Python call over its nine fields (a note may hold 75 000)."""
         self._nodes = body.site.graph.g._node
         """The graph's node attributes (LinkGraph.paged() without its call, once per link)."""
         self._concepts = body.site.config.concept_pages
+        self._made: dict[tuple[int, str], tuple[Target, tuple[str, str]]] = {}
+        """(id of a note or attachment target, link target as written) → the target and the
+        link's tags (see _tags)."""
 
     def _target(self, ref: LinkRef) -> Target:
         return self._table.get(ref) or Target("unresolved", None, label=ref.target)
@@ -181,19 +190,19 @@ class _Links:
         """The opening and closing tag of a link (a note may hold 100 000: the checks of
         site.is_concept_label, graph.concept_node, LinkGraph.paged and is_private are written
         out, and most hrefs hold nothing to escape)."""
-        target = self._table.get(ref) or Target("unresolved", None, label=ref.target)
+        ids = self._ids
+        target = ids is not None and ids.get(id(ref)) or self._table.get(ref) \
+            or Target("unresolved", None, label=ref.target)
         written = ref.target
-        data_href = esc(written) if _SPECIAL(written) else written
         if target.kind != "unresolved":
-            if target.path and (target.kind == "note" or target.kind == "asset"):
-                site = self.body.site
-                url = site.urls[target.path] + (f"#{target.anchor}" if target.anchor and target.kind == "note" else "")
-                if target.kind == "note" and target.path == self.body_page_note() and target.anchor:
-                    href = "#" + target.anchor
-                else:
-                    href = self.body.href(url)
-                return f'<a class="internal-link" href="{esc(href)}" data-href="{data_href}">', "</a>"
-            return f'<span class="internal-link is-unresolved" data-href="{data_href}">', "</span>"
+            # the same for each link to the target written alike (a note may link to one
+            # note on each of 60 000 lines): made once; the target is kept, so its id stays its own
+            key = (id(target), written)
+            made = self._made.get(key)
+            if made is None or made[0] is not target:
+                made = self._made[key] = (target, self._resolved_tags(target, written))
+            return made[1]
+        data_href = esc(written) if _SPECIAL(written) else written
         label = target.label
         name = label.strip()
         if name and self._concepts and not ("." in name and is_file_name(label)):
@@ -204,6 +213,18 @@ class _Links:
                         f'data-href="{data_href}" title="No note yet">', "</a>")
         if not label and written:  # is_private(): no trace of the unpublished name
             return '<span class="internal-link is-unresolved">', "</span>"
+        return f'<span class="internal-link is-unresolved" data-href="{data_href}">', "</span>"
+
+    def _resolved_tags(self, target: Target, written: str) -> tuple[str, str]:
+        """_tags() of a link to a note or an attachment."""
+        data_href = esc(written) if _SPECIAL(written) else written
+        if target.path and (target.kind == "note" or target.kind == "asset"):
+            url = self.body.site.urls[target.path] + (f"#{target.anchor}" if target.anchor and target.kind == "note" else "")
+            if target.kind == "note" and target.path == self.body_page_note() and target.anchor:
+                href = "#" + target.anchor
+            else:
+                href = self.body.href(url)
+            return f'<a class="internal-link" href="{esc(href)}" data-href="{data_href}">', "</a>"
         return f'<span class="internal-link is-unresolved" data-href="{data_href}">', "</span>"
 
     def body_page_note(self) -> SourcePath | None:
