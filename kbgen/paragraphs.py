@@ -290,8 +290,14 @@ def contexts(note: ParsedNote, node: str, refs: tuple[LinkRef, ...]) -> tuple[li
     if hit is not None and hit[0] is note and hit[1] == refs:
         return hit[2], hit[3]
     by_ctx = _links_by_context(note)
-    places = [ci for ci in sorted({r.context for r in refs if r.context >= 0}) if ci < len(note.contexts)]
-    shown = [{"html": context_html(note.contexts[ci], by_ctx.get(ci, []), refs), "line": note.contexts[ci].line}
+    ours: dict[int, list[LinkRef]] = {}  # refs by paragraph: only a paragraph's own can equal its links
+    for r in refs:
+        if r.context >= 0:
+            ours.setdefault(r.context, []).append(r)
+    places = [ci for ci in sorted(ours) if ci < len(note.contexts)]
+    # each paragraph is given its own refs to mark, not all (a note that links to one note on
+    # each of 60 000 lines looked through all of them for each paragraph shown)
+    shown = [{"html": context_html(note.contexts[ci], by_ctx.get(ci, []), ours[ci]), "line": note.contexts[ci].line}
              for ci in places[:CONTEXTS]]
     if len(_CONTEXTS) >= 20_000:  # a few hub pages' worth; bounded memory in a cold build
         _CONTEXTS.clear()

@@ -2,13 +2,14 @@
 gives exactly what the general windowing does."""
 from __future__ import annotations
 
+import dataclasses
 import html
 import random
 
 from markupsafe import Markup
 
 from kbgen import paragraphs
-from kbgen.model import Context, LinkRef
+from kbgen.model import Context, LinkRef, ParsedNote
 
 
 def _windowed(ctx: Context, refs: list[LinkRef], highlight: set[LinkRef]) -> Markup:
@@ -102,3 +103,28 @@ def test_long_paragraphs_windowed_alike() -> None:
             pick = rng.random()
             highlight = {rng.choice(refs)} if pick < 0.7 else set(rng.sample(refs, 3)) if pick < 0.9 else set()
             assert paragraphs.context_html(ctx, refs, highlight) == _windowed(ctx, refs, highlight), (ctx.text[:200], highlight)
+
+
+def _note(rng: random.Random) -> ParsedNote:
+    """A note of a few paragraphs, the same link texts in several, some on two lines."""
+    contexts, links = [], []
+    for ci in range(rng.randint(1, 9)):
+        ctx, refs = _paragraph(rng)
+        contexts.append(Context(ctx.text, ci + 1))
+        links += [dataclasses.replace(r, context=ci) for r in refs]
+    return ParsedNote(path="n.md", digest="d", meta={}, title="N", aliases=(), tags=(), headings=(), blocks={},
+                      links=tuple(links), contexts=tuple(contexts), tokens=[])
+
+
+def test_each_paragraph_marks_what_all_the_refs_would() -> None:
+    """contexts() gives each paragraph only its own refs to mark: the same HTML as all of them."""
+    rng = random.Random(5)
+    for _ in range(300):
+        note = _note(rng)
+        refs = tuple(dict.fromkeys(r for r in note.links if rng.random() < 0.5))  # distinct, as a graph edge's
+        got, more = paragraphs.contexts(note, "note:x", refs)
+        places = sorted({r.context for r in refs})
+        assert more == max(0, len(places) - paragraphs.CONTEXTS)
+        by_ctx = [[r for r in note.links if r.context == ci] for ci in range(len(note.contexts))]
+        assert got == [{"html": paragraphs.context_html(note.contexts[ci], by_ctx[ci], refs), "line": ci + 1}
+                       for ci in places[:paragraphs.CONTEXTS]]
