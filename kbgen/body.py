@@ -58,8 +58,10 @@ class BodyRenderer:
 
     # -- embeds -------------------------------------------------------------------------
 
-    def embed(self, source: SourcePath, ref: LinkRef, stack: tuple[SourcePath, ...]) -> str:
-        target = self.site.target(source, ref)
+    def embed(self, source: SourcePath, ref: LinkRef, stack: tuple[SourcePath, ...],
+              target: Target | None = None) -> str:
+        """An embed as HTML; `target`: its target when the caller has found it."""
+        target = target or self.site.target(source, ref)
         if target.kind == "asset" and target.path:
             return self._asset_embed(target, ref)
         if target.kind == "note" and target.path:
@@ -176,7 +178,9 @@ class _Links:
         link's tags (see _tags)."""
 
     def _target(self, ref: LinkRef) -> Target:
-        return self._table.get(ref) or Target("unresolved", None, label=ref.target)
+        ids = self._ids
+        return ids is not None and ids.get(id(ref)) or self._table.get(ref) \
+            or Target("unresolved", None, label=ref.target)
 
     def link_open(self, ref: LinkRef) -> str:
         opening, self._closing = self._tags(ref)
@@ -190,7 +194,7 @@ class _Links:
         """The opening and closing tag of a link (a note may hold 100 000: the checks of
         site.is_concept_label, graph.concept_node, LinkGraph.paged and is_private are written
         out, and most hrefs hold nothing to escape)."""
-        ids = self._ids
+        ids = self._ids  # (_target() written out: once per link)
         target = ids is not None and ids.get(id(ref)) or self._table.get(ref) \
             or Target("unresolved", None, label=ref.target)
         written = ref.target
@@ -231,7 +235,7 @@ class _Links:
         return self.stack[0] if self.stack else None
 
     def embed(self, ref: LinkRef) -> str:
-        return self.body.embed(self.source, ref, self.stack)
+        return self.body.embed(self.source, ref, self.stack, self._target(ref))
 
     def tag_href(self, tag: str) -> str:
         return self.body.href(tag_url(tag))

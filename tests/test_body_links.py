@@ -1,4 +1,4 @@
-"""A note body's link tags: found by the identity of the parsed LinkRefs or by their value, made once per target or per link, the same HTML."""
+"""A note body's links and embeds: targets found by the identity of the parsed LinkRefs or by their value, made once per target or per link, the same HTML."""
 from __future__ import annotations
 
 import copy
@@ -14,7 +14,7 @@ def test_links_render_alike_from_equal_copies(tmp_path: Path) -> None:
     lines = ["# Top", ""]
     for i in range(60):  # past the size from which the page's own note is looked up by identity
         lines.append(f"- [[Other]] [[other]] [[Other#Part]] [[#Top]] [[Big#Top]] [[Missing {i % 7}]] "
-                     f"[[pic.png]] [[Other|shown & told]]")
+                     f"[[pic.png]] [[Other|shown & told]] ![[Other#Part]] ![[pic.png]]")
     vault = write_vault(tmp_path / "vault", {"Big.md": "\n".join(lines) + "\n",
                                              "Other.md": "# Part\n\ntext\n", "pic.png": b"\x89PNG"})
     builder = Builder(vault, tmp_path / "site", quiet=True, search=False, cache=False, jobs=1)
@@ -38,3 +38,5 @@ def test_links_render_alike_from_equal_copies(tmp_path: Path) -> None:
     assert html.count('href="#top" data-href="Big"') == 60 and html.count('href="#top" data-href=""') == 60
     assert html.count('href="pic.png" data-href="pic.png"') == 60
     assert html.count('class="internal-link is-unresolved"') == 60 and "shown &amp; told" in html
+    assert html.count('<div class="internal-embed markdown-embed" data-src="Other#Part">') == 60
+    assert html.count('<img src="pic.png"') == 60
