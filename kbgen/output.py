@@ -291,6 +291,8 @@ def _link_parts(site: Site, note: ParsedNote, table: dict[LinkRef, Target], part
     keys, values = list(table), list(table.values())
     urls, nodes = site.urls, site.graph.g._node
     i, n = 0, len(keys)
+    last: Target | None = None  # the target of the link before, and what it turned into
+    said = ""
     for ref in note.links:
         if i < n and keys[i] is ref:
             t: Target | None = values[i]
@@ -299,11 +301,14 @@ def _link_parts(site: Site, note: ParsedNote, table: dict[LinkRef, Target], part
             t = table.get(ref)
             if t is None:
                 continue
-        if t.kind == "unresolved":  # a link only while its concept has a page
-            data = nodes.get("concept:" + t.label.strip().casefold())
-            parts.append("unresolved|1" if data and data.get("paged") else "unresolved|0")
-        else:
-            parts.append(f"{t.kind}|{t.path}|{t.anchor}|{urls.get(t.path or '', '')}")
+        if t is not last:  # (links in a row to one target share it: the resolver's memo)
+            if t.kind == "unresolved":  # a link only while its concept has a page
+                data = nodes.get("concept:" + t.label.strip().casefold())
+                said = "unresolved|1" if data and data.get("paged") else "unresolved|0"
+            else:
+                said = f"{t.kind}|{t.path}|{t.anchor}|{urls.get(t.path or '', '')}"
+            last = t
+        parts.append(said)
 
 
 def _context_bytes(context: dict[str, Any] | None) -> bytes:
