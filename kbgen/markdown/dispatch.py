@@ -202,7 +202,7 @@ def dispatch_block(md: MarkdownIt) -> None:
     ruler = md.block.ruler
     rules = [(r.name, r.fn, list(r.alt)) for r in ruler.__rules__ if r.enabled]
     chains = sorted({alt for _, _, alts in rules for alt in alts})
-    pretests = {"hr": _hr_pretest, "lheading": _setext_or_paragraph, "table": _pipe_pretest}
+    pretests = {"hr": _hr_pretest, "lheading": _setext_or_paragraph}
     rules = [(name, pretests[name](fn) if name in pretests else fn, alts) for name, fn, alts in rules]
     main = _block_dispatcher([(n, fn) for n, fn, _ in rules])
     if any(name == "code" for name, _, _ in rules):
@@ -224,23 +224,30 @@ def dispatch_block(md: MarkdownIt) -> None:
 def _block_dispatcher(rules: list[tuple[str, BlockRule]]) -> BlockRule:
     """One rule trying `rules` in order, only those that can start at the line's first
     character; `code` only on lines indented as code (it fails on any other: is_code_block),
-    `front_matter` only on line 0 (it fails on any other)."""
-    def chains(first_line: bool, indented: bool) -> tuple[dict[str, tuple[BlockRule, ...]],
-                                                         tuple[BlockRule, ...], tuple[BlockRule, ...]]:
+    `front_matter` only on line 0 (it fails on any other), `table` only on lines with a `|`:
+    it is tried on every line that starts a block or might end one, and fails on a line
+    without one (its header row), after looking at the next line."""
+    def chains(first_line: bool, indented: bool, piped: bool) -> tuple[
+            dict[str, tuple[BlockRule, ...]], tuple[BlockRule, ...], tuple[BlockRule, ...]]:
         kept = [(name, fn) for name, fn in rules
-                if (indented or name != "code") and (first_line or name != "front_matter")]
+                if (indented or name != "code") and (first_line or name != "front_matter")
+                and (piped or name != "table")]
         every = tuple(fn for _, fn in kept)
         anywhere = tuple(fn for name, fn in kept if name not in BLOCK_TRIGGERS)
         table = {ch: tuple(fn for name, fn in kept if name not in BLOCK_TRIGGERS or ch in BLOCK_TRIGGERS[name])
                  for ch in set("".join(BLOCK_TRIGGERS.values()))}
         return table, anywhere, every
 
-    variants = [chains(first_line, indented) for first_line in (False, True) for indented in (False, True)]
+    variants = [chains(first_line, indented, piped)
+                for first_line in (False, True) for indented in (False, True) for piped in (False, True)]
 
     def dispatch(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
-        table, anywhere, every = variants[(not startLine) * 2 + (state.sCount[startLine] - state.blkIndent >= 4)]
+        src = state.src
         pos = state.bMarks[startLine] + state.tShift[startLine]
-        chain = table.get(state.src[pos], anywhere) if pos < len(state.src) else every
+        piped = src.find("|", pos, state.eMarks[startLine]) >= 0
+        table, anywhere, every = variants[(not startLine) * 4 + (state.sCount[startLine] - state.blkIndent >= 4) * 2
+                                          + piped]
+        chain = table.get(src[pos], anywhere) if pos < len(src) else every
         for rule in chain:
             if rule(state, startLine, endLine, silent):
                 return True
@@ -258,17 +265,6 @@ def _hr_pretest(hr: BlockRule) -> BlockRule:
         if pos < len(src) and src.count(src[pos], pos, state.eMarks[startLine]) < 3:
             return False
         return hr(state, startLine, endLine, silent)
-    return pretested
-
-
-def _pipe_pretest(table: BlockRule) -> BlockRule:
-    """The `table` rule, tried only on lines with a `|`: it is tried on every line that starts
-    a block, and fails on a line without one (its header row), after looking at the next line."""
-
-    def pretested(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
-        if state.src.find("|", state.bMarks[startLine] + state.tShift[startLine], state.eMarks[startLine]) < 0:
-            return False
-        return table(state, startLine, endLine, silent)
     return pretested
 
 
