@@ -56,6 +56,22 @@ CASES: dict[str, Callable[[int], str]] = {
     "table rows": repeat("| a | [[Other]] | b |\n|---|---|---|\n"),
     "links to distinct targets": lambda size: "".join(f"[[Target {i}]] " for i in range(size // 14)),
     "embeds of one note": repeat("![[Other]]\n"),
+    # the densest forms of each kind of markup (a link every 5 bytes, a heading every 4...)
+    "[[a]] soup": repeat("[[a]]"),
+    "[[a]] per line": repeat("[[a]]\n"),
+    "*a**[[x]] soup": repeat("*a**[[x]]"),
+    "*a** per line": repeat("*a**\n"),
+    "#tag soup": repeat("#t "),
+    "`c` soup": repeat("`c` "),
+    "heading per line": repeat("# h\n"),
+    "callouts": repeat("> [!note] t\n\n"),
+    "[x](y) soup": repeat("[x](y) "),
+    "![](y) soup": repeat("![](y.png) "),
+    "footnote refs": lambda size: "a[^1] " * (size // 6) + "\n\n[^1]: the note\n",
+    "block ids": repeat("a ^b1\n\n"),
+    "task per line": repeat("- [ ] t\n"),
+    "html tags": repeat("<b>x</b>"),
+    "bare URLs": repeat("http://a.b "),
 }
 
 
