@@ -134,8 +134,9 @@ def pages(s: Site, vault: Vault, reuse: dict[str, Page] | None = None, lazy: boo
     if "tag" in kept:
         out.extend(kept["tag"])
     else:
-        for key in sorted(s.tags):
-            out.extend(tag_page(s, key))
+        keys = sorted(s.tags)
+        for key in keys:
+            out.extend(tag_page(s, key, keys))
         out.append(tags_page(s))  # even without tags: every page's navigation links to it
     out.extend(kept["folder"] if "folder" in kept else _folder_pages(s))
     out.append(graph_page(s, lazy=lazy))
