@@ -72,12 +72,12 @@ def make(path: str, line: int, code: str, message: str) -> Diagnostic:
 
 def with_levels(diags: Iterable[Diagnostic], levels: dict[str, Level]) -> list[Diagnostic]:
     """Apply configured levels, drop the ones turned off, and sort for stable output."""
-    out = set()
-    for d in diags:
+    out: dict[Diagnostic, None] = {}  # a dict, not a set: it keeps the order they came in, mostly
+    for d in diags:                     # sorted already, which sorted() then merely checks
         level = levels.get(d.code, d.level)
         if level == "off":
             continue
-        out.add(d if level == d.level else Diagnostic(d.path, d.line, d.code, d.message, level))
+        out[d if level == d.level else Diagnostic(d.path, d.line, d.code, d.message, level)] = None
     # sorted by a tuple key: the dataclass's own __lt__ runs in Python, a tuple's does not (serve
     # sorts tens of thousands of diagnostics at every edit of a large vault)
     return sorted(out, key=lambda d: (d.path, d.line, d.code, d.message, d.level))
