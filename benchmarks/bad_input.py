@@ -1,10 +1,13 @@
-"""Build time per MB of pathological notes: `python benchmarks/bad_input.py [--mb 1] [--only NAME]`.
+"""Build time per MB of pathological notes: `python benchmarks/bad_input.py [--mb 1] [--only NAME] [--scale]`.
 
 Each case is one note of about MB megabytes (plus a small note it links to), built from scratch
 without the search index or the parse cache, in one process. Prints seconds per MB of input and
 output per input. Issue 8 asks for no more than about a second per MB on any input.
 The `cpu` column is the process's CPU time per MB: on a shared, busy machine it varies far less
-than the wall-clock seconds.
+than the wall-clock seconds. `--scale [MB ...]` builds each case at two sizes (0.25 and 1 MB by
+default) and flags (`<<`) a case whose CPU time per MB grows by more than 1.5x from the small size
+to the large one: a cost that is not linear in the input.
+Vault cases (`vault:` names) are many small notes instead of one big one.
 """
 from __future__ import annotations
 
@@ -72,6 +75,53 @@ CASES: dict[str, Callable[[int], str]] = {
     "task per line": repeat("- [ ] t\n"),
     "html tags": repeat("<b>x</b>"),
     "bare URLs": repeat("http://a.b "),
+    # nested and odd shapes (issue 8: cost per MB must not grow with the note)
+    "quote list link per line": repeat("> - [[a]]\n"),
+    "callouts with lists": repeat("> [!note] t\n> - a [[Other]]\n> - b\n\n"),
+    "wide table rows": lambda size: ("|" + "a|" * 40 + "\n|" + "-|" * 40 + "\n"
+                                     + ("|" + "[[Other]] x|" * 40 + "\n") * (size // 480 + 1)),
+    "| on one line": repeat("|"),
+    "same heading per line": repeat("## Same heading\n"),
+    "distinct block ids": lambda size: "".join(f"a ^b{i}\n\n" for i in range(size // 10 + 1)),
+    "footnote defs": lambda size: "".join(f"a[^{i}]\n\n[^{i}]: n\n\n" for i in range(size // 20 + 1)),
+    "%%comment%% soup": repeat("%%c%% a "),
+    "front matter tags": lambda size: "---\ntags:\n" + "".join(f"  - t{i}\n" for i in range(size // 10))
+                                      + "---\nbody\n",
+    "front matter aliases": lambda size: "---\naliases:\n" + "".join(f"  - a{i}\n" for i in range(size // 10))
+                                         + "---\nbody\n",
+    "#tag/nested/deep soup": lambda size: "".join(f"#t/n{i % 100}/d{i} " for i in range(size // 14)),
+    "self section embeds": lambda size: "# h\n\ntext\n\n" + "![[#h]]\n" * (size // 8),
+    "embeds of missing notes": lambda size: "".join(f"![[Missing {i}]]\n" for i in range(size // 18)),
+    "numbered then same headings": lambda size: ("".join(f"# h-{i}\n" for i in range(1, size // 16 + 1))
+                                                 + "# h\n" * (size // 8)),
+    "self section links": lambda size: "# h\n\n" + "[[#h]] " * (size // 7),
+    "section links to other": repeat("[[Other#h]] "),
+    "block refs to other": repeat("[[Other#^b]] "),
+    "self block embeds": lambda size: "a ^b\n\n" + "![[#^b]]\n" * (size // 9),
+    "aliased links": repeat("[[Other|x]] "),
+}
+
+
+def tiny_notes(body: Callable[[int], str], note: int = 200, folder: str = "") -> Callable[[int], dict[str, str]]:
+    """A vault of about SIZE bytes in notes of NOTE bytes, the i-th note's text body(i), padded."""
+    def make(size: int) -> dict[str, str]:
+        pad = "word " * (note // 5)
+        return {f"{folder}N{i}.md": (body(i) + pad)[:note] + "\n" for i in range(size // note + 1)}
+    return make
+
+
+VAULTS: dict[str, Callable[[int], dict[str, str]]] = {
+    "vault: notes link to one": tiny_notes(lambda i: "see [[Other]] "),
+    "vault: notes share an alias": tiny_notes(lambda i: "---\naliases: [Same]\n---\n[[Same]] "),
+    "vault: files in one folder": tiny_notes(lambda i: f"[[N{i // 2}]] ", note=50, folder="f/"),
+    "vault: notes share a tag": tiny_notes(lambda i: f"#shared [[N{i + 1}]] "),
+    "vault: notes embed one": tiny_notes(lambda i: "![[Other]] "),
+    "vault: same name in folders": lambda size: {f"f{i}/Same.md": f"[[Same]] [[f{i + 1}/Same]] " + "w " * 90
+                                                 for i in range(size // 200 + 1)},
+    "vault: a folder per note": lambda size: {f"f{i}/N{i}.md": f"[[N{i + 1}]] " + "w " * 90
+                                              for i in range(size // 200 + 1)},
+    "vault: deep folders": lambda size: {"/".join(f"d{j}" for j in range(i % 40)) + f"/N{i}.md": "[[N0]] " + "w " * 90
+                                         for i in range(size // 200 + 1)},
 }
 
 
@@ -82,19 +132,41 @@ the folder and the hour, which the cpu column counts (a case that writes 2 000 p
 lose a second per MB by it): `--scratch /dev/shm/…` measures kbgen without it."""
 
 
-def run(name: str, text: str, scratch: Path = SCRATCH) -> tuple[float, float, int, int]:
+def run(name: str, text: str | dict[str, str], scratch: Path = SCRATCH) -> tuple[float, float, int, int]:
+    """Build TEXT as Big.md (or the notes of a vault case) and a small Other.md: wall s, CPU s, bytes in, out."""
     scratch.mkdir(parents=True, exist_ok=True)
+    files = text if isinstance(text, dict) else {"Big.md": text}
     with tempfile.TemporaryDirectory(dir=scratch, prefix="tmp-bad-") as tmp:
         vault = Path(tmp) / "vault"
         vault.mkdir()
-        (vault / "Big.md").write_text(text, encoding="utf-8")
+        for rel, body in files.items():
+            (vault / rel).parent.mkdir(parents=True, exist_ok=True)
+            (vault / rel).write_text(body, encoding="utf-8")
         (vault / "Other.md").write_text("other note, linking back to [[Big]]\n", encoding="utf-8")
         builder = Builder(vault, Path(tmp) / "site", quiet=True, search=False, cache=False, jobs=1)
         start, cpu = time.perf_counter(), time.process_time()
         builder.build()
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         out = sum(f.stat().st_size for f in (Path(tmp) / "site").rglob("*") if f.is_file())
-        return seconds, cpu, len(text.encode()), out
+        return seconds, cpu, sum(len(body.encode()) for body in files.values()), out
+
+
+def scale(cases: dict[str, Callable[[int], str | dict[str, str]]], sizes: list[float], scratch: Path) -> None:
+    """CPU s/MB of each case at each size, and the ratio of the largest size's to the smallest's.
+
+    The CPU time of building a vault of two tiny notes (theme, assets, start-up) is taken off first:
+    at 0.25 MB that fixed cost would otherwise hide a growing one."""
+    base = min(run("base", "tiny note\n", scratch)[1] for _ in range(3))
+    print(f"# fixed cost {base:.2f} s CPU, taken off each figure")
+    print(" ".join([f"{'case':28s}"] + [f"{f'cpu/MB@{mb:g}':>10s}" for mb in sizes] + [f"{'ratio':>6s}"]))
+    for name, make in cases.items():
+        per_mb = []
+        for mb in sizes:
+            _, cpu, n_in, _ = run(name, make(int(mb * 2**20)), scratch)
+            per_mb.append(max(cpu - base, 0.0) / (n_in / 2**20))
+        ratio = per_mb[-1] / per_mb[0] if per_mb[0] else float("inf")
+        flag = "  <<" if ratio > 1.5 else ""
+        print(" ".join([f"{name:28s}"] + [f"{x:10.2f}" for x in per_mb] + [f"{ratio:6.2f}{flag}"]), flush=True)
 
 
 def main() -> None:
@@ -102,14 +174,24 @@ def main() -> None:
     ap.add_argument("--mb", type=float, default=1.0, help="size of each note in MB (default 1)")
     ap.add_argument("--only", help="run the cases whose name contains this")
     ap.add_argument("--scratch", type=Path, default=SCRATCH, help="folder for each case's vault and site")
+    ap.add_argument("--scale", type=float, nargs="*", metavar="MB",
+                    help="run each case at these sizes (default 0.25 1) and flag cost per MB that grows")
     args = ap.parse_args()
+    # the default run's rows stay the single-note cases; --scale and --only reach the vaults too
+    cases: dict[str, Callable[[int], str | dict[str, str]]] = (
+        {**CASES, **VAULTS} if args.scale is not None or args.only else dict(CASES))
+    cases = {name: make for name, make in cases.items() if not args.only or args.only in name}
+    if args.scale is not None:
+        sizes = sorted(args.scale) if len(args.scale) >= 2 else [0.25, 1.0]
+        print(f"# {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+              f"one process, CPU s per MB at {' and '.join(f'{mb:g}' for mb in sizes)} MB")
+        scale(cases, sizes, args.scratch)
+        return
     size = int(args.mb * 2**20)
     print(f"# {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
           f"one process, {args.mb:g} MB a note")
     print(f"{'case':28s} {'MB':>6s} {'s':>8s} {'s/MB':>7s} {'cpu/MB':>7s} {'out/in':>7s}")
-    for name, make in CASES.items():
-        if args.only and args.only not in name:
-            continue
+    for name, make in cases.items():
         seconds, cpu, n_in, n_out = run(name, make(size), args.scratch)
         mb = n_in / 2**20
         print(f"{name:28s} {mb:6.2f} {seconds:8.2f} {seconds / mb:7.2f} {cpu / mb:7.2f} {n_out / n_in:7.2f}",
