@@ -21,6 +21,7 @@ from markdown_it.rules_inline.newline import newline as library_newline
 from markdown_it.token import Token
 
 from kbgen.markdown import wikilinks
+from kbgen.markdown.autolinks import linkify_rule
 from kbgen.markdown.collect import ENV_KEY
 from kbgen.markdown.dispatch import markup_chars, starting_at
 from kbgen.markdown.tokens import text as text_token
@@ -49,7 +50,7 @@ def plain_links_parser(md: MarkdownIt, markup: re.Pattern[str]) -> PlainParse | 
     if any(r.name not in POST_RULES for r in md.inline.ruler2.__rules__ if r.enabled):
         return None
     colon = starting_at(md, ":")
-    colon_text = not colon or (colon == ["linkify"] and fns["linkify"] is library_linkify)
+    colon_text = not colon or (colon == ["linkify"] and fns["linkify"] in (library_linkify, linkify_rule))
     newline = starting_at(md, "\n")
     breaks = not newline or (newline == ["newline"] and fns["newline"] is library_newline)
     taken = "[!" + ":" * colon_text + "\n" * breaks
