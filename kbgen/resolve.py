@@ -8,7 +8,9 @@ Rules (research/ofm-spec.md §1.16), in order:
  4. otherwise every file whose path ends with `/p` or `/p.md` on a segment boundary (a bare name
     matches by file name anywhere); non-markdown files need their extension;
  5. several candidates: the linking note's own folder first, then the fewest path segments, then
-    the alphabetically first path — with an `ambiguous-link` warning naming them all;
+    the alphabetically first path — with an `ambiguous-link` warning naming them (the first
+    NAMED when there are more: 5 000 notes of one name, each linking to it, made 5 000 warnings
+    of 5 000 names each);
  6. front-matter aliases only when `resolve_aliases` is set (Obsidian itself does not);
  7. anything else is unresolved (still rendered, and reported).
 Headings match after Obsidian-style normalization (case, punctuation such as `:`); `#A#B` chains
@@ -20,11 +22,14 @@ import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Iterable
+from itertools import chain, islice
+from typing import Iterable, Iterator
 
 from kbgen.diagnostics import Diagnostic, make
 from kbgen.model import Heading, LinkRef, SourcePath, Target
 
+NAMED = 10
+"""Candidates an ambiguous-link warning names; it counts the rest."""
 _UNKNOWN = Target("unresolved", None, label="\0")
 """Not looked up yet (in Resolver._plain, where None means: resolved with a problem)."""
 _HEADING_PUNCT = re.compile(r"[#|^:%\[\]\\/.&,?!*\"'<>`()]+")
@@ -67,6 +72,13 @@ class Resolver:
                     self._by_path.setdefault(key[len(prefix):], path)
             self._by_name.setdefault(key.rsplit("/", 1)[-1], []).append(path)
         self._found: dict[tuple[str, str], tuple[SourcePath | None, tuple[SourcePath, ...], str]] = {}
+        """(folder, link path) → (file, candidates, problem); an ambiguous path's candidates
+        are its ranked ones (see _rank) with those of the folder first, taken when asked."""
+        self._by_cands: dict[str, tuple[SourcePath, ...]] = {}
+        """Casefolded link path → its ranked candidates, when it has several."""
+        self._ranks: dict[str, tuple[tuple[SourcePath, ...], dict[str, tuple[SourcePath, ...]]]] = {}
+        self._headings: dict[SourcePath, tuple[list[tuple[int, str, str]], dict[str, int]]] = {}
+        self._blocks: dict[SourcePath, dict[str, str]] = {}
         self._folders: dict[str, str] = {}
         """Note → its folder (posixpath.dirname)."""
         self._plain: dict[str, dict[str, Target | None]] = {}
@@ -89,12 +101,37 @@ class Resolver:
         thousands of links to the same few targets."""
         if not target:
             return source, [source], ""
+        path, cands, problem = self._found_for(source, target)
+        if problem == "ambiguous":
+            return path, [*self._near(source, cands), *self._far(source, cands)], problem
+        return path, list(cands), problem
+
+    def _found_for(self, source: SourcePath, target: str) -> tuple[SourcePath | None, tuple[SourcePath, ...], str]:
+        """find()'s memo; an ambiguous path's candidates as ranked for any folder (see _rank)."""
         key = (self._folder(source), target)
         hit = self._found.get(key)
         if hit is None:
-            path, cands, problem = self._find(source, target)
-            hit = self._found[key] = (path, tuple(cands), problem)  # a tuple: no work for the GC
-        return hit[0], list(hit[1]), hit[2]
+            hit = self._found[key] = self._find(source, target)
+        return hit
+
+    def _near(self, source: SourcePath, ranked: tuple[SourcePath, ...]) -> tuple[SourcePath, ...]:
+        """The ranked candidates in the linking note's folder (rule 5 puts them first)."""
+        return self._ranks[id(ranked)][1].get(self._folder(source), ())
+
+    def _far(self, source: SourcePath, ranked: tuple[SourcePath, ...]) -> Iterator[SourcePath]:
+        folder = self._folder(source)
+        return (c for c in ranked if posixpath.dirname(c) != folder)
+
+    def _rank(self, cands: list[SourcePath]) -> tuple[SourcePath, ...]:
+        """Rule 5's order of candidates but for the linking note's folder (fewest segments, then
+        path), with those of each folder, once per candidate list and not a sort per linking
+        folder: 5 000 notes of one name in as many folders, each linking to it, were quadratic."""
+        ranked = tuple(sorted(cands, key=lambda c: (c.count("/"), c)))
+        by_folder: dict[str, list[SourcePath]] = {}
+        for c in ranked:
+            by_folder.setdefault(posixpath.dirname(c), []).append(c)
+        self._ranks[id(ranked)] = ranked, {f: tuple(cs) for f, cs in by_folder.items()}  # kept: ids stay unique
+        return ranked
 
     def _folder(self, source: str) -> str:
         folder = self._folders.get(source)
@@ -102,12 +139,12 @@ class Resolver:
             folder = self._folders[source] = posixpath.dirname(source)
         return folder
 
-    def _find(self, source: SourcePath, target: str) -> tuple[SourcePath | None, list[SourcePath], str]:
+    def _find(self, source: SourcePath, target: str) -> tuple[SourcePath | None, tuple[SourcePath, ...], str]:
         p = unicodedata.normalize("NFC", target).strip().replace("\\", "/")
         if p.startswith(("./", "../")) or "/../" in p or p == "..":
             joined = posixpath.normpath(posixpath.join(posixpath.dirname(source), p))
             if joined.startswith("..") or joined.startswith("/"):
-                return None, [], "outside-vault"
+                return None, (), "outside-vault"
             key = _key(joined)
         elif p.startswith("/"):
             key = _key(p.lstrip("/"))
@@ -116,7 +153,7 @@ class Resolver:
         by_path = self._by_path
         hit = by_path.get(key) or by_path.get(key + ".md")
         if hit is not None:
-            return hit, [hit], ""
+            return hit, (hit,), ""
         name = key.rsplit("/", 1)[-1] if "/" in key else key
         plain, md = self._by_name.get(name), self._by_name.get(name + ".md")
         cands = [] if plain is None and md is None else (plain or []) + (md or [])
@@ -125,12 +162,14 @@ class Resolver:
         if not cands:
             cands = self._by_alias.get(key, [])
         if not cands:
-            return None, [], ""
+            return None, (), ""
         if len(cands) == 1:
-            return cands[0], cands, ""
-        folder = posixpath.dirname(source)
-        best = sorted(cands, key=lambda c: (posixpath.dirname(c) != folder, c.count("/"), c))
-        return best[0], best, "ambiguous"
+            return cands[0], tuple(cands), ""
+        ranked = self._by_cands.get(key)
+        if ranked is None:  # the candidates depend on the key only: ranked once for all folders
+            ranked = self._by_cands[key] = self._rank(cands)
+        near = self._near(source, ranked)
+        return (near or ranked)[0], ranked, "ambiguous"
 
     # -- the whole link -------------------------------------------------------------------
 
@@ -157,7 +196,7 @@ class Resolver:
 
     def _resolve(self, source: SourcePath, ref: LinkRef) -> tuple[Target, list[Diagnostic]]:
         diags: list[Diagnostic] = []
-        path, cands, problem = self.find(source, ref.target)
+        path, cands, problem = self._found_for(source, ref.target) if ref.target else (source, (source,), "")
         if problem == "outside-vault":
             diags.append(make(source, ref.line, "outside-vault",
                               f"link {ref.original!r} points outside the vault; not followed"))
@@ -165,7 +204,8 @@ class Resolver:
         if path is None:
             return Target("unresolved", None, label=ref.target), diags
         if problem == "ambiguous":
-            others = ", ".join(repr(c) for c in cands)
+            named = list(islice(chain(self._near(source, cands), self._far(source, cands)), NAMED))
+            others = ", ".join(repr(c) for c in named) + (f" and {len(cands) - NAMED} more" if len(cands) > NAMED else "")
             diags.append(make(source, ref.line, "ambiguous-link",
                               f"{ref.original!r} matches {len(cands)} files ({others}); using {path!r}"))
         if path in self.assets:
