@@ -99,6 +99,13 @@ CASES: dict[str, Callable[[int], str]] = {
     "block refs to other": repeat("[[Other#^b]] "),
     "self block embeds": lambda size: "a ^b\n\n" + "![[#^b]]\n" * (size // 9),
     "aliased links": repeat("[[Other|x]] "),
+    "links to distinct headings": lambda size: ("".join(f"# h{i}\n" for i in range(size // 16))
+                                                + "".join(f"[[#h{i}]] " for i in range(size // 16))),
+    "links to distinct block ids": lambda size: ("".join(f"a ^b{i}\n\n" for i in range(size // 22))
+                                                 + "".join(f"[[#^b{i}]] " for i in range(size // 22))),
+    "wikilinks and md links soup": repeat("[[Other]] [x](Other.md) "),
+    "embeds and links soup": repeat("![[Other]] [[Other]] "),
+    "aliased links in a table": lambda size: "| a | b |\n|---|---|\n" + "| [[Other\\|x]] | [y](Other.md) |\n" * (size // 32),
 }
 
 

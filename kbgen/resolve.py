@@ -23,7 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from kbgen.diagnostics import Diagnostic, make
 from kbgen.model import Heading, LinkRef, SourcePath, Target
@@ -77,8 +77,8 @@ class Resolver:
         self._by_cands: dict[str, tuple[SourcePath, ...]] = {}
         """Casefolded link path → its ranked candidates, when it has several."""
         self._ranks: dict[str, tuple[tuple[SourcePath, ...], dict[str, tuple[SourcePath, ...]]]] = {}
-        self._headings: dict[SourcePath, tuple[list[tuple[int, str, str]], dict[str, int]]] = {}
-        self._blocks: dict[SourcePath, dict[str, str]] = {}
+        self._blocks: dict[SourcePath, tuple[NoteInfo, dict[str, str]]] = {}
+        """Note → (its info, casefolded block id → the first block id so written)."""
         self._folders: dict[str, str] = {}
         """Note → its folder (posixpath.dirname)."""
         self._plain: dict[str, dict[str, Target | None]] = {}
@@ -222,9 +222,9 @@ class Resolver:
         info = self.notes.get(path, NoteInfo())
         if subpath.startswith("^"):
             block = subpath[1:].strip()
-            for bid in info.blocks:
-                if bid.casefold() == block.casefold():
-                    return "^" + bid, "", ""
+            bid = self._block_ids(path, info).get(block.casefold())
+            if bid is not None:
+                return "^" + bid, "", ""
             return "", f"no block ^{block} in {path}", "missing-block"
         heading = find_heading(info.headings, subpath)
         if heading is None:
@@ -232,25 +232,61 @@ class Resolver:
         return heading.anchor, "", ""
 
 
-def find_heading(headings: tuple[Heading, ...], subpath: str) -> Heading | None:
+    def _block_ids(self, path: SourcePath, info: NoteInfo) -> dict[str, str]:
+        """A note's block ids by casefolded id, once per note: a note of 50 000 blocks may hold
+        as many links to them (a scan of its blocks per link was quadratic)."""
+        hit = self._blocks.get(path)
+        if hit is None or hit[0] is not info:
+            ids: dict[str, str] = {}
+            for bid in info.blocks:
+                ids.setdefault(bid.casefold(), bid)
+            hit = self._blocks[path] = (info, ids)
+        return hit[1]
+
+
+_HEADINGS: dict[int, tuple[Sequence[Heading], int, list[tuple[int, str, str]], dict[str, int]]] = {}
+"""id(headings) → (headings, their number, (level, normalized text, normalized visible text) of
+each, normalized text → first heading so written): see _heading_index."""
+
+
+def _heading_index(headings: Sequence[Heading]) -> tuple[list[tuple[int, str, str]], dict[str, int]]:
+    """The normalized headings of a note, once per note and not per link to one of them (a note
+    of 10 000 headings linking to each normalized them all per link: quadratic)."""
+    hit = _HEADINGS.get(id(headings))
+    if hit is not None and hit[0] is headings and hit[1] == len(headings):
+        return hit[2], hit[3]
+    norms = [(h.level, norm_heading(h.text), norm_heading(_visible(h.text))) for h in headings]
+    first: dict[str, int] = {}
+    for i, (_, text, visible) in enumerate(norms):
+        first.setdefault(text, i)
+        first.setdefault(visible, i)
+    if len(_HEADINGS) >= 4096:
+        _HEADINGS.clear()
+    _HEADINGS[id(headings)] = (headings, len(headings), norms, first)  # headings kept: ids stay unique
+    return norms, first
+
+
+def find_heading(headings: Sequence[Heading], subpath: str) -> Heading | None:
     """The heading `A#B#C` names: each part nested under the one before; first match wins."""
     parts = [norm_heading(p) for p in subpath.split("#") if p.strip()]
     if not parts:
         return None
-    start, parent_level, found = 0, 0, None
-    for part in parts:
-        found = None
+    norms, first = _heading_index(headings)
+    found = first.get(parts[0])  # the first part may be anywhere: the first heading so written
+    if found is None:
+        return None
+    for part in parts[1:]:
+        parent_level, start, found = norms[found][0], found + 1, None
         for i in range(start, len(headings)):
-            h = headings[i]
-            if parent_level and h.level <= parent_level:
+            level, text, visible = norms[i]
+            if level <= parent_level:
                 break  # left the section of the previous part
-            if norm_heading(h.text) == part or norm_heading(_visible(h.text)) == part:
-                found = h
-                start, parent_level = i + 1, h.level
+            if text == part or visible == part:
+                found = i
                 break
         if found is None:
             return None
-    return found
+    return headings[found]
 
 
 _WIKI = re.compile(r"\[\[([^\]|#]*)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
