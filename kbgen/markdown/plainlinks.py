@@ -5,8 +5,9 @@ content sets up a StateInline, runs the inline loop, dispatches at each `[`, tri
 that start there, and runs the post-processing rules over tokens they leave as they are. Here
 the content is checked first: every character an inline rule can start at must be the start of
 a link the `wikilink` or `embed` rule takes whole (with no display text to parse), a line end
-(the `newline` rule's break), a `!` no rule can take (not before a `[`) or a `:` the `linkify`
-rule cannot take (not before `//`).
+(the `newline` rule's break), a `!` no rule can take (not before a `[`), a `:` the `linkify`
+rule cannot take (not before `//`) or a `^` the `footnote_inline` rule cannot take (not before
+a `[`: block ids).
 Then the tokens and LinkRefs those rules would make are made directly; else the content gets
 the ordinary parse. tests/markdown/test_plainlinks.py compares the two on random content.
 """
@@ -19,6 +20,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline.linkify import linkify as library_linkify
 from markdown_it.rules_inline.newline import newline as library_newline
 from markdown_it.token import Token
+from mdit_py_plugins.footnote.index import footnote_inline as library_footnote_inline
 
 from kbgen.markdown import wikilinks
 from kbgen.markdown.autolinks import linkify_rule
@@ -51,12 +53,14 @@ def plain_links_parser(md: MarkdownIt, markup: re.Pattern[str]) -> PlainParse | 
         return None
     colon = starting_at(md, ":")
     colon_text = not colon or (colon == ["linkify"] and fns["linkify"] in (library_linkify, linkify_rule))
+    caret = starting_at(md, "^")
+    caret_text = not caret or (caret == ["footnote_inline"] and fns["footnote_inline"] is library_footnote_inline)
     newline = starting_at(md, "\n")
     breaks = not newline or (newline == ["newline"] and fns["newline"] is library_newline)
-    taken = "[!" + ":" * colon_text + "\n" * breaks
+    taken = "[!" + ":" * colon_text + "^" * caret_text + "\n" * breaks
     others = "".join(ch for ch in markup_chars(md) or "" if ch not in taken)
     other = re.compile(f"[{re.escape(others)}]").search if others else None
-    return _parser(markup.search, other, colon_text, breaks)
+    return _parser(markup.search, other, colon_text, caret_text, breaks)
 
 
 LINK, EMBED, BREAK = 0, 1, 2
@@ -67,7 +71,7 @@ the link's text between the brackets ("" for a break))."""
 
 def _parser(search: Callable[[str, int], re.Match[str] | None],
             other: Callable[[str, int], re.Match[str] | None] | None, colon_text: bool,
-            breaks: bool) -> PlainParse:
+            caret_text: bool, breaks: bool) -> PlainParse:
     def parse(src: str, first: int, line0: int, env: dict[str, Any], children: list[Token]) -> bool:
         found = other(src, first) if other is not None else None  # (no markup before `first`)
         if found is not None:
@@ -102,8 +106,9 @@ def _parser(search: Callable[[str, int], re.Match[str] | None],
                 found = search(src, after)
                 at = found.start() if found else -1
                 continue
-            elif ch == ":" and colon_text and not src.startswith("//", at + 1):
-                found = search(src, at + 1)
+            elif (ch == ":" and colon_text and not src.startswith("//", at + 1)) or \
+                    (ch == "^" and caret_text and not src.startswith("[", at + 1)):
+                found = search(src, at + 1)  # no rule takes it (a block id's `^`): text
                 at = found.start() if found else -1
                 continue
             else:

@@ -2,7 +2,7 @@
 
 The reference parser is kbgen's without the direct path; both parse thousands of random list
 items, table cells, paragraphs and headings made of words, links of every form, and the
-characters at the edge of what the direct path takes (`!`, `:`, `|`, `#`, `\\`, `[`, newlines).
+characters at the edge of what the direct path takes (`!`, `:`, `^`, `|`, `#`, `\\`, `[`, newlines).
 """
 from __future__ import annotations
 
@@ -64,8 +64,8 @@ LINKS = ["[[Other]]", "[[a#h]]", "[[a#h#i]]", "[[#h]]", "[[a#^b]]", "[[ x ]]", "
          "[[a]b]]", "[[a]]]", "[[[a]]", "[[a\nb]]", "[[a#]]", "[[a\\]]"]
 PIECES = ["item", "word", " ", " ", "  ", "é", "中", "a.b", "x-y", "!", "!!", "! ", ":", ": ", "a:b",
           "://", "http://x.y", "www.a.b", "a@b.co", "[", "]", "[[", "]]", "|", "#", "\\", "*", "_",
-          "`c`", "&amp;", "<b>", "\"q\"", "'", "$", "~", "=", "^", "%%", "\n", "(", ")", "[x](y)", "![",
-          "  \n", " \n", "\n  ", "\t\n", "\n\t", " \t\n", "   \n "]
+          "`c`", "&amp;", "<b>", "\"q\"", "'", "$", "~", "=", "^", "^b1", " ^a-b", "^[", "^[x]", "%%", "\n",
+          "(", ")", "[x](y)", "![", "  \n", " \n", "\n  ", "\t\n", "\n\t", " \t\n", "   \n "]
 
 
 def _content(rng: random.Random) -> str:
@@ -122,7 +122,8 @@ def test_random_content_alike(parsers: Parsers, seed: int) -> None:
     "- a://b [[c]]\n", "- [[a|b]]\n", "- [[a| ]] [[b|]]\n", "- x [[a\\|b]]\n", "- [[ ]] [[a]]\n",
     "- ![a](b) [[c]]\n", "- ![[a]\n", "- [[a]] [b\n", "- [[a]] ]]\n", "- [[Other]]\n- [[Other]]\n",
     "text [[a]]\nmore [[b]]\n", "a  \n[[b]] \n c\t\n![[d]]\n   \n", "[[a]]\n[[b]]\n![[c]]", "a \n\n b",
-    "# [[a]] h\n", "[[a]]", "![[a]]", "!", ":", "a [[b]] c ![[d]] e",
+    "# [[a]] h\n", "[[a]]", "![[a]]", "!", ":", "a [[b]] c ![[d]] e", "a ^b1", "- [[a]] ^b\n", "^",
+    "a^[b] [[c]]", "a ^[", "[[a]] ^\n^[b]",
 ])
 def test_edge_cases_alike(parsers: Parsers, text: str) -> None:
     _assert_alike(parsers, text)
