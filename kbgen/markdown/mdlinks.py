@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
@@ -21,6 +21,8 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
 from kbgen.markdown.collect import RENDER_KEY, collector
+from kbgen.markdown.tokens import text as text_token
+from kbgen.markdown.tokens import token as new_token
 from kbgen.model import Context, LinkRef
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
@@ -58,6 +60,59 @@ def _may_link(state: StateInline) -> bool:
 
 def _link(state: StateInline, silent: bool) -> bool:
     return state.src[state.pos] == "[" and _may_link(state) and _link_rule(state, silent)
+
+
+_PLAIN_DEST = re.compile(r"[^\x00-\x20\x7f()\\&<]+")
+"""A destination that parseLinkDestination() takes as written: no blank, control character or
+parenthesis (where it stops or counts), backslash or `&` (unescapeAll's escapes and entities),
+and no `<` (the bracketed form)."""
+
+
+def plain_link_rule(markup: Callable[[str], re.Match[str] | None]) -> Callable[[StateInline, bool], bool]:
+    """The `link` rule, with `[text](dest)` of text where `markup` finds no character an inline
+    rule can start at and a plain destination (no blank, title or reference) made directly:
+    the link_open with its normalized href, the text the label's tokenize() leaves pending and
+    the link_close. Any other link goes through markdown-it's rule."""
+
+    def rule(state: StateInline, silent: bool) -> bool:
+        src, pos, end = state.src, state.pos, state.posMax
+        if src[pos] != "[":
+            return False
+        close = src.find("]", pos + 1, end)
+        if close > pos + 1 and close + 1 < end and src[close + 1] == "(":
+            dest = _PLAIN_DEST.match(src, close + 2, end)
+            if dest is not None and dest.end() < end and src[dest.end()] == ")":
+                label = src[pos + 1:close]
+                md, cache = state.md, state.cache
+                # A label scan at maxNesting (from skipToken(), a level up) finds no end, nor does
+                # one that reads where a deeper scan cached a jump to the end (markdown-it's
+                # `[[[…[x]()` quirk, kept).
+                if markup(label) is None and state.level < md.options["maxNesting"] and \
+                        not (cache and any(p in cache for p in range(pos + 1, close))):
+                    href = md.normalizeLink(dest.group())
+                    if md.validateLink(href):
+                        if not silent:
+                            _push_plain_link(state, href, label)
+                        state.pos = dest.end() + 1
+                        return True
+        return _may_link(state) and _link_rule(state, silent)
+    return rule
+
+
+def _push_plain_link(state: StateInline, href: str, label: str) -> None:
+    """What push("link_open"), the label's text left pending and push("link_close") leave,
+    the three tokens made at once."""
+    pending = state.pending
+    if pending:
+        state.tokens.append(text_token(state.pendingLevel, pending))  # pushPending()
+        state.pending = ""
+    level = state.level
+    opening = new_token("link_open", "a", 1, level)
+    opening.attrs = {"href": href}
+    state.tokens += (opening, text_token(level + 1, label), new_token("link_close", "a", -1, level))
+    # the opener's fresh delimiter list; pushPending() makes no entry for the text
+    state.tokens_meta += ({"delimiters": []}, None)
+    state.pendingLevel = level
 
 
 def _image(state: StateInline, silent: bool) -> bool:
