@@ -11,7 +11,7 @@ from markdown_it.rules_core import StateCore
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from kbgen.markdown.autolinks import linkify_rule
+from kbgen.markdown.autolinks import linkify_rule, linkify_test
 from kbgen.markdown.collect import LINE_KEY
 from kbgen.markdown.delims import delims_plugin
 from kbgen.markdown.dispatch import dispatch_block, dispatch_inline, markup_pattern
@@ -91,6 +91,7 @@ def _cheap_linkify_pretest(md: MarkdownIt) -> None:
         return may_autolink(text) and pretest(text)
 
     md.linkify.pretest = quick  # type: ignore[method-assign]
+    md.linkify.test = linkify_test(md.linkify)  # type: ignore[method-assign]
     rules = md.core.ruler.__rules__
     walk = next(rule.fn for rule in rules if rule.name == "linkify")
 

@@ -11,7 +11,7 @@ validator gets the library's sliced call. tests/markdown/test_autolinks.py compa
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.linkify import SCHEME_RE
@@ -22,6 +22,24 @@ LINKER = "_kbgen_linker"
 """The LinkifyIt attribute that keeps its _Linker (its compiled schema pattern)."""
 TAIL = 64
 """How much of the pending text the scheme is first looked for in."""
+
+
+DEFAULT_SCHEMAS = frozenset({"http:", "https:", "ftp:", "//", "mailto:", ""})
+MAY_LINK = re.compile(r"[:/.@]|localhost", re.IGNORECASE)
+"""What a link linkify-it's test() finds with its default schemas holds: a schema's `:` or
+`//`, a host's `.` (a TLD, `www.`, an IP) or `localhost`, an e-mail's `@`."""
+
+
+def linkify_test(linkify: Any) -> Callable[[str], bool]:
+    """linkify.test, False at once for text without MAY_LINK (the core linkify rule tests
+    every text token of a paragraph that has a link: mostly words and blanks)."""
+    test = linkify.test
+
+    def quick(text: str) -> bool:
+        if MAY_LINK.search(text) is None and linkify._compiled.keys() == DEFAULT_SCHEMAS:
+            return False
+        return test(text)
+    return quick
 
 
 def scheme(pending: str) -> re.Match[str] | None:

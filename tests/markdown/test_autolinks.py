@@ -24,6 +24,7 @@ def _library_parser() -> Any:
         md = make_parser()
     finally:
         kbmd.linkify_rule = ours  # type: ignore[attr-defined]
+    del md.linkify.test  # LinkifyIt's own method again
     md.normalizeLink = md.normalizeLink.__wrapped__
     md.normalizeLinkText = md.normalizeLinkText.__wrapped__
     return md
@@ -57,6 +58,23 @@ def test_match_at_is_match_at_start() -> None:
         got = linker.match_at(before + src, len(before))
         want = linkify.match_at_start(src)
         assert (got and got.url) == (want and want.url), src
+
+
+def test_linkify_test_is_linkify_its() -> None:
+    linkify = make_parser().linkify
+    quick = autolinks.linkify_test(linkify)
+    rng = random.Random(11)
+    pieces = PIECES + ["localhost", "LOCALHOST", "locaLhoſt", "loca\u212ahost", "a.co", "x.рф", "1.2.3.4", ".",
+                       "@b", "a@b.c", "word", "  ", "ww", "w", "co", "m"]
+    tested = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        want = type(linkify).test(linkify, text)
+        assert quick(text) == want, text
+        tested += want
+    assert tested > 300
+    linkify.add("zz", {"validate": r"^x"})  # a schema without `:`: no shortcut
+    assert quick("zzx") is type(linkify).test(linkify, "zzx") is True
 
 
 def test_parse_and_html_as_markdown_it() -> None:
