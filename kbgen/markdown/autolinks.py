@@ -16,6 +16,9 @@ from typing import Any, Callable
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.linkify import SCHEME_RE
 
+from kbgen.markdown.tokens import text as text_token
+from kbgen.markdown.tokens import token as new_token
+
 CLASS_RUN = re.compile(r"[a-z0-9.+-]*\n?", re.IGNORECASE)
 """Text that SCHEME_RE's scheme characters fill (its `$` also matches before a final newline)."""
 LINKER = "_kbgen_linker"
@@ -115,16 +118,20 @@ def linkify_rule(state: StateInline, silent: bool) -> bool:
     if not md.validateLink(full_url):
         return False
     if not silent:
-        state.pending = state.pending[:-len(proto)]
-        token = state.push("link_open", "a", 1)
-        token.attrs = {"href": full_url}
-        token.markup = "linkify"
-        token.info = "auto"
-        token = state.push("text", "", 0)
-        token.content = md.normalizeLinkText(url)
-        token = state.push("link_close", "a", -1)
-        token.markup = "linkify"
-        token.info = "auto"
+        # what state.push() of link_open, text and link_close leaves, the tokens made at once
+        pending = state.pending[:-len(proto)]
+        if pending:
+            state.tokens.append(text_token(state.pendingLevel, pending))  # pushPending()
+        state.pending = ""
+        level = state.level
+        opening = new_token("link_open", "a", 1, level, "", "linkify")
+        opening.attrs = {"href": full_url}
+        opening.info = "auto"
+        closing = new_token("link_close", "a", -1, level, "", "linkify")
+        closing.info = "auto"
+        state.tokens += (opening, new_token("text", "", 0, level + 1, md.normalizeLinkText(url)), closing)
+        state.tokens_meta += ({"delimiters": []}, None, None)  # the opener's fresh delimiter list
+        state.pendingLevel = level
     state.pos += len(url) - len(proto)
     return True
 
