@@ -89,6 +89,7 @@ CASES: dict[str, Callable[[int], str]] = {
                                       + "---\nbody\n",
     "front matter aliases": lambda size: "---\naliases:\n" + "".join(f"  - a{i}\n" for i in range(size // 10))
                                          + "---\nbody\n",
+    "tags 30 deep": lambda size: "".join(f"#a{i}/" + "b/" * 30 + "c " for i in range(size // 68)),
     "#tag/nested/deep soup": lambda size: "".join(f"#t/n{i % 100}/d{i} " for i in range(size // 14)),
     "self section embeds": lambda size: "# h\n\ntext\n\n" + "![[#h]]\n" * (size // 8),
     "embeds of missing notes": lambda size: "".join(f"![[Missing {i}]]\n" for i in range(size // 18)),
@@ -101,6 +102,10 @@ CASES: dict[str, Callable[[int], str]] = {
     "aliased links": repeat("[[Other|x]] "),
     "links to distinct headings": lambda size: ("".join(f"# h{i}\n" for i in range(size // 16))
                                                 + "".join(f"[[#h{i}]] " for i in range(size // 16))),
+    "embeds of distinct headings": lambda size: ("".join(f"# h{i}\nt\n" for i in range(size // 20))
+                                                 + "".join(f"![[#h{i}]]\n" for i in range(size // 20))),
+    "embeds of distinct block ids": lambda size: ("".join(f"a ^b{i}\n\n" for i in range(size // 22))
+                                                  + "".join(f"![[#^b{i}]]\n" for i in range(size // 22))),
     "links to distinct block ids": lambda size: ("".join(f"a ^b{i}\n\n" for i in range(size // 22))
                                                  + "".join(f"[[#^b{i}]] " for i in range(size // 22))),
     "wikilinks and md links soup": repeat("[[Other]] [x](Other.md) "),
