@@ -17,7 +17,7 @@ from kbgen.markdown.delims import delims_plugin
 from kbgen.markdown.dispatch import dispatch_block, dispatch_inline, markup_pattern
 from kbgen.markdown.headings import headings_plugin
 from kbgen.markdown.lists import lists_plugin
-from kbgen.markdown.mdlinks import mdlinks_plugin, plain_link_rule
+from kbgen.markdown.mdlinks import mdlinks_plugin, plain_image_rule, plain_link_rule
 from kbgen.markdown.plainlinks import PlainParse, plain_links_parser
 from kbgen.markdown.renderer import Renderer
 from kbgen.markdown.tables import tables_plugin
@@ -71,6 +71,7 @@ def make_parser(options: ParseOptions = ParseOptions()) -> MarkdownIt:
     markup = markup_pattern(md)
     if markup:
         md.inline.ruler.at("link", plain_link_rule(markup.search))  # [text](dest): no label parse
+        md.inline.ruler.at("image", plain_image_rule(markup.search))  # ![alt](src): no alt parse
     md.use(delims_plugin, markup=markup)  # emphasis and == runs with less work per run
     md.use(lists_plugin)               # after every block rule: its fast path depends on them
     plain = plain_links_parser(md, markup) if markup else None  # text and links: no inline parse

@@ -68,34 +68,74 @@ parenthesis (where it stops or counts), backslash or `&` (unescapeAll's escapes 
 and no `<` (the bracketed form)."""
 
 
+def _plain(state: StateInline, start: int, markup: Callable[[str], re.Match[str] | None],
+           shortest: int = 1) -> tuple[str, str, int] | None:
+    """(label, normalized href, end) of `[label](dest)` at `start` if markdown-it's link and
+    image rules would take it as written: a label where `markup` finds no character an inline
+    rule can start at (`shortest` characters or more), a plain destination (no blank, title or
+    reference) that validates."""
+    src, end = state.src, state.posMax
+    close = src.find("]", start + 1, end)
+    if close < start + 1 + shortest or close + 1 >= end or src[close + 1] != "(":
+        return None
+    dest = _PLAIN_DEST.match(src, close + 2, end)
+    if dest is None or dest.end() >= end or src[dest.end()] != ")":
+        return None
+    label = src[start + 1:close]
+    md, cache = state.md, state.cache
+    # A label scan at maxNesting (from skipToken(), a level up) finds no end, nor does one that
+    # reads where a deeper scan cached a jump to the end (markdown-it's `[[[…[x]()` quirk, kept).
+    if markup(label) is not None or state.level >= md.options["maxNesting"] or \
+            (cache and any(p in cache for p in range(start + 1, close))):
+        return None
+    href = md.normalizeLink(dest.group())
+    return (label, href, dest.end() + 1) if md.validateLink(href) else None
+
+
 def plain_link_rule(markup: Callable[[str], re.Match[str] | None]) -> Callable[[StateInline, bool], bool]:
-    """The `link` rule, with `[text](dest)` of text where `markup` finds no character an inline
-    rule can start at and a plain destination (no blank, title or reference) made directly:
-    the link_open with its normalized href, the text the label's tokenize() leaves pending and
-    the link_close. Any other link goes through markdown-it's rule."""
+    """The `link` rule, with a plain `[text](dest)` (see _plain) made directly: the link_open
+    with its normalized href, the text the label's tokenize() leaves pending and the
+    link_close. Any other link goes through markdown-it's rule."""
 
     def rule(state: StateInline, silent: bool) -> bool:
-        src, pos, end = state.src, state.pos, state.posMax
-        if src[pos] != "[":
+        if state.src[state.pos] != "[":
             return False
-        close = src.find("]", pos + 1, end)
-        if close > pos + 1 and close + 1 < end and src[close + 1] == "(":
-            dest = _PLAIN_DEST.match(src, close + 2, end)
-            if dest is not None and dest.end() < end and src[dest.end()] == ")":
-                label = src[pos + 1:close]
-                md, cache = state.md, state.cache
-                # A label scan at maxNesting (from skipToken(), a level up) finds no end, nor does
-                # one that reads where a deeper scan cached a jump to the end (markdown-it's
-                # `[[[…[x]()` quirk, kept).
-                if markup(label) is None and state.level < md.options["maxNesting"] and \
-                        not (cache and any(p in cache for p in range(pos + 1, close))):
-                    href = md.normalizeLink(dest.group())
-                    if md.validateLink(href):
-                        if not silent:
-                            _push_plain_link(state, href, label)
-                        state.pos = dest.end() + 1
-                        return True
-        return _may_link(state) and _link_rule(state, silent)
+        plain = _plain(state, state.pos, markup)
+        if plain is None:
+            return _may_link(state) and _link_rule(state, silent)
+        if not silent:
+            _push_plain_link(state, plain[1], plain[0])
+        state.pos = plain[2]
+        return True
+    return rule
+
+
+def plain_image_rule(markup: Callable[[str], re.Match[str] | None]) -> Callable[[StateInline, bool], bool]:
+    """The `image` rule, with a plain `![alt](src)` (see _plain; the alt may be empty) made
+    directly: the image token whose children are the one text token the alt's inline parse
+    makes (none for no alt). Any other image goes through markdown-it's rule."""
+
+    def rule(state: StateInline, silent: bool) -> bool:
+        src, pos = state.src, state.pos
+        if src[pos] != "!" or not src.startswith("[", pos + 1):
+            return _image(state, silent)
+        plain = _plain(state, pos + 1, markup, 0)
+        if plain is None:
+            return _may_link(state) and _image_rule(state, silent)
+        if not silent:
+            label = plain[0]
+            pending = state.pending
+            if pending:
+                state.tokens.append(text_token(state.pendingLevel, pending))  # pushPending()
+                state.pending = ""
+            image = new_token("image", "img", 0, state.level, label)
+            image.attrs = {"src": plain[1], "alt": ""}
+            image.children = [text_token(0, label)] if label else None
+            state.tokens.append(image)
+            state.tokens_meta.append(None)
+            state.pendingLevel = state.level
+        state.pos = plain[2]
+        return True
     return rule
 
 

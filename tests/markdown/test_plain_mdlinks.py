@@ -1,4 +1,4 @@
-"""mdlinks.plain_link_rule gives markdown-it's link rule's tokens, LinkRefs and HTML on random text with links."""
+"""mdlinks.plain_link_rule and plain_image_rule give markdown-it's link and image rules' tokens, LinkRefs and HTML on random text."""
 from __future__ import annotations
 
 import random
@@ -13,7 +13,8 @@ from kbgen.markdown.collect import ENV_KEY, Collector
 
 PIECES = ["[x](y)", "[a b](Other.md)", "[x](Other%20Note.md#H)", "[x](y z)", "[x](<y z>)", '[x](y "t")',
           "[](y)", "[x]()", "[x](javascript:a)", "[x](a&amp;b)", "[x](a\\)b)", "[*x*](y)", "[x](http://a.b)",
-          "[x](a(b)c)", "[x](y)(z)", "[x]( y)", "[x](y\n)", "[x\ny](z)", "[é](ü/ä.md)", "[x](%20)", "[x][y]",
+          "[x](a(b)c)", "[x](y)(z)", "[x]( y)", "![a b](y.png)", "![](y.png)", "![x](y z)", "![*a*](b)", "![a](b \"t\")",
+          "![a](javascript:x)", "![[a]]", "![a]", "!", "![a](b)(c)", "![](y.png) ", "![]()", "![é](ü.png)", "[x](y.png)", "[x](y\n)", "[x\ny](z)", "[é](ü/ä.md)", "[x](%20)", "[x][y]",
           "[^1]", "[[a]]", "[[x](y)]", "[x](y)]", "![x](y.png)", "[![a](b)](c)", "[x](/abs)", "[x](//h)",
           "[`c`](y)", "[a:b](y)", "[x](a:b)", "[x](#h)", "[x](y>)", "[ x ](y)", "[x](y\t)", "[x](\u00a0)",
           "[" * 19, "[" * 21, "](z)" * 3, "[", "]", "(", ")", "x", " ", "\n", "*", "`", "\\", "!", ":", "<", "&", "[x]", "a b c"]
@@ -21,11 +22,12 @@ PIECES = ["[x](y)", "[a b](Other.md)", "[x](Other%20Note.md#H)", "[x](y z)", "[x
 
 def _reference() -> MarkdownIt:
     """make_parser() with mdlinks' earlier `link` rule (markdown-it's, behind _may_link)."""
-    ours, kbmd.plain_link_rule = kbmd.plain_link_rule, lambda markup: mdlinks._link  # type: ignore[attr-defined]
+    link, kbmd.plain_link_rule = kbmd.plain_link_rule, lambda markup: mdlinks._link  # type: ignore[attr-defined]
+    image, kbmd.plain_image_rule = kbmd.plain_image_rule, lambda markup: mdlinks._image  # type: ignore[attr-defined]
     try:
         return make_parser()
     finally:
-        kbmd.plain_link_rule = ours  # type: ignore[attr-defined]
+        kbmd.plain_link_rule, kbmd.plain_image_rule = link, image  # type: ignore[attr-defined]
 
 
 def _parse(md: MarkdownIt, text: str) -> tuple[Any, ...]:
@@ -66,5 +68,6 @@ def test_nested_to_the_limit_alike(parsers: tuple[MarkdownIt, MarkdownIt]) -> No
     for depth in range(15, 25):
         for text in ("[" * depth + "x](y)" + "](z)" * depth, "[[" * depth + "[x](y)", "*[x](y)" * depth,
                      "[" * depth + "a [x](y) b" + "](z)" * depth, "![" * depth + "[x](y)" + "](z)" * depth,
-                     "[[" * depth + "[x](y)" + "]]" * depth, "[x](y) " + "[" * depth + "[x](y)]"):
+                     "[[" * depth + "[x](y)" + "]]" * depth, "[x](y) " + "[" * depth + "[x](y)]",
+                     "[" * depth + "![x](y)" + "](z)" * depth, "![" * depth + "![x](y)" + "](z)" * depth):
             assert _parse(ours, text) == _parse(reference, text), text
