@@ -32,9 +32,9 @@ class Renderer(RendererHTML):
     """Renders exactly as RendererHTML does. Inline content is most of a page's tokens: text
     tokens (while `text` keeps its default rule) are escaped in place, only when they hold a
     character to escape, and tags without attributes (`<em>`, `</strong>`, `<mark>`, ...) are
-    written without renderToken(), as are block tags without attributes, list items without a
-    task box and the hidden paragraphs of tight lists; a block's only text token is written
-    without the inline writer's loop."""
+    written without renderToken(), as are block tags (with attributes or none), list items
+    without a task box and the hidden paragraphs of tight lists; a block's only text token is
+    written without the inline writer's loop."""
 
     def render(self, tokens: Sequence[Token], options: OptionsDict, env: Any) -> str:
         rules = self.rules
@@ -48,6 +48,8 @@ class Renderer(RendererHTML):
         else:
             item_rule = None
         xhtml = options["xhtmlOut"]
+        stock_tags = type(self).renderToken is RendererHTML.renderToken and \
+            type(self).renderAttrs is RendererHTML.renderAttrs
         out: list[str] = []
         append = out.append
         last = len(tokens) - 1
@@ -70,6 +72,18 @@ class Renderer(RendererHTML):
                 continue  # renderToken() writes nothing for it (a tight list's paragraphs)
             elif item_rule is not None and kind == "list_item_open" and token.meta and "checked" in token.meta:
                 append(item_rule(tokens, i, options, env))
+            elif token.attrs and stock_tags and token.block and token.nesting:
+                # renderToken() for a block tag with attributes (headings with their ids)
+                attrs = "".join([" " + escapeHtml(key) + '="' + escapeHtml(str(value)) + '"'
+                                 for key, value in token.attrs.items()])
+                if token.nesting == -1:
+                    append("</" + token.tag + attrs + ">\n")
+                    continue
+                after = tokens[i + 1] if i < last else None
+                lf = after is None or not (after.type == "inline" or after.hidden or
+                                           (after.nesting == -1 and after.tag == token.tag))
+                html = "<" + token.tag + attrs + (">\n" if lf else ">")
+                append("\n" + html if i and tokens[i - 1].hidden else html)
             elif token.attrs or (xhtml and token.nesting == 0):
                 append(self.renderToken(tokens, i, options, env))
             elif not token.block:

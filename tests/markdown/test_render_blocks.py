@@ -48,3 +48,26 @@ def test_a_plugins_item_rule_is_kept() -> None:
     md = make_parser()
     md.add_render_rule("list_item_open", lambda self, tokens, idx, options, env: "<li class=x>")
     assert md.render("- a\n- b\n") == "<ul>\n<li class=x>a</li>\n<li class=x>b</li>\n</ul>\n"
+
+
+@pytest.mark.parametrize("xhtml", [False, True])
+def test_block_tags_with_attributes_render_alike(xhtml: bool) -> None:
+    """Headings with ids, blocks with block ids and any block token given attributes (openers,
+    closers, before and after hidden paragraphs) are written as renderToken() writes them."""
+    md = make_parser()
+    md.options["xhtmlOut"] = xhtml
+    reference = RendererHTML()
+    reference.rules.update({k: v for k, v in md.renderer.rules.items()
+                            if getattr(v, "__func__", None) is not getattr(RendererHTML, k, None)})
+    rng = random.Random(5 + xhtml)
+    given = 0
+    for _ in range(600):
+        text = "\n".join(rng.choice(LINES) + rng.choice(TEXTS) + rng.choice(["", "", " ^b1", " ^c-2"])
+                         for _ in range(rng.randint(1, 12)))
+        tokens = md.parse(text, {})
+        for tok in tokens:
+            if tok.block and tok.nesting and rng.random() < 0.4:
+                tok.attrSet(rng.choice(["id", "class", "data-x"]), rng.choice(["h", "a&b", "<q\">", 3]))
+                given += 1
+        assert md.renderer.render(tokens, md.options, {}) == reference.render(tokens, md.options, {}), text
+    assert given > 1000
