@@ -139,23 +139,39 @@ def _positions(types: list[str], kind: str) -> Iterator[int]:
 def _headings(tokens: list[Token], types: list[str], col: Collector) -> list[Heading]:
     """Collect headings and give each a unique anchor on its `heading_open` token."""
     out: list[Heading] = []
-    used: dict[str, int] = {}
+    anchors = Anchors()
     for i in _positions(types, "heading_open"):
         tok = tokens[i]
         inline = tokens[i + 1]
-        anchor = heading_anchor(plain_text(inline.children or []))
-        n = used.get(anchor, 0)
-        used[anchor] = n + 1
-        if n:
-            anchor = f"{anchor}-{n}"
-            while anchor in used:
-                n += 1
-                anchor = f"{anchor.rsplit('-', 1)[0]}-{n}"
-            used[anchor] = 1
+        anchor = anchors.take(heading_anchor(plain_text(inline.children or [])))
         tok.attrSet("id", anchor)
         line = col.file_line(tok.map[0]) if tok.map else 1
         out.append(Heading(int(tok.tag[1]), inline.content.strip(), anchor, line))
     return out
+
+
+class Anchors:
+    """Unique heading anchors: the second `h` is `h-1`, the next free number after that, and so on."""
+
+    def __init__(self) -> None:
+        self.used: dict[str, int] = {}
+        """Every anchor given; for a base anchor, the number its next repeat tries first."""
+        self.probes = 0
+        """Numbers tried that were taken (tests count them)."""
+
+    def take(self, base: str) -> str:
+        n = self.used.get(base, 0)
+        if not n:
+            self.used[base] = 1
+            return base
+        while (anchor := f"{base}-{n}") in self.used:
+            n += 1
+            self.probes += 1
+        # the next repeat starts past the numbers tried here: all taken (starting again from
+        # the old number made `# h-1` … `# h-5000` followed by 5 000 `# h` quadratic)
+        self.used[base] = n + 1
+        self.used[anchor] = 1
+        return anchor
 
 
 def plain_text(children: list[Token]) -> str:
