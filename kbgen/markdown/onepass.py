@@ -21,7 +21,7 @@ from markdown_it.token import Token
 
 from kbgen.markdown import pairs
 from kbgen.markdown.delims import mark_joined
-from kbgen.markdown.tokens import SAME_FIELDS, Fields
+from kbgen.markdown.tokens import SAME_FIELDS, Fields, before_break
 from kbgen.markdown.tokens import text as text_token
 from kbgen.markdown.tokens import token as new_token
 
@@ -179,12 +179,7 @@ def _breaks(src: str, begin: int, end: int, texts: list[str], tokens: list[Token
             if end > at:
                 texts.append(src[at:end])
             return texts
-        text = src[at:newline]
-        hard = text.endswith("  ")
-        if hard:
-            text = text.rstrip(" ")
-        elif text.endswith(" "):
-            text = text[:-1]
+        text, hard = before_break(src[at:newline])
         if text:
             texts.append(text)
         if texts:

@@ -26,6 +26,7 @@ from kbgen.markdown import wikilinks
 from kbgen.markdown.autolinks import linkify_rule
 from kbgen.markdown.collect import ENV_KEY
 from kbgen.markdown.dispatch import markup_chars, starting_at
+from kbgen.markdown.tokens import before_break
 from kbgen.markdown.tokens import text as text_token
 from kbgen.markdown.tokens import token as new_token
 from kbgen.model import LinkRef
@@ -144,14 +145,7 @@ def _make(src: str, pieces: list[Piece], line0: int, env: dict[str, Any], childr
     last = 0
     for kind, at, close, inner in pieces:
         if kind == BREAK:
-            # The newline rule: the pending text loses a last blank (softbreak) or all of two
-            # or more (hardbreak).
-            text = src[last:at]
-            hard = text.endswith("  ")
-            if hard:
-                text = text.rstrip(" ")
-            elif text.endswith(" "):
-                text = text[:-1]
+            text, hard = before_break(src[last:at])
             if text:
                 add(text_token(0, text))
             add(new_token("hardbreak" if hard else "softbreak", "br", 0, 0))

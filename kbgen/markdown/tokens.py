@@ -4,6 +4,8 @@ Token is a slots dataclass whose generated __init__ and __post_init__ (convert_a
 calls per token; a note of a MB can hold a million tokens. The makers here create the object
 with object.__new__ and set every field as the constructor would (a fresh `attrs` and `meta`
 dict per token). Should markdown-it's Token ever have other fields, they call Token(...).
+before_break() is the text a line break leaves before it, for the fast paths that make the
+newline rule's tokens themselves (onepass.py, plainlinks.py).
 """
 from __future__ import annotations
 
@@ -126,3 +128,11 @@ block_token = _block if SAME_FIELDS else _constructed_block
 add_tokens = _add_tokens if SAME_FIELDS else _constructed_add_tokens
 """Append to `out` an inline token at `level` for each (type, tag, nesting, content, markup) of
 `fields` (token() of each, without a call per token)."""
+
+
+def before_break(pending: str) -> tuple[str, bool]:
+    """What markdown-it's `newline` rule leaves of the text pending before a newline, and whether
+    the break is hard: two or more trailing blanks make a hardbreak and all go, one goes."""
+    if pending.endswith("  "):
+        return pending.rstrip(" "), True
+    return (pending[:-1] if pending.endswith(" ") else pending), False
