@@ -30,6 +30,14 @@ from kbgen.model import Heading, LinkRef, SourcePath, Target
 
 NAMED = 10
 """Candidates an ambiguous-link warning names; it counts the rest."""
+
+
+class _Ranked(tuple):  # type: ignore[type-arg]
+    """An ambiguous link path's candidates in rule 5's order but for the folder, and (by_folder)
+    those in each folder, which come first for a note there."""
+
+    by_folder: dict[str, tuple[SourcePath, ...]]
+
 _UNKNOWN = Target("unresolved", None, label="\0")
 """Not looked up yet (in Resolver._plain, where None means: resolved with a problem)."""
 _HEADING_PUNCT = re.compile(r"[#|^:%\[\]\\/.&,?!*\"'<>`()]+")
@@ -74,9 +82,8 @@ class Resolver:
         self._found: dict[tuple[str, str], tuple[SourcePath | None, tuple[SourcePath, ...], str]] = {}
         """(folder, link path) → (file, candidates, problem); an ambiguous path's candidates
         are its ranked ones (see _rank) with those of the folder first, taken when asked."""
-        self._by_cands: dict[str, tuple[SourcePath, ...]] = {}
+        self._by_cands: dict[str, _Ranked] = {}
         """Casefolded link path → its ranked candidates, when it has several."""
-        self._ranks: dict[str, tuple[tuple[SourcePath, ...], dict[str, tuple[SourcePath, ...]]]] = {}
         self._blocks: dict[SourcePath, tuple[NoteInfo, dict[str, str]]] = {}
         """Note → (its info, casefolded block id → the first block id so written)."""
         self._folders: dict[str, str] = {}
@@ -116,21 +123,23 @@ class Resolver:
 
     def _near(self, source: SourcePath, ranked: tuple[SourcePath, ...]) -> tuple[SourcePath, ...]:
         """The ranked candidates in the linking note's folder (rule 5 puts them first)."""
-        return self._ranks[id(ranked)][1].get(self._folder(source), ())
+        assert isinstance(ranked, _Ranked)  # an ambiguous path's candidates always are
+        return ranked.by_folder.get(self._folder(source), ())
 
     def _far(self, source: SourcePath, ranked: tuple[SourcePath, ...]) -> Iterator[SourcePath]:
         folder = self._folder(source)
         return (c for c in ranked if posixpath.dirname(c) != folder)
 
-    def _rank(self, cands: list[SourcePath]) -> tuple[SourcePath, ...]:
+    @staticmethod
+    def _rank(cands: list[SourcePath]) -> "_Ranked":
         """Rule 5's order of candidates but for the linking note's folder (fewest segments, then
         path), with those of each folder, once per candidate list and not a sort per linking
         folder: 5 000 notes of one name in as many folders, each linking to it, were quadratic."""
-        ranked = tuple(sorted(cands, key=lambda c: (c.count("/"), c)))
+        ranked = _Ranked(sorted(cands, key=lambda c: (c.count("/"), c)))
         by_folder: dict[str, list[SourcePath]] = {}
         for c in ranked:
             by_folder.setdefault(posixpath.dirname(c), []).append(c)
-        self._ranks[id(ranked)] = ranked, {f: tuple(cs) for f, cs in by_folder.items()}  # kept: ids stay unique
+        ranked.by_folder = {f: tuple(cs) for f, cs in by_folder.items()}
         return ranked
 
     def _folder(self, source: str) -> str:
