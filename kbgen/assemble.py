@@ -4,7 +4,7 @@ from __future__ import annotations
 import posixpath
 from typing import Iterable, Iterator
 
-from kbgen import feeds
+from kbgen import feeds, taglimit
 from kbgen.config import CONFIG_NAME, Config
 from kbgen.diagnostics import DEFAULT_LEVELS, Diagnostic, make
 from kbgen.discover import Vault
@@ -15,6 +15,7 @@ from kbgen.pages import (Page, concept_page, folder_page, graph_page, home_page,
                          tags_page)
 from kbgen.resolve import NoteInfo, Resolver
 from kbgen.site import Site, Tag, is_concept_label
+from kbgen.taglimit import TAG_PARENTS  # noqa: F401  (its home was here)
 from kbgen.urls import asset_url, concept_url, folder_url, note_url, tag_url
 
 HOME_NAMES = ("home", "index", "readme")
@@ -85,7 +86,21 @@ def resolve_note(resolver: Resolver, hidden: set[str], path: SourcePath,
                           f"get no concept page from this note, which links to {limit + len(capped)}: a note "
                           f"gives pages to its first {limit} only; the rest show as unresolved links "
                           f"unless another note gives them a page"))
+    diags.extend(tag_limit(path, note))
     return table, diags
+
+
+def tag_limit(path: SourcePath, note: ParsedNote) -> list[Diagnostic]:
+    """The one `tag-limit` diagnostic of a note whose tags pass taglimit.TAG_LIMIT, or none. (It
+    goes with the link diagnostics: they are the note's own, kept up to date at every edit.)"""
+    paged = taglimit.split(note.tags)
+    if not paged.capped:
+        return []
+    first, limit = paged.capped[0], taglimit.TAG_LIMIT
+    return [make(path, 0, "tag-limit",
+                 f"'#{first}' and the {len(paged.capped) - 1} other tags after it get no tag page from "
+                 f"this note, whose tags name {paged.count} tags and parent tags: a note gives pages to "
+                 f"{limit} only; the rest show as text")]
 
 
 def published_assets(config: Config, assets: Iterable[SourcePath], notes: dict[SourcePath, ParsedNote],
@@ -252,19 +267,12 @@ def _folder_notes(notes: dict[SourcePath, ParsedNote], strip: str) -> dict[str, 
     return found
 
 
-TAG_PARENTS = 16
-"""Parents of a nested tag with a page of their own: its first levels. A page per level of
-`#a/a/…/a`, each listing the levels below it, grew as the cube of the tag's length (1 KB of
-tag made 160 MB of pages)."""
-
-
 def _tags(notes: dict[SourcePath, ParsedNote]) -> dict[str, Tag]:
+    """Casefolded tag name → its Tag, for the tags each note gives pages to (see taglimit)."""
     tags: dict[str, Tag] = {}
     for path, note in notes.items():
-        for tag in note.tags:
-            parts = tag.split("/")
-            for i in [*range(1, min(len(parts), TAG_PARENTS + 1)), len(parts)]:
-                name = "/".join(parts[:i])
+        for tag in taglimit.split(note.tags).tags:
+            for name in taglimit.names(tag):
                 key = name.casefold()
                 entry = tags.setdefault(key, Tag(name, tag_url(name)))
                 # a note's tags come together: it can only be the last one in (a list `in`

@@ -16,6 +16,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from kbgen import taglimit
 from kbgen.diagnostics import Diagnostic, make
 from kbgen.markdown.collect import RENDER_KEY
 from kbgen.markdown.wikilinks import default_display
@@ -173,6 +174,8 @@ class _Links:
         self._nodes = body.site.graph.g._node
         """The graph's node attributes (LinkGraph.paged() without its call, once per link)."""
         self._concepts = body.site.config.concept_pages
+        self._paged: taglimit.Paged | None = None
+        self._tag_hrefs: dict[str, str] = {}
         self._made: dict[tuple[int, str], tuple[Target, tuple[str, str]]] = {}
         """(id of a note or attachment target, link target as written) → the target and the
         link's tags (see _tags)."""
@@ -238,7 +241,15 @@ class _Links:
         return self.body.embed(self.source, ref, self.stack, self._target(ref))
 
     def tag_href(self, tag: str) -> str:
-        return self.body.href(tag_url(tag))
+        """The href of a tag's page; "" for a tag past the note's cap (taglimit), shown as text.
+        Once per distinct tag as written: a note may hold 75 000 tags."""
+        href = self._tag_hrefs.get(tag)
+        if href is None:
+            if self._paged is None:
+                note = self.body.site.notes.get(self.source)
+                self._paged = taglimit.split(note.tags if note is not None else ())
+            href = self._tag_hrefs[tag] = self.body.href(tag_url(tag)) if self._paged.paged(tag) else ""
+        return href
 
     def external_image(self, tok: Token, renderer: Any, options: Any, env: Any) -> str:
         """`![alt|100x145](https://…)` and `![250](https://…)`: Obsidian's size syntax."""

@@ -19,6 +19,7 @@ DEFAULT_LEVELS: dict[str, Level] = {
     "embed-depth": "warning",
     "embed-limit": "warning",
     "concept-limit": "warning",
+    "tag-limit": "warning",
     "invalid-front-matter": "warning",
     "encoding": "warning",
     "binary-file": "warning",

@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from kbgen import history, paragraphs
+from kbgen import history, paragraphs, taglimit
 from kbgen.graph import concept_node, note_node
 from kbgen.adjacency import legend
 from kbgen.globalgraph import preview
@@ -89,7 +89,8 @@ def crumbs(site: Site, path: str) -> list[dict[str, str]]:
 
 
 def tag_links(site: Site, tags: tuple[str, ...]) -> list[dict[str, str]]:
-    return [{"name": t, "url": tag_url(t)} for t in tags]
+    """A note's tags that have pages (those past its cap have none: see taglimit)."""
+    return [{"name": t, "url": tag_url(t)} for t in taglimit.split(tags).tags]
 
 
 def toc(note: ParsedNote) -> list[dict[str, Any]]:

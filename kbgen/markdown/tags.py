@@ -87,7 +87,7 @@ def _collect(state: StateCore) -> None:
 
 
 def tag_href(tag: str, env: dict[str, Any]) -> str:
-    """The page's `tag_href(tag)` when rendering a site, else `tags/<tag lowercased>.html`."""
+    """The page's `tag_href(tag)` when rendering a site ("" for no link), else `tags/<tag lowercased>.html`."""
     page = env.get(RENDER_KEY)
     method = getattr(page, "tag_href", None) if page is not None else None
     return str(method(tag)) if callable(method) else f"tags/{tag.lower()}.html"
@@ -97,6 +97,7 @@ def _render_tag(self: RendererHTML, tokens: Sequence[Token], idx: int,
                 options: OptionsDict, env: dict[str, Any]) -> str:
     tok = tokens[idx]
     text = escapeHtml("#" + tok.content)
-    if tok.meta.get("nested"):
+    href = "" if tok.meta.get("nested") else tag_href(tok.content, env)
+    if not href:  # inside a link's text, or past the note's tag cap (kbgen.taglimit)
         return f'<span class="tag">{text}</span>'
-    return f'<a href="{escapeHtml(tag_href(tok.content, env))}" class="tag">{text}</a>'
+    return f'<a href="{escapeHtml(href)}" class="tag">{text}</a>'
