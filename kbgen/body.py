@@ -48,7 +48,7 @@ class BodyRenderer:
         self.embeds = 0
         """Note embeds rendered on this page so far (see MAX_EMBEDS)."""
         self._cuts: dict[tuple[Any, ...], str] = {}
-        """Embed (target, anchor, as written) past MAX_EMBEDS → the link shown in its place."""
+        """Embed not rendered (target, anchor, as written) → the link shown in its place."""
 
     def href(self, url: str) -> str:
         return relative(self.page_url, url)
@@ -113,11 +113,7 @@ class BodyRenderer:
                 self.diagnostics.append(make(source, ref.line, "embed-limit",
                                              f"{ref.original!r} is past the {MAX_EMBEDS} note embeds "
                                              f"one page shows; shown as a link (and so are the rest)"))
-            key = (path, target.anchor, ref.display, ref.target, ref.subpath)
-            cut = self._cuts.get(key)  # the same for each of a page's (maybe 100 000) extra embeds
-            if cut is None:
-                cut = self._cuts[key] = self._cut(ref, target)
-            return cut
+            return self._cut(ref, target)
         link = self.href(self.site.urls[path] + (f"#{target.anchor}" if target.anchor else ""))
         title = esc(ref.display or default_display(ref.target, ref.subpath) or note.title)
         self.deps.add(path)
@@ -146,11 +142,17 @@ class BodyRenderer:
 
 
     def _cut(self, ref: LinkRef, target: Target) -> str:
-        """The link shown in place of a note embed that is not rendered."""
+        """The link shown in place of a note embed that is not rendered, made once per target and
+        embed as written: a page may show 100 000 (past MAX_EMBEDS, or a note embedding its own
+        sections: a cycle)."""
         assert target.path
-        link = self.href(self.site.urls[target.path] + (f"#{target.anchor}" if target.anchor else ""))
-        title = esc(ref.display or default_display(ref.target, ref.subpath) or self.site.notes[target.path].title)
-        return f'<a class="internal-link embed-cut" href="{esc(link)}">→ {title}</a>'
+        key = (target.path, target.anchor, ref.display, ref.target, ref.subpath)
+        cut = self._cuts.get(key)
+        if cut is None:
+            link = self.href(self.site.urls[target.path] + (f"#{target.anchor}" if target.anchor else ""))
+            title = esc(ref.display or default_display(ref.target, ref.subpath) or self.site.notes[target.path].title)
+            cut = self._cuts[key] = f'<a class="internal-link embed-cut" href="{esc(link)}">→ {title}</a>'
+        return cut
 
 
 class _Links:

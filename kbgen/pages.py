@@ -88,9 +88,12 @@ def crumbs(site: Site, path: str) -> list[dict[str, str]]:
     return out
 
 
-def tag_links(site: Site, tags: tuple[str, ...]) -> list[dict[str, str]]:
-    """A note's tags that have pages (those past its cap have none: see taglimit)."""
-    return [{"name": t, "url": tag_url(t)} for t in taglimit.split(tags).tags]
+def tag_links(site: Site, tags: tuple[str, ...]) -> list[dict[str, Any]]:
+    """A note's tags that have pages (those past its cap have none: see taglimit), each with its
+    parents that have pages, lowercased: search filters by them (not by all 4 000 parents of
+    `#a/a/…/a`, each as long as the tag so far)."""
+    return [{"name": t, "url": tag_url(t), "parents": [n.lower() for n in taglimit.names(t)[:-1]]}
+            for t in taglimit.split(tags).tags]
 
 
 def toc(note: ParsedNote) -> list[dict[str, Any]]:

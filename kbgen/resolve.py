@@ -93,6 +93,9 @@ class Resolver:
         without a subpath, the commonest links (see resolve())."""
         self._plain_of: dict[str, dict[str, Target | None]] = {}
         """Note → its folder's table in `_plain`."""
+        self._with_sub: dict[str, dict[tuple[str, str], tuple[NoteInfo | None, Target]]] = {}
+        """Note → ((path, subpath) as written → (the target note's info when looked up, target))
+        of its links with a subpath and no problem (see _sub())."""
         self._by_alias: dict[str, list[SourcePath]] = {}
         if resolve_aliases:
             for path, info in sorted(notes.items()):
@@ -189,7 +192,9 @@ class Resolver:
         remembers its target (shared by all such links) when it has no problem: a note may
         hold 100 000 links, to as many targets or to a few."""
         target = ref.target
-        if not target or ref.subpath:
+        if ref.subpath:
+            return self._sub(source, ref)
+        if not target:
             return self._resolve(source, ref)
         memo = self._plain_of.get(source)
         if memo is None:
@@ -202,6 +207,22 @@ class Resolver:
         if hit is not None:
             return hit, []
         return self._resolve(source, ref)  # a link with a problem, said at each link
+
+    def _sub(self, source: SourcePath, ref: LinkRef) -> tuple[Target, list[Diagnostic]]:
+        """resolve() of a link with a subpath: its target remembered per linking note and link
+        as written while the target note's info stays the same (a note may embed or link to its
+        own section on each of 100 000 lines: each normalized its heading and made its Target)."""
+        memo = self._with_sub.get(source)
+        if memo is None:
+            memo = self._with_sub[source] = {}
+        key = (ref.target, ref.subpath)
+        hit = memo.get(key)
+        if hit is not None and self.notes.get(hit[1].path) is hit[0]:  # type: ignore[arg-type]
+            return hit[1], []
+        target, diags = self._resolve(source, ref)
+        if not diags:  # a problem is said at each link, with its line
+            memo[key] = (self.notes.get(target.path), target)  # type: ignore[arg-type]
+        return target, diags
 
     def _resolve(self, source: SourcePath, ref: LinkRef) -> tuple[Target, list[Diagnostic]]:
         diags: list[Diagnostic] = []

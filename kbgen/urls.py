@@ -23,12 +23,17 @@ MAX_SEGMENT = 120
 """Longer slugs are cut and given a digest suffix, so file names stay under file-system limits."""
 
 
+def _clean(text: str) -> str:
+    """slugify() before its special cases: normalized, lowercased, unsafe runs made one `-`."""
+    s = unicodedata.normalize("NFC", text).lower()
+    s = _UNSAFE.sub("-", s)
+    return _DASHES.sub("-", s).strip("-")
+
+
 @lru_cache(maxsize=1 << 16)
 def slugify(text: str) -> str:
     """One URL segment from a file or folder name (see the module docstring)."""
-    s = unicodedata.normalize("NFC", text).lower()
-    s = _UNSAFE.sub("-", s)
-    s = _DASHES.sub("-", s).strip("-")
+    s = _clean(text)
     if s in ("", ".", ".."):
         s = "_" + hashlib.sha1(text.encode()).hexdigest()[:8] if text.strip(". ") else "_"
     if len(s.encode()) > MAX_SEGMENT:
@@ -66,8 +71,42 @@ def asset_url(path: SourcePath) -> Url:
     return Url(path)
 
 
+TAG_FOLDERS = 16
+"""Levels of a nested tag that are folders of its URL (taglimit.TAG_PARENTS: the levels with
+pages); deeper levels go into the file name, so `#a/a/…/a` of 4 000 levels makes no folder tree
+4 000 deep (PATH_MAX is 4 096 bytes)."""
+
+
+@lru_cache(maxsize=1 << 16)
 def tag_url(tag: str) -> Url:
-    return Url("tags/" + "/".join(slugify(p) for p in tag.split("/") if p) + ".html")
+    """The page of a tag, in any case (`#Tag` and `#TAG` are one tag): a folder per level,
+    `tags/a/b.html`, the levels past TAG_FOLDERS joined by `~~` into the file name (cut to
+    MAX_SEGMENT bytes with a digest, as slugify cuts). Two different tags never share a URL:
+    see _tag_segment, and no segment holds `~~`."""
+    segments = [_tag_segment(p) for p in tag.casefold().split("/")]
+    if len(segments) > TAG_FOLDERS + 1:
+        name = "~~".join(segments[TAG_FOLDERS:])
+        if len(name.encode()) > MAX_SEGMENT:
+            digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+            name = name.encode()[:MAX_SEGMENT - 9].decode("utf-8", "ignore").rstrip("~") + "~" + digest
+        segments[TAG_FOLDERS:] = [name]
+    if len(segments) == 1 and segments[0] == "index":
+        segments[0] = _decorated("index")  # tags/index.html lists the tags
+    return Url("tags/" + "/".join(segments) + ".html")
+
+
+def _tag_segment(part: str) -> str:
+    """One casefolded level of a tag as a URL segment: its slug when the slug is the level as
+    written (most tags), else the slug with a digest of the level (`#a--b` and `#a-b`, `#a//b`
+    and `#a/b` are different tags). Such a segment holds one `~`; a plain one none, nor `.`
+    (a front-matter tag `x.page-2` would take the continuation page of `#x`)."""
+    if part and _clean(part) == part and "~" not in part and "." not in part:
+        return slugify(part)  # (cut with a digest past MAX_SEGMENT bytes)
+    return _decorated(part)
+
+
+def _decorated(part: str) -> str:
+    return slugify(part).replace("~", "-").replace(".", "-") + "~" + hashlib.sha1(part.encode()).hexdigest()[:8]
 
 
 def concept_url(name: str) -> Url:

@@ -1,4 +1,5 @@
-"""Resolver.resolve's table of plain links (no subpath) against resolving each link afresh, on random vaults."""
+"""Resolver.resolve's tables of plain links and of links with a subpath against resolving each link
+afresh, on random vaults."""
 from __future__ import annotations
 
 import random
@@ -39,3 +40,31 @@ def test_plain_links_resolve_as_afresh(seed: int) -> None:
         fresh = Resolver(notes, assets, **options)
         assert shared.resolve(source, ref) == fresh._resolve(source, ref), (source, ref)
     assert any(not ref.subpath and ref.target for _, ref in links)
+
+
+SUBS = ["Step", "step", "Step#Sub", "Sub", "^id", "^ID", "^nope", "missing", "Step#missing", "#", "^"]
+
+
+def _info(rng: random.Random) -> NoteInfo:
+    heads = tuple(Heading(rng.randint(1, 3), rng.choice(["Step", "Sub", "Other"]), f"a{i}", i) for i in range(rng.randint(0, 5)))
+    return NoteInfo(heads, dict.fromkeys(rng.sample(["id", "ID", "b"], rng.randint(0, 2)), 1), ())
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_subpath_links_resolve_as_afresh(seed: int) -> None:
+    """Links with a subpath, each written many times in a note (to the note itself too), and the
+    target notes' info replaced between rounds as an edit while serving replaces it."""
+    rng = random.Random(seed)
+    notes, assets = _vault(rng)
+    for path in notes:
+        notes[path] = _info(rng)
+    shared = Resolver(notes, assets)
+    sources = list(notes)
+    links = [(rng.choice(sources), LinkRef(rng.choice(TARGETS[:12] + [""] * 4), rng.choice(SUBS), None,
+                                           rng.random() < 0.5, "wiki", i, f"[[{i}]]")) for i in range(40)]
+    for _ in range(3):
+        for source, ref in links + rng.sample(links, len(links)):
+            fresh = Resolver(notes, assets)
+            assert shared.resolve(source, ref) == fresh._resolve(source, ref), (source, ref)
+        changed = rng.choice(sources)
+        notes[changed] = _info(rng)  # a new NoteInfo: what the memo was made from is gone
