@@ -181,6 +181,9 @@ class _Links:
         self._made: dict[tuple[int, str], tuple[Target, tuple[str, str]]] = {}
         """(id of a note or attachment target, link target as written) → the target and the
         link's tags (see _tags)."""
+        self._unresolved: dict[tuple[str, str], tuple[str, str]] = {}
+        """(concept label, link target as written) → the tags of an unresolved link (a note may
+        link to one concept on each of 175 000 lines)."""
 
     def _target(self, ref: LinkRef) -> Target:
         ids = self._ids
@@ -211,8 +214,15 @@ class _Links:
             if made is None or made[0] is not target:
                 made = self._made[key] = (target, self._resolved_tags(target, written))
             return made[1]
-        data_href = esc(written) if _SPECIAL(written) else written
         label = target.label
+        tags = self._unresolved.get((label, written))
+        if tags is None:
+            tags = self._unresolved[(label, written)] = self._unresolved_tags(label, written)
+        return tags
+
+    def _unresolved_tags(self, label: str, written: str) -> tuple[str, str]:
+        """_tags() of an unresolved link: to its concept's page when it has one."""
+        data_href = esc(written) if _SPECIAL(written) else written
         name = label.strip()
         if name and self._concepts and not ("." in name and is_file_name(label)):
             node = self._nodes.get("concept:" + name.casefold())
