@@ -17,8 +17,8 @@ from kbgen.adjacency import legend
 from kbgen.globalgraph import preview
 from kbgen.localgraph import local_graph
 from kbgen.model import ParsedNote, SourcePath
-from kbgen.paragraphs import strip_wiki
 from kbgen.site import Site, is_concept_label
+from kbgen.toc import Toc, toc_html
 from kbgen.urls import concept_url, folder_url, relative, tag_url
 
 
@@ -96,8 +96,8 @@ def tag_links(site: Site, tags: tuple[str, ...]) -> list[dict[str, Any]]:
             for t in taglimit.split(tags).tags]
 
 
-def toc(note: ParsedNote) -> list[dict[str, Any]]:
-    return [{"level": h.level, "text": strip_wiki(h.text), "anchor": h.anchor} for h in note.headings]
+def toc(note: ParsedNote) -> Toc:
+    return Toc.of(note.headings)
 
 
 def backlinks(site: Site, node: str) -> list[dict[str, Any]]:
@@ -225,7 +225,7 @@ def note_page(site: Site, path: SourcePath, url: str | None = None, lazy: bool =
                      "tags": tag_links(site, note.tags),
                      "date": str(note.meta.get("updated") or note.meta.get("date") or note.meta.get("created") or ""),
                      "cssclasses": list(note.meta.get("cssclasses", []))},
-            "toc": toc(note),
+            **_toc(note),
             **_shown_backlinks(links_in, url),
             "outlinks": links_out,
             "outlinks_html": outlinks_html(links_out, url),
@@ -234,6 +234,12 @@ def note_page(site: Site, path: SourcePath, url: str | None = None, lazy: bool =
             **({"recent": recent_notes(site)} if path == site.home else {}),
         })
     return [page, *more_backlinks(page, links_in, len(links_in))]
+
+
+def _toc(note: ParsedNote) -> dict[str, Any]:
+    """The `toc` and `toc_html` keys of a note page's context."""
+    made = toc(note)
+    return {"toc": made, "toc_html": toc_html(made)}
 
 
 def _backlink_count(site: Site, node: str) -> int:

@@ -13,8 +13,9 @@ Every template gets this context (the contract themes rely on):
   fragments – the pass's store for `{% fragment key, … %}…{% endfragment %}`: the enclosed
            markup is rendered once per key and reused by every page of the pass (the key must
            name everything it shows besides site, config and static files: the folder, say)
-plus what each page kind adds (see pages.py): note, body, toc, backlinks (the first 50),
-backlinks_total, backlinks_more (URL of the continuation pages), outlinks (a sequence of
+plus what each page kind adds (see pages.py): note, body, toc (a sequence of {level, text,
+anchor}), toc_html (the default partial's <li> items, written in Python: a note may hold 250 000
+headings), backlinks (the first 50), backlinks_total, backlinks_more (URL of the continuation pages), outlinks (a sequence of
 {title, url, resolved}; `|list` before `|tojson`), outlinks_html (the default partial's <li>
 items, written in Python: a note may link to 75 000 names), graph, breadcrumbs;
 recent and stats (home); graph and legend (graph page); entries with description/count
