@@ -139,15 +139,27 @@ def _positions(types: list[str], kind: str) -> Iterator[int]:
 def _headings(tokens: list[Token], types: list[str], col: Collector) -> list[Heading]:
     """Collect headings and give each a unique anchor on its `heading_open` token."""
     out: list[Heading] = []
-    anchors = Anchors()
+    take = Anchors().take
+    bases: dict[str, str] = {}  # visible text → its anchor before numbering (a note may repeat one heading)
+    offset = col.file_line(0)  # (col.file_line() written out: once per heading)
     for i in _positions(types, "heading_open"):
         tok = tokens[i]
         inline = tokens[i + 1]
-        anchor = anchors.take(heading_anchor(plain_text(inline.children or [])))
-        tok.attrSet("id", anchor)
-        line = col.file_line(tok.map[0]) if tok.map else 1
-        out.append(Heading(int(tok.tag[1]), inline.content.strip(), anchor, line))
+        children = inline.children
+        # most headings are one text token: their visible text is its content
+        text = children[0].content if children and len(children) == 1 and children[0].type == "text" \
+            else plain_text(children or [])
+        base = bases.get(text)
+        if base is None:
+            base = bases[text] = heading_anchor(text)
+        anchor = take(base)
+        tok.attrs["id"] = anchor  # (tok.attrSet())
+        out.append(Heading(_HEADING_LEVELS[tok.tag], inline.content.strip(), anchor,
+                           tok.map[0] + offset if tok.map else 1))
     return out
+
+
+_HEADING_LEVELS = {f"h{level}": level for level in range(1, 7)}
 
 
 class Anchors:

@@ -101,3 +101,25 @@ def test_fence_flags_as_the_walk_finds_them() -> None:
         if any(t.type == "fence" for t in tokens):
             fenced += 1
     assert fenced > 300
+
+
+HEADING_LINES = ["# h", "# h", "# h-1", "## h 1", "# *h*", "# `h`", "# $h$", "# [[h]]", "# [[a|h]]", "# ![[e#s]]",
+                 "# a & b", "# <b>h</b>", "# [x](y.md)", "a\nb\n===", "# h ##", "#", "# é", "  # h", "## ==h==",
+                 "h\n---", "# h\\", "text", "", "> # h", "- # h"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_heading_ids_and_headings_as_the_walk_gives_them(seed: int) -> None:
+    """Headings of every kind of inline content (one text token, markup, links, line breaks), many
+    with the same text: the headings and the ids on the note's tokens are the walk's."""
+    md = make_parser()
+    rng = random.Random(80 + seed)
+    for _ in range(200):
+        text = rng.choice(["", "---\ntitle: t\n---\n"]) + "\n".join(
+            rng.choice(HEADING_LINES) for _ in range(rng.randint(0, 20)))
+        note = parse.parse_note("n.md", text.encode(), md)
+        col = Collector(path="n.md")
+        tokens = [t for t in md.parse(text, {ENV_KEY: col}) if t.type != "front_matter"]
+        assert list(note.headings) == _old_headings(tokens, col), text
+        ids = [t.attrs.get("id") for t in note.tokens if t.type == "heading_open"]
+        assert ids == [t.attrs.get("id") for t in tokens if t.type == "heading_open"], text
