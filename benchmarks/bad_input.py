@@ -127,6 +127,8 @@ VAULTS: dict[str, Callable[[int], dict[str, str]]] = {
     "vault: notes share an alias": tiny_notes(lambda i: "---\naliases: [Same]\n---\n[[Same]] "),
     "vault: files in one folder": tiny_notes(lambda i: f"[[N{i // 2}]] ", note=50, folder="f/"),
     "vault: notes share a tag": tiny_notes(lambda i: f"#shared [[N{i + 1}]] "),
+    # three tag pages of its own per note (and 100 parents): what a tag page costs
+    "vault: distinct tags per note": tiny_notes(lambda i: f"#t{i} #u{i} #g{i % 100}/s{i} "),
     "vault: notes embed one": tiny_notes(lambda i: "![[Other]] "),
     "vault: same name in folders": lambda size: {f"f{i}/Same.md": f"[[Same]] [[f{i + 1}/Same]] " + "w " * 90
                                                  for i in range(size // 200 + 1)},

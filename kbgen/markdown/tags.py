@@ -11,6 +11,7 @@ and `&#123;` are not tags; code, `\\#escaped` and headings' own `#` never reach 
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any, Sequence
 
@@ -26,6 +27,8 @@ from kbgen.markdown.collect import RENDER_KEY, collector, inline_line
 
 _BEFORE = set("([{\"'")
 _EXTRA = set("_-/\u200d")  # \u200d joins emoji sequences
+_ASCII_RUN = re.compile(r"[A-Za-z0-9_/-]*")
+"""The ASCII tag characters: a tag's run of them is matched at once, not char by char."""
 
 
 def tags_plugin(md: MarkdownIt) -> None:
@@ -49,11 +52,11 @@ def scan_tag(src: str, pos: int, end: int | None = None) -> str | None:
         end = len(src)
     if pos > 0 and not (src[pos - 1].isspace() or src[pos - 1] in _BEFORE):
         return None
-    i = pos + 1
-    while i < end and is_tag_char(src[i]):
-        i += 1
+    i = _ASCII_RUN.match(src, pos + 1, end).end()
+    while i < end and src[i] >= "\x80" and is_tag_char(src[i]):
+        i = _ASCII_RUN.match(src, i + 1, end).end()
     tag = src[pos + 1:i]
-    if not tag or all(unicodedata.category(c) == "Nd" for c in tag):
+    if not tag or tag.isdecimal():  # digits only (category Nd, any script): `#1984` is no tag
         return None
     return tag
 
@@ -96,8 +99,21 @@ def tag_href(tag: str, env: dict[str, Any]) -> str:
 def _render_tag(self: RendererHTML, tokens: Sequence[Token], idx: int,
                 options: OptionsDict, env: dict[str, Any]) -> str:
     tok = tokens[idx]
-    text = escapeHtml("#" + tok.content)
-    href = "" if tok.meta.get("nested") else tag_href(tok.content, env)
-    if not href:  # inside a link's text, or past the note's tag cap (kbgen.taglimit)
-        return f'<span class="tag">{text}</span>'
-    return f'<a href="{escapeHtml(href)}" class="tag">{text}</a>'
+    nested = bool(tok.meta.get("nested"))
+    made = env.get(_MADE)
+    if made is None:
+        made = env[_MADE] = {}
+    html = made.get((tok.content, nested))  # once per tag as written: a note may hold 350 000
+    if html is None:
+        text = escapeHtml("#" + tok.content)
+        href = "" if nested else tag_href(tok.content, env)
+        if not href:  # inside a link's text, or past the note's tag cap (kbgen.taglimit)
+            html = f'<span class="tag">{text}</span>'
+        else:
+            html = f'<a href="{escapeHtml(href)}" class="tag">{text}</a>'
+        made[(tok.content, nested)] = html
+    return html
+
+
+_MADE = "_kb_tag_html"
+"""`env[_MADE]`: (tag as written, nested) → its HTML, for the render env of one note."""
