@@ -167,6 +167,11 @@ def _collect(state: StateCore) -> None:
     references = "references" in state.env
     if not references and "](" not in state.src:
         return  # no block's content has one either (each is made of pieces of the note's lines)
+    links = col.links
+    # Once per link (a note may hold 150 000): an href's parts found once per note, a link's
+    # text and closer taken directly when the label is one text token (see _link_text).
+    parts: dict[str, tuple[str, str, bool] | None] = {}
+    """href → (path, subpath) trimmed and whether either was written, or None for an external link."""
     for block in state.tokens:
         if block.type != "inline" or not block.children:
             continue
@@ -175,45 +180,63 @@ def _collect(state: StateCore) -> None:
         line0 = block.map[0] if block.map else 0
         ctx_index = -1
         breaks = 0
+        line = -1  # the file line of line0 + breaks, once a link there needs it
         sources = _Sources(block.content)
         children = block.children
+        last = len(children) - 2
         for i, tok in enumerate(children):
-            if tok.type in ("softbreak", "hardbreak"):
+            kind = tok.type
+            if kind == "softbreak" or kind == "hardbreak":
                 breaks += 1
+                line = -1
                 continue
-            if tok.type not in ("link_open", "image") or tok.meta.get("ref"):
+            if kind != "link_open" and kind != "image" or tok.meta.get("ref"):
                 continue
-            href = str(tok.attrs.get("href" if tok.type == "link_open" else "src", ""))
-            if href.startswith("/") and not href.startswith("//") and tok.info != "auto":
+            link = kind == "link_open"
+            href = str(tok.attrs.get("href" if link else "src", ""))
+            auto = tok.info == "auto"
+            if href.startswith("/") and not href.startswith("//") and not auto:
                 # left as it is (nothing is read from there), but it cannot work as meant
                 col.report(line0 + breaks, "outside-vault",
                            f"{href!r} is an absolute path: on the site it leads to the server's root, "
                            f"not into the vault; write the path relative to the note")
                 continue
-            if not href or is_external(href) or tok.info == "auto":
+            if not href or auto:
                 continue
-            path, _, sub = unquote(href).partition("#")
-            if tok.type == "link_open":
-                text = _link_text(children, i)
-                if not path and not sub:
+            if href in parts:
+                part = parts[href]
+            else:
+                path, _, sub = unquote(href).partition("#")
+                part = parts[href] = None if is_external(href) else (path.strip(), sub.strip(), bool(path or sub))
+            if part is None:
+                continue
+            close: Token | None = None
+            if link:
+                if i < last and children[i + 2].type == "link_close" and \
+                        children[i + 1].type not in ("link_open", "link_close"):
+                    close = children[i + 2]  # [text](dest): the commonest
+                    text = children[i + 1].content
+                else:
+                    text = _link_text(children, i)
+                if not part[2]:
                     continue  # `[]()` and `[x]()` are not links in Obsidian
                 if ctx_index < 0:
                     contexts.append(Context(block.content, col.file_line(line0)))
                     ctx_index = len(contexts) - 1
             else:
                 text = tok.content
-            original = sources.take(href, tok.type == "image") or \
-                (f"[{text}]({href})" if tok.type == "link_open" else f"![{text}]({href})")
-            ref = LinkRef(
-                target=path.strip(), subpath=sub.strip(), display=text, embed=tok.type == "image",
-                kind="markdown", line=col.file_line(line0 + breaks), original=original,
-                context=ctx_index if tok.type == "link_open" else -1,
-            )
-            tok.meta["ref"] = ref
-            tok.meta["index"] = len(col.links)
-            col.links.append(ref)
-            if tok.type == "link_open":
-                _close_of(children, i).meta["ref"] = ref
+            original = sources.take(href, not link) or \
+                (f"[{text}]({href})" if link else f"![{text}]({href})")
+            if line < 0:
+                line = col.file_line(line0 + breaks)
+            ref = LinkRef(part[0], part[1], text, not link, "markdown", line, original,
+                          ctx_index if link else -1)
+            meta = tok.meta
+            meta["ref"] = ref
+            meta["index"] = len(links)
+            links.append(ref)
+            if link:
+                (close or _close_of(children, i)).meta["ref"] = ref
 
 
 _MD_LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(<[^>]*>|[^\s)]*)(?:\s+[^)]*)?\)")
@@ -229,17 +252,34 @@ class _Sources:
         self.content = content
         self._by_dest: dict[tuple[bool, str], deque[re.Match[str]]] | None = None
         self._taken: set[int] = set()
+        """Where the links filed under two forms of their destination start, once taken."""
+        self._twice = False
+        """Whether any link is filed under two forms (only then is _taken needed)."""
 
     def take(self, href: str, image: bool) -> str:
-        if self._by_dest is None:
-            self._by_dest = {}
+        by_dest = self._by_dest
+        if by_dest is None:
+            by_dest = self._by_dest = {}
             for m in _MD_LINK.finditer(self.content):
-                dest = m.group(3)[1:-1] if m.group(3).startswith("<") else m.group(3)
+                dest = m.group(3)
+                if dest.startswith("<"):
+                    dest = dest[1:-1]
                 is_image = m.group(1) == "!"
+                if "%" not in dest and " " not in dest:  # unquote() would leave it as it is
+                    key = (is_image, dest)
+                    if key in by_dest:
+                        by_dest[key].append(m)
+                    else:
+                        by_dest[key] = deque((m,))
+                    continue
                 # a destination written with spaces also stands for its %20 form
-                for key in dict.fromkeys((unquote(dest), unquote(dest.replace(" ", "%20")))):
-                    self._by_dest.setdefault((is_image, key), deque()).append(m)
-        waiting = self._by_dest.get((image, unquote(href)))
+                forms = dict.fromkeys((unquote(dest), unquote(dest.replace(" ", "%20"))))
+                self._twice = self._twice or len(forms) > 1
+                for form in forms:
+                    by_dest.setdefault((is_image, form), deque()).append(m)
+        waiting = by_dest.get((image, unquote(href) if "%" in href else href))
+        if not self._twice:
+            return waiting.popleft().group(0) if waiting else ""
         while waiting:
             m = waiting.popleft()
             if m.start() not in self._taken:  # not taken under the other form of its destination
