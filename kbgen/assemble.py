@@ -99,8 +99,8 @@ def tag_limit(path: SourcePath, note: ParsedNote) -> list[Diagnostic]:
     first, limit = paged.capped[0], taglimit.TAG_LIMIT
     return [make(path, 0, "tag-limit",
                  f"'#{first}' and the {len(paged.capped) - 1} other tags after it get no tag page from "
-                 f"this note, whose tags name {paged.count} tags and parent tags: a note gives pages to "
-                 f"{limit} only; the rest show as text")]
+                 f"this note, whose tags name more than {limit} tags and parent tags: a note gives pages "
+                 f"to its first {limit} only; the rest show as text")]
 
 
 def published_assets(config: Config, assets: Iterable[SourcePath], notes: dict[SourcePath, ParsedNote],

@@ -39,8 +39,6 @@ class Paged:
     """Their casefolded spellings; None when every tag of the note is paged."""
     capped: tuple[str, ...]
     """The tags past the cap, in the note's order."""
-    count: int
-    """The distinct names the note's tags would give pages to without the cap (0 when none is capped)."""
 
     def paged(self, tag: str) -> bool:
         """Whether a tag as written in the note (any case) gets a page from it."""
@@ -50,21 +48,21 @@ class Paged:
 @lru_cache(maxsize=1024)
 def _split(tags: tuple[str, ...], limit: int, parents: int) -> Paged:
     if len(tags) * (parents + 1) <= limit:  # cannot reach the cap: nothing to count
-        return Paged(tags, None, (), 0)
+        return Paged(tags, None, ())
     seen: set[str] = set()
-    wanted: set[str] = set()  # every name, capped or not (for the diagnostic)
     kept, capped = [], []
     for tag in tags:
-        new = {n.casefold() for n in names(tag)}
-        wanted |= new
-        new -= seen
+        if len(seen) >= limit and tag.casefold() not in seen:
+            capped.append(tag)  # a new name when the cap is full (most tags of a huge note)
+            continue
+        new = {n.casefold() for n in names(tag)} - seen
         if len(seen) + len(new) > limit:
             capped.append(tag)
         else:
             seen |= new
             kept.append(tag)
     keys = frozenset(t.casefold() for t in kept) if capped else None
-    return Paged(tuple(kept), keys, tuple(capped), len(wanted) if capped else 0)
+    return Paged(tuple(kept), keys, tuple(capped))
 
 
 def split(tags: tuple[str, ...] | list[str]) -> Paged:
