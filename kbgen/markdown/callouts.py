@@ -30,6 +30,9 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
+from kbgen.markdown.tokens import block_token
+from kbgen.markdown.tokens import text as text_token
+
 # alias → the built-in type whose look it takes
 CALLOUT_TYPES: dict[str, str] = {
     "note": "note",
@@ -88,35 +91,45 @@ def _callout_rule(state: StateCore) -> None:
     if "[!" not in state.src:
         return  # no callout marker anywhere in the note
     tokens = state.tokens
-    out: list[Token] = []
+    # Only quotes matter: one comprehension finds them (no Python step per other token).
+    quotes = [i for i, tok in enumerate(tokens) if tok.type in _QUOTE_TOKENS]
+    if not quotes:
+        return
     stack: list[Token] = []  # open blockquotes, to pair each close with its open
-    i = 0
-    while i < len(tokens):
+    titles: list[int] = []  # where each callout title opens, once the title tokens are in
+    inserted: list[tuple[int, list[Token]]] = []  # (where, title tokens) put before a body
+    last = len(tokens) - 3
+    for i in quotes:
         tok = tokens[i]
         if tok.type == "blockquote_close":
             opener = stack.pop() if stack else None
             if opener is not None and "callout" in opener.meta:
                 tok.meta["callout"] = opener.meta["callout"]
                 tok.meta["callout_info"] = opener.meta["callout_info"]
-            out.append(tok)
-            i += 1
-            continue
-        out.append(tok)
-        i += 1
-        if tok.type != "blockquote_open":
             continue
         stack.append(tok)
-        if (i + 2 < len(tokens) and tokens[i].type == "paragraph_open"
-                and tokens[i + 1].type == "inline" and tokens[i + 2].type == "paragraph_close"):
-            made = _make_callout(tok, tokens[i], tokens[i + 1], tokens[i + 2])
+        if (i < last and tokens[i + 1].type == "paragraph_open"
+                and tokens[i + 2].type == "inline" and tokens[i + 3].type == "paragraph_close"):
+            made = _make_callout(tok, tokens[i + 1], tokens[i + 2], tokens[i + 3])
             if made is not None:
-                out.extend(made)
-                i += 3
-    tokens[:] = out
+                titles.append(i + 1 + 3 * len(inserted))  # (each insertion is three tokens)
+                if made[0] is not tokens[i + 1]:
+                    inserted.append((i + 1, made[:3]))  # the title, before the body
+    if inserted:
+        out: list[Token] = []
+        done = 0  # tokens[:done] are in `out`
+        for at, made in inserted:
+            out += tokens[done:at]
+            out += made
+            done = at
+        out += tokens[done:]
+        tokens[:] = out
     # Title-only callouts have nothing after the title; tell the renderer.
-    for j, tok in enumerate(tokens):
-        if tok.type == "callout_title_close":
-            tok.meta["callout_info"]["has_content"] = tokens[j + 1].type != "blockquote_close"
+    for j in titles:
+        tokens[j].meta["callout_info"]["has_content"] = tokens[j + 3].type != "blockquote_close"
+
+
+_QUOTE_TOKENS = frozenset(("blockquote_open", "blockquote_close"))
 
 
 def _make_callout(quote: Token, p_open: Token, inline: Token, p_close: Token) -> list[Token] | None:
@@ -135,22 +148,33 @@ def _make_callout(quote: Token, p_open: Token, inline: Token, p_close: Token) ->
     quote.meta["callout_info"] = info
     line = inline.map[0] if inline.map else 0
 
-    t_open = Token("callout_title_open", "div", 1, map=[line, line + 1], level=p_open.level,
-                   block=True, meta={"callout_info": info})
-    t_inline = Token("inline", "", 0, map=[line, line + 1], level=inline.level, block=True,
-                     content=title, children=[])
-    if not title:
-        # The default title is plain text, never markdown: give it as a ready child.
-        t_inline.children = [Token("text", "", 0, content=written[:1].upper() + written[1:].lower())]
-    t_close = Token("callout_title_close", "div", -1, level=p_close.level, block=True,
-                    meta={"callout_info": info})
-    made = [t_open, t_inline, t_close]
     if nl and rest.strip():
-        # The lines after the marker stay the first paragraph of the body.
+        # The lines after the marker stay the first paragraph of the body: new title tokens
+        # (those Token(...) makes, without its constructor's steps).
         if p_open.map:
             p_open.map = [p_open.map[0] + 1, p_open.map[1]]
         inline.map = p_open.map
         inline.content = rest
+        t_open = block_token("callout_title_open", "div", 1, p_open.level)
+        t_inline = block_token("inline", "", 0, inline.level)
+        t_close = block_token("callout_title_close", "div", -1, p_close.level)
+        t_inline.map = [line, line + 1]
+    else:
+        # The paragraph is all title: its tokens become the title's (no tokens made and freed).
+        t_open, t_inline, t_close = p_open, inline, p_close
+        t_open.type, t_open.tag, t_open.attrs, t_open.hidden = "callout_title_open", "div", {}, False
+        t_close.type, t_close.tag, t_close.attrs, t_close.hidden = "callout_title_close", "div", {}, False
+        t_close.map = None
+        t_inline.map = [line, line + 1]
+        t_inline.meta = {}
+    t_open.map = [line, line + 1]
+    t_open.meta = {"callout_info": info}
+    t_close.meta = {"callout_info": info}
+    t_inline.content = title
+    # The default title is plain text, never markdown: give it as a ready child.
+    t_inline.children = [] if title else [text_token(0, written[:1].upper() + written[1:].lower())]
+    made = [t_open, t_inline, t_close]
+    if t_open is not p_open:
         made += [p_open, inline, p_close]
     return made
 

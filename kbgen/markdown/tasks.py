@@ -23,10 +23,13 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
+from kbgen.markdown.tokens import token
+
 _TASK = re.compile(r"\[([^\n])\](?:[ \t]+\n?|\n|$)")
 _BOX = re.compile(r"\[[^\n]\]")
 """What every task starts with; item contents are cut from the source, so it is in the source."""
 _LISTS = ("bullet_list_open", "ordered_list_open")
+_LIST_TOKENS = frozenset(_LISTS + ("bullet_list_close", "ordered_list_close", "list_item_open"))
 
 
 def tasks_plugin(md: MarkdownIt) -> None:
@@ -39,29 +42,37 @@ def _task_rule(state: StateCore) -> None:
     if _BOX.search(state.src) is None:
         return  # no `[c]` anywhere, so no task
     tokens = state.tokens
+    last = len(tokens) - 2
     lists: list[Token] = []
-    for i, tok in enumerate(tokens):
-        if tok.type in _LISTS:
-            lists.append(tok)
-        elif tok.type in ("bullet_list_close", "ordered_list_close"):
-            if lists:
-                lists.pop()
-        elif (tok.type == "list_item_open" and i + 2 < len(tokens)
-                and tokens[i + 1].type == "paragraph_open" and tokens[i + 2].type == "inline"):
+    # Only list tokens matter: one comprehension finds them (no Python step per other token).
+    for i in [i for i, tok in enumerate(tokens) if tok.type in _LIST_TOKENS]:
+        tok = tokens[i]
+        kind = tok.type
+        if kind == "list_item_open":
+            if i >= last or tokens[i + 1].type != "paragraph_open":
+                continue
             inline = tokens[i + 2]
+            if inline.type != "inline" or not inline.content.startswith("["):
+                continue
             m = _TASK.match(inline.content)
             if m is None:
                 continue
             status = m.group(1)
             checked = status != " "
             inline.content = inline.content[m.end():]
-            box = Token("task_checkbox", "input", 0, meta={"task": status, "checked": checked})
-            inline.children = [box]
-            tok.attrJoin("class", "task-list-item" + (" is-checked" if checked else ""))
-            tok.attrSet("data-task", "" if status == " " else status)
+            inline.children = [token("task_checkbox", "input", 0, 0,
+                                     meta={"task": status, "checked": checked})]
+            attrs = tok.attrs  # attrJoin("class", ...) and attrSet("data-task", ...)
+            css = "task-list-item is-checked" if checked else "task-list-item"
+            attrs["class"] = attrs["class"] + " " + css if "class" in attrs else css
+            attrs["data-task"] = "" if status == " " else status
             tok.meta["task"] = status
-            if lists and "contains-task-list" not in str(lists[-1].attrGet("class") or ""):
+            if lists and "contains-task-list" not in str(lists[-1].attrs.get("class") or ""):
                 lists[-1].attrJoin("class", "contains-task-list")
+        elif kind in _LISTS:
+            lists.append(tok)
+        elif lists:
+            lists.pop()
 
 
 def _render_checkbox(self: RendererHTML, tokens: Sequence[Token], idx: int,
