@@ -129,6 +129,8 @@ VAULTS: dict[str, Callable[[int], dict[str, str]]] = {
     "vault: notes share a tag": tiny_notes(lambda i: f"#shared [[N{i + 1}]] "),
     # three tag pages of its own per note (and 100 parents): what a tag page costs
     "vault: distinct tags per note": tiny_notes(lambda i: f"#t{i} #u{i} #g{i % 100}/s{i} "),
+    # a tag page per 7 bytes, each note within its cap (taglimit.TAG_LIMIT): the cost of a page per tag
+    "vault: 300 distinct tags a note": tiny_notes(lambda i: "".join(f"#t{i}x{j} " for j in range(300)), note=2000),
     "vault: notes embed one": tiny_notes(lambda i: "![[Other]] "),
     "vault: same name in folders": lambda size: {f"f{i}/Same.md": f"[[Same]] [[f{i + 1}/Same]] " + "w " * 90
                                                  for i in range(size // 200 + 1)},
