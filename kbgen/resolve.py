@@ -46,6 +46,8 @@ _WS = re.compile(r"\s+")
 
 def norm_heading(text: str) -> str:
     """Obsidian's stripHeading, approximately: punctuation to spaces, spaces collapsed, casefolded."""
+    if text.isalnum() and text.isascii():  # one ASCII word: nothing to normalize, replace or collapse
+        return text.lower()
     return _WS.sub(" ", _HEADING_PUNCT.sub(" ", unicodedata.normalize("NFC", text))).strip().casefold()
 
 
@@ -285,7 +287,8 @@ def _heading_index(headings: Sequence[Heading]) -> tuple[list[tuple[int, str, st
     hit = _HEADINGS.get(id(headings))
     if hit is not None and hit[0] is headings and hit[1] == len(headings):
         return hit[2], hit[3]
-    norms = [(h.level, norm_heading(h.text), norm_heading(_visible(h.text))) for h in headings]
+    norms = [(h.level, text, norm_heading(_visible(h.text)) if "[[" in h.text else text)
+             for h in headings for text in (norm_heading(h.text),)]  # (_visible() changes only [[links]])
     first: dict[str, int] = {}
     for i, (_, text, visible) in enumerate(norms):
         first.setdefault(text, i)

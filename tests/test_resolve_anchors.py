@@ -3,6 +3,7 @@ with the note's headings normalized and its blocks walked once, not once per lin
 from __future__ import annotations
 
 import random
+import unicodedata
 
 import pytest
 
@@ -67,3 +68,21 @@ def test_blocks_walked_once() -> None:
         assert r.anchor(SourcePath("n.md"), f"^b{i}") == (f"^B{i}", "", "")
     assert r.anchor(SourcePath("n.md"), "^nope")[2] == "missing-block"
     assert _Blocks.walks == 1
+
+
+def _old_norm_heading(text: str) -> str:
+    return resolve._WS.sub(" ", resolve._HEADING_PUNCT.sub(" ", unicodedata.normalize("NFC", text))).strip().casefold()
+
+
+def test_norm_heading_as_before() -> None:
+    """One-word ASCII text takes a shortcut; every text normalizes as the regex passes did."""
+    rng = random.Random(5)
+    pieces = ["a", "B", "9", "Z", "ß", "É", "e\u0301", "İ", "_", "-", " ", "  ", "\t", ":", "#", "[[", "]]",
+              "|", ".", "ﬁ", "Ω", "\u00a0", "x"]
+    texts = ["", "h", "H1", "Step", "ABC", "a_b", "ß", "İ"] + [
+        "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) for _ in range(3000)]
+    for text in texts:
+        assert norm_heading(text) == _old_norm_heading(text), repr(text)
+    heads = tuple(Heading(1, t, f"h{i}", i) for i, t in enumerate(texts[:400]))
+    for h in heads:  # the index keeps each heading's text and visible text as before
+        assert find_heading(heads, h.text) == _old_find_heading(heads, h.text), h
