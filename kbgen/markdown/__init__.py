@@ -19,6 +19,7 @@ from kbgen.markdown.headings import headings_plugin
 from kbgen.markdown.lists import lists_plugin
 from kbgen.markdown.mdlinks import mdlinks_plugin, plain_image_rule, plain_link_rule
 from kbgen.markdown.plainlinks import PlainParse, plain_links_parser
+from kbgen.markdown.quotes import quotes_plugin
 from kbgen.markdown.renderer import Renderer
 from kbgen.markdown.tables import tables_plugin
 from kbgen.markdown.tokens import text as text_token
@@ -74,6 +75,7 @@ def make_parser(options: ParseOptions = ParseOptions()) -> MarkdownIt:
         md.inline.ruler.at("image", plain_image_rule(markup.search))  # ![alt](src): no alt parse
     md.use(delims_plugin, markup=markup)  # emphasis and == runs with less work per run
     md.use(lists_plugin)               # after every block rule: its fast path depends on them
+    md.use(quotes_plugin)              # likewise (a one-line quote of text made directly)
     plain = plain_links_parser(md, markup) if markup else None  # text and links: no inline parse
     dispatch_inline(md)                # last: inline rules tried only at their own characters
     dispatch_block(md)                 # and block rules only on lines that start with theirs

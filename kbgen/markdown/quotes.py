@@ -1,0 +1,72 @@
+"""Block quotes: markdown-it's `blockquote` rule, with a one-line quote of plain text made directly.
+
+A callout without a body (`> [!note] Title` and a blank line) is a quote of one line holding one
+paragraph. markdown-it's rule shifts the line past its `>`, parses it again as blocks (every rule
+that can start at its first character, then the paragraph rule), and puts the line back: five
+tokens through StateBlock.push() and two nested rule chains per quote. Where the quote is one
+line whose text only the paragraph rule can take (lists.FastPath says which) and the line after it
+is blank or past the end, this rule makes those five tokens itself; any other quote goes to
+markdown-it's rule.
+"""
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import MD_TRIM_CHARS
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block.blockquote import blockquote as library_blockquote
+
+from kbgen.markdown.lists import FastPath, fast_path
+from kbgen.markdown.tables import BlockRule, block_token, replace_block_rule
+
+
+def quotes_plugin(md: MarkdownIt) -> None:
+    """Replace markdown-it's `blockquote` rule by ours, keeping its place and chains. Use it
+    after every plugin that adds block rules: the fast path is decided by the rules it finds."""
+    fast = fast_path(md)
+    if fast is not None:
+        replace_block_rule(md, "blockquote", make_quote_rule(fast))
+
+
+def make_quote_rule(fast: FastPath) -> BlockRule:
+    """The `blockquote` rule: one-line quotes of plain text made here, the rest by markdown-it."""
+
+    def quote_rule(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+        if silent or not startLine:  # (line 0 could be front matter's, inside a list item)
+            return library_blockquote(state, startLine, endLine, silent)
+        src, bMarks, tShift, eMarks = state.src, state.bMarks, state.tShift, state.eMarks
+        pos, end = bMarks[startLine] + tShift[startLine], eMarks[startLine]
+        following = startLine + 1
+        options = state.md.options
+        if (pos >= end or src[pos] != ">" or state.sCount[startLine] - state.blkIndent >= 4
+                or state.level + 1 >= options["maxNesting"] or options.get("alerts", False)):
+            return library_blockquote(state, startLine, endLine, silent)
+        if following < state.lineMax and bMarks[following] + tShift[following] < eMarks[following]:
+            return library_blockquote(state, startLine, endLine, silent)  # more of the quote
+        marker_end = pos + 1 + (src[pos + 1:pos + 2] == " ")  # one blank after `>` is the marker's
+        text = marker_end
+        while text < end and src[text] == " ":
+            text += 1
+        # No tab (columns are characters), no indented code (four blanks more), some text that
+        # no block rule but the paragraph could take.
+        if (text >= end or text - marker_end >= 4 or src[text] == "\t"
+                or not fast.paragraph_only(src, text, end)):
+            return library_blockquote(state, startLine, endLine, silent)
+        level = state.level
+        opening = block_token("blockquote_open", "blockquote", 1, level)
+        opening.markup = ">"
+        opening.map = [startLine, following]
+        paragraph = block_token("paragraph_open", "p", 1, level + 1)
+        paragraph.map = [startLine, following]
+        inline = block_token("inline", "", 0, level + 2)
+        inline.content = src[marker_end:end].strip(MD_TRIM_CHARS)
+        inline.map = [startLine, following]
+        inline.children = []
+        closing = block_token("blockquote_close", "blockquote", -1, level)
+        closing.markup = ">"
+        state.tokens += (opening, paragraph, inline, block_token("paragraph_close", "p", -1, level + 1),
+                         closing)
+        state.line = following
+        state.tight = True  # what the nested parse of the quote's one line leaves
+        return True
+
+    return quote_rule
