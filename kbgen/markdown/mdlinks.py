@@ -21,6 +21,7 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
 from kbgen.markdown.collect import RENDER_KEY, collector
+from kbgen.markdown.tokens import link_tokens
 from kbgen.markdown.tokens import text as text_token
 from kbgen.markdown.tokens import token as new_token
 from kbgen.model import Context, LinkRef
@@ -147,9 +148,9 @@ def _push_plain_link(state: StateInline, href: str, label: str) -> None:
         state.tokens.append(text_token(state.pendingLevel, pending))  # pushPending()
         state.pending = ""
     level = state.level
-    opening = new_token("link_open", "a", 1, level)
-    opening.attrs = {"href": href}
-    state.tokens += (opening, text_token(level + 1, label), new_token("link_close", "a", -1, level))
+    made = link_tokens("link_open", "link_close", "a", level, label)
+    made[0].attrs = {"href": href}
+    state.tokens += made
     # the opener's fresh delimiter list; pushPending() makes no entry for the text
     state.tokens_meta += ({"delimiters": []}, None)
     state.pendingLevel = level

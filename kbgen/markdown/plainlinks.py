@@ -26,7 +26,7 @@ from kbgen.markdown import wikilinks
 from kbgen.markdown.autolinks import linkify_rule
 from kbgen.markdown.collect import ENV_KEY
 from kbgen.markdown.dispatch import markup_chars, starting_at
-from kbgen.markdown.tokens import before_break
+from kbgen.markdown.tokens import before_break, link_tokens
 from kbgen.markdown.tokens import text as text_token
 from kbgen.markdown.tokens import token as new_token
 from kbgen.model import LinkRef
@@ -145,9 +145,11 @@ def _make(src: str, pieces: list[Piece], line0: int, env: dict[str, Any], childr
     last = 0
     for kind, at, close, inner in pieces:
         if kind == BREAK:
-            text, hard = before_break(src[last:at])
-            if text:
-                add(text_token(0, text))
+            hard = False
+            if at > last:  # (a link just before the line end leaves no text)
+                text, hard = before_break(src[last:at])
+                if text:
+                    add(text_token(0, text))
             add(new_token("hardbreak" if hard else "softbreak", "br", 0, 0))
             last = close
             if col is not None:
@@ -180,8 +182,6 @@ def _make(src: str, pieces: list[Piece], line0: int, env: dict[str, Any], childr
             continue
         text = (path if not subpath else wikilinks.default_display(path, subpath)) \
             if path or subpath else inner
-        add(new_token("wikilink_open", "a", 1, 0, "", "", meta))
-        add(text_token(1, text))
-        add(new_token("wikilink_close", "a", -1, 0, "", "", meta))
+        children += link_tokens("wikilink_open", "wikilink_close", "a", 0, text, meta)
     if last < len(src):
         add(text_token(0, src[last:]))

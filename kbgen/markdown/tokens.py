@@ -99,6 +99,29 @@ def _add_tokens(out: list[Token], fields: Iterable[Fields], level: int) -> None:
         out.append(t)
 
 
+def _link_tokens(opening: str, closing: str, tag: str, level: int, content: str,
+                 meta: dict[Any, Any] | None = None) -> tuple[Token, Token, Token]:
+    new = _new
+    a, t, b = new(Token), new(Token), new(Token)
+    a.type, t.type, b.type = opening, "text", closing
+    a.tag, t.tag, b.tag = tag, "", tag
+    a.nesting, t.nesting, b.nesting = 1, 0, -1
+    a.attrs, t.attrs, b.attrs = {}, {}, {}
+    a.map = t.map = b.map = None
+    a.level, t.level, b.level = level, level + 1, level
+    a.children = t.children = b.children = None
+    a.content, t.content, b.content = "", content, ""
+    a.markup = t.markup = b.markup = ""
+    a.info = t.info = b.info = ""
+    if meta is None:
+        a.meta, t.meta, b.meta = {}, {}, {}
+    else:
+        a.meta, t.meta, b.meta = meta, {}, meta
+    a.block = t.block = b.block = False
+    a.hidden = t.hidden = b.hidden = False
+    return a, t, b
+
+
 def _constructed_token(type_: str, tag: str, nesting: Nesting, level: int, content: str = "",
                        markup: str = "", meta: dict[Any, Any] | None = None) -> Token:
     return Token(type_, tag, nesting, None, None, level, None, content, markup,
@@ -114,6 +137,12 @@ def _constructed_add_tokens(out: list[Token], fields: Iterable[Fields], level: i
             for type_, tag, nesting, content, markup in fields]
 
 
+def _constructed_link_tokens(opening: str, closing: str, tag: str, level: int, content: str,
+                             meta: dict[Any, Any] | None = None) -> tuple[Token, Token, Token]:
+    return (_constructed_token(opening, tag, 1, level, meta=meta), _constructed_text(level + 1, content),
+            _constructed_token(closing, tag, -1, level, meta=meta))
+
+
 def _constructed_block(type_: str, tag: str, nesting: Nesting, level: int) -> Token:
     return Token(type_, tag, nesting, None, None, level, block=True)
 
@@ -123,6 +152,10 @@ token = _token if SAME_FIELDS else _constructed_token
 token as StateInline.push() makes it (`meta`, when given, is used as it is, not copied)."""
 text = _text if SAME_FIELDS else _constructed_text
 """A text token: what pushPending() or push("text", "", 0) with its content set leaves."""
+link_tokens = _link_tokens if SAME_FIELDS else _constructed_link_tokens
+"""(token(opening, tag, 1, level, meta=meta), text(level + 1, content), token(closing, tag, -1,
+level, meta=meta)): a link's three tokens in one call (the opener and closer share `meta` when
+given, else each gets its own)."""
 block_token = _block if SAME_FIELDS else _constructed_block
 """A block token as StateBlock.push() makes it at `level` (without changing the state's level)."""
 add_tokens = _add_tokens if SAME_FIELDS else _constructed_add_tokens

@@ -21,6 +21,7 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
 from kbgen.markdown.collect import ENV_KEY, LINE_KEY, RENDER_KEY, Collector, newlines
+from kbgen.markdown.tokens import link_tokens
 from kbgen.markdown.tokens import text as text_token
 from kbgen.markdown.tokens import token as new_token
 from kbgen.model import Context, LinkRef, is_file_name
@@ -144,9 +145,7 @@ def _push_link(state: StateInline, meta: dict[str, Any], text: str) -> None:
     `wikilink_close`, with the three tokens made at once (every link in a note comes here)."""
     _push_pending(state)
     level = state.level
-    state.tokens += (new_token("wikilink_open", "a", 1, level, "", "", meta),
-                     text_token(level + 1, text),
-                     new_token("wikilink_close", "a", -1, level, "", "", meta))
+    state.tokens += link_tokens("wikilink_open", "wikilink_close", "a", level, text, meta)
     # push() gives an opening token a fresh delimiter list, which its closer drops again
     state.tokens_meta += ({"delimiters": []}, None, None)
     state.pendingLevel = level

@@ -62,3 +62,23 @@ def test_text_is_what_pending_text_makes(content: str) -> None:
         made = make(pushed.level, content)
         assert made == pushed and _separate(made, pushed)
         assert make(0, content) != make(1, content)
+
+
+@pytest.mark.parametrize("meta", [None, {"ref": None, "index": 3}])
+def test_link_tokens_are_what_three_pushes_make(meta: dict[str, object] | None) -> None:
+    """link_tokens(): push() of the opener, the label's text left pending and push() of the closer."""
+    for make in (tokens._link_tokens, tokens._constructed_link_tokens):
+        state = _inline_state()
+        opening = state.push("wikilink_open", "a", 1)
+        state.pending = "label"
+        closing = state.push("wikilink_close", "a", -1)
+        pushed = state.tokens[-3:]
+        if meta is not None:
+            opening.meta = closing.meta = meta
+        made = make("wikilink_open", "wikilink_close", "a", opening.level, "label", meta)
+        assert list(made) == pushed
+        assert all(m.attrs is not p.attrs for m, p in zip(made, pushed))
+        assert meta is not None or all(_separate(m, p) for m, p in zip(made, pushed))
+        assert _separate(made[0], made[1]) and made[0].attrs is not made[2].attrs
+        assert (made[0].meta is made[2].meta) == (meta is not None)
+        assert meta is None or made[0].meta is meta
