@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from itertools import accumulate
 from operator import itemgetter
 from typing import Any, Collection, Sequence
@@ -50,10 +50,14 @@ def context_html(ctx: Context, refs: list[LinkRef], highlight: Collection[LinkRe
     comparing each piece shown with them: a LinkRef's hash costs more than the rest of a piece."""
     para = _paragraph(ctx, refs)
     texts, links = para.texts, para.links
+    if para.total > CONTEXT:  # a long paragraph: its window found by bisection
+        # only our first link and those in the window are looked for (a paragraph of 200 000
+        # links written alike holds 200 000 places of each, compared by value)
+        ours = [(r, para.places(r)) for r in highlight]
+        first = min((i for r, places in ours for i in _first_of(links, r, places)), default=0)
+        return _long(para, first, ours)
     marks = [i for r in highlight for i in para.places(r) if links[i >> 1] is r or links[i >> 1] == r]
     first = min(marks, default=0)
-    if para.total > CONTEXT:  # a long paragraph: its window found by bisection
-        return _long(para, first, set(marks))
     start, before = first, 0
     while start > 0 and before < CONTEXT // 3:  # walk back a third of the window
         start -= 1
@@ -87,10 +91,32 @@ def context_html(ctx: Context, refs: list[LinkRef], highlight: Collection[LinkRe
     return Markup("".join(out).strip().replace("\n", "<br>"))
 
 
-def _long(para: "Paragraph", first: int, marked: set[int]) -> Markup:
+def _first_of(links: list[LinkRef], ref: LinkRef, places: Sequence[int]) -> Sequence[int]:
+    """The first of `places` (in order) whose link equals `ref`, if any."""
+    for i in places:
+        if links[i >> 1] is ref or links[i >> 1] == ref:
+            return (i,)
+    return ()
+
+
+def _marked(links: list[LinkRef], ours: list[tuple[LinkRef, Sequence[int]]], lo: int, hi: int) -> set[int]:
+    """Our links' pieces from `lo` up to `hi` (each ref's places are in order)."""
+    marked = set()
+    for ref, places in ours:
+        for k in range(bisect_left(places, lo), len(places)):
+            i = places[k]
+            if i >= hi:
+                break
+            if links[i >> 1] is ref or links[i >> 1] == ref:
+                marked.add(i)
+    return marked
+
+
+def _long(para: "Paragraph", first: int, ours: list[tuple[LinkRef, Sequence[int]]]) -> Markup:
     """context_html's window of a paragraph longer than CONTEXT: what its loops give, with the
     window's ends found by bisecting the pieces' offsets and the pieces between taken as a
-    slice (a window of a line of links is some 60 pieces, and a concept page per link asks)."""
+    slice (a window of a line of links is some 60 pieces, and a concept page per link asks);
+    `ours`: each ref to mark and its places."""
     texts = para.texts
     offsets = para.offsets
     if offsets is None:
@@ -106,7 +132,6 @@ def _long(para: "Paragraph", first: int, marked: set[int]) -> Markup:
             part = "…" + (cut.split(" ", 1)[1] if " " in cut else cut)
         if len(part) > CONTEXT:
             return _joined(start, [part[:CONTEXT].rsplit(" ", 1)[0] + "…"])
-    out = [f"<mark>{part}</mark>" if start in marked else part]
     # piece i > start begins `base + offsets[i]` characters in: text between links is cut
     # where it would pass CONTEXT (offsets[i + 1] > limit), and a link that starts past it
     # is left out (offsets[i] > limit)
@@ -118,6 +143,8 @@ def _long(para: "Paragraph", first: int, marked: set[int]) -> Markup:
     link = max(j, start + 1)
     link += not link & 1
     stop = min(gap, link, len(texts))
+    marked = _marked(para.links, ours, start, stop)
+    out = [f"<mark>{part}</mark>" if start in marked else part]
     window = texts[start + 1:stop]
     for i in marked:
         if start < i < stop:

@@ -128,3 +128,26 @@ def test_each_paragraph_marks_what_all_the_refs_would() -> None:
         by_ctx = [[r for r in note.links if r.context == ci] for ci in range(len(note.contexts))]
         assert got == [{"html": paragraphs.context_html(note.contexts[ci], by_ctx[ci], refs), "line": ci + 1}
                        for ci in places[:paragraphs.CONTEXTS]]
+
+
+def _line_of_equal_links(rng: random.Random) -> tuple[Context, list[LinkRef]]:
+    """A long line of links written alike (`[[a]]` soups): equal refs that are distinct objects,
+    some that differ only in what the text does not show (commented, kind), on a line or two."""
+    parts, refs = [], []
+    for _ in range(rng.randint(100, 600)):
+        original = rng.choice(["[[a]]", "[[a]]", "[[b]]", "[[a|x]]"])
+        target, _, display = original[2:-2].partition("|")
+        refs.append(LinkRef(target, "", display or None, False, rng.choice(["wiki", "wiki", "markdown"]),
+                            rng.choice([1, 1, 2]), original, 0, rng.random() < 0.1))
+        parts += [rng.choice(["", " ", " and ", "\n"]), original]
+    return Context("".join(parts), 1), refs
+
+
+def test_long_paragraphs_of_equal_links_marked_alike() -> None:
+    rng = random.Random(13)
+    for _ in range(150):
+        ctx, refs = _line_of_equal_links(rng)
+        for _ in range(4):
+            pick = rng.choice(refs[len(refs) // 2:])  # an equal copy, or the ref itself
+            highlight = {dataclasses.replace(pick) if rng.random() < 0.5 else pick}
+            assert paragraphs.context_html(ctx, refs, highlight) == _windowed(ctx, refs, highlight)
