@@ -136,6 +136,13 @@ VAULTS: dict[str, Callable[[int], dict[str, str]]] = {
                                                  for i in range(size // 200 + 1)},
     "vault: a folder per note": lambda size: {f"f{i}/N{i}.md": f"[[N{i + 1}]] " + "w " * 90
                                               for i in range(size // 200 + 1)},
+    # a note embedding the last sections (blocks) of another: each embed walked all its tokens
+    "vault: embeds of another's last sections": lambda size: {
+        "Target.md": "".join(f"# h{i}\nt\n" for i in range(size // 25)),
+        "Big.md": "".join(f"![[Target#h{i}]]\n" for i in reversed(range(size // 25)))},
+    "vault: embeds of another's last blocks": lambda size: {
+        "Target.md": "".join(f"a ^b{i}\n\n" for i in range(size // 26)),
+        "Big.md": "".join(f"![[Target#^b{i}]]\n" for i in reversed(range(size // 26)))},
     "vault: deep folders": lambda size: {"/".join(f"d{j}" for j in range(i % 40)) + f"/N{i}.md": "[[N0]] " + "w " * 90
                                          for i in range(size // 200 + 1)},
 }

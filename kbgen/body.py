@@ -22,6 +22,7 @@ from kbgen.markdown.collect import RENDER_KEY
 from kbgen.markdown.wikilinks import default_display
 from kbgen.model import AUDIO_EXTS, IMAGE_EXTS, VIDEO_EXTS, LinkRef, SourcePath, Target, is_file_name
 from kbgen.resolve import find_heading
+from kbgen.sections import Parts
 from kbgen.site import Site, is_concept_label
 from kbgen.urls import concept_url, relative, tag_url
 
@@ -49,6 +50,8 @@ class BodyRenderer:
         """Note embeds rendered on this page so far (see MAX_EMBEDS)."""
         self._cuts: dict[tuple[Any, ...], str] = {}
         """Embed not rendered (target, anchor, as written) → the link shown in its place."""
+        self._parts: dict[int, Parts] = {}
+        """id of a note's tokens → their sections and blocks (kept: the ids stay their own)."""
 
     def href(self, url: str) -> str:
         return relative(self.page_url, url)
@@ -122,10 +125,10 @@ class BodyRenderer:
         part = tokens
         heading = None
         if sub.startswith("^"):
-            part = block_tokens(tokens, sub[1:])
+            part = self._parts_of(tokens).block(sub[1:])
         elif sub:
             heading = find_heading(note.headings, sub)
-            part = section_tokens(tokens, heading.anchor) if heading else None
+            part = self._parts_of(tokens).section(heading.anchor) if heading else None
         if part is None:
             known = heading is not None if not sub.startswith("^") else \
                 any(b.casefold() == sub[1:].strip().casefold() for b in note.blocks)
@@ -140,6 +143,13 @@ class BodyRenderer:
                 f'<div class="markdown-embed-title"><a class="internal-link" href="{esc(link)}">{title}</a></div>'
                 f'<div class="markdown-embed-content">{inner}</div></div>')
 
+
+    def _parts_of(self, tokens: list[Token]) -> Parts:
+        """The sections and blocks of a note's tokens, indexed once per page and note."""
+        parts = self._parts.get(id(tokens))
+        if parts is None or parts.tokens is not tokens:
+            parts = self._parts[id(tokens)] = Parts(tokens)
+        return parts
 
     def _cut(self, ref: LinkRef, target: Target) -> str:
         """The link shown in place of a note embed that is not rendered, made once per target and
@@ -308,37 +318,3 @@ def _pdf_params(fragment: str) -> tuple[str, int]:
         elif part:
             keep.append(part)
     return "&".join(keep), height
-
-
-def section_tokens(tokens: list[Token], anchor: str) -> list[Token] | None:
-    """The heading with this anchor and everything under it, to the next heading of the same or
-    higher level (sub-headings included)."""
-    start = None
-    level = 0
-    for i, tok in enumerate(tokens):
-        if tok.type == "heading_open" and tok.level == 0:
-            if start is None and tok.attrGet("id") == anchor:
-                start, level = i, int(tok.tag[1])
-            elif start is not None and int(tok.tag[1]) <= level:
-                return tokens[start:i]
-    return tokens[start:] if start is not None else None
-
-
-def block_tokens(tokens: list[Token], block_id: str) -> list[Token] | None:
-    """The paragraph, list item, list, quote, callout or table that carries `^block_id`."""
-    want = block_id.casefold()
-    for i, tok in enumerate(tokens):
-        bid = tok.meta.get("block_id") if tok.meta else None
-        if bid is not None and str(bid).casefold() == want and tok.nesting == 1:
-            depth = 0
-            for j in range(i, len(tokens)):
-                depth += tokens[j].nesting
-                if depth == 0:
-                    part = tokens[i:j + 1]
-                    if tok.type == "list_item_open":  # a lone item still needs its list
-                        wrap_open = Token("bullet_list_open", "ul", 1)
-                        wrap_close = Token("bullet_list_close", "ul", -1)
-                        part = [wrap_open, *part, wrap_close]
-                    return part
-            return tokens[i:]
-    return None

@@ -124,7 +124,7 @@ def front_matter_source(text: str) -> str | None:
     return rest[:m.start()] if m else None
 
 
-def _positions(types: list[str], kind: str) -> Iterator[int]:
+def positions(types: list[str], kind: str) -> Iterator[int]:
     """The positions of `kind` in `types` (the tokens' types), found without a Python step per
     token: a note of a MB holds half a million tokens and may have no heading at all."""
     i = -1
@@ -142,7 +142,7 @@ def _headings(tokens: list[Token], types: list[str], col: Collector) -> list[Hea
     take = Anchors().take
     bases: dict[str, str] = {}  # visible text → its anchor before numbering (a note may repeat one heading)
     offset = col.file_line(0)  # (col.file_line() written out: once per heading)
-    for i in _positions(types, "heading_open"):
+    for i in positions(types, "heading_open"):
         tok = tokens[i]
         inline = tokens[i + 1]
         children = inline.children
@@ -208,7 +208,7 @@ DESCRIPTION_MAX = 200
 
 
 def _first_paragraph(tokens: list[Token], types: list[str]) -> str:
-    for i in _positions(types, "paragraph_open"):
+    for i in positions(types, "paragraph_open"):
         if tokens[i].level == 0 and i + 1 < len(tokens):
             text = _description(tokens[i + 1].children or [])
             if text:

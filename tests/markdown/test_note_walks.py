@@ -1,4 +1,4 @@
-"""parse_note's headings and description, found by the tokens' types (parse._positions), are those of a walk over every token.
+"""parse_note's headings and description, found by the tokens' types (parse.positions), are those of a walk over every token.
 
 The walks as they were are kept here; both run on random notes of headings (repeated names,
 setext, in quotes and lists), paragraphs at every depth, lists, tables and front matter.

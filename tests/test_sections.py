@@ -1,0 +1,71 @@
+"""sections.Parts finds each section and block as the walks over every token did (kept here), on random notes."""
+from __future__ import annotations
+
+import random
+
+import pytest
+from markdown_it.token import Token
+
+from kbgen.markdown import make_parser
+from kbgen.parse import parse_note
+from kbgen.sections import Parts
+
+
+def _old_section(tokens: list[Token], anchor: str) -> list[Token] | None:
+    start = None
+    level = 0
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and tok.level == 0:
+            if start is None and tok.attrGet("id") == anchor:
+                start, level = i, int(tok.tag[1])
+            elif start is not None and int(tok.tag[1]) <= level:
+                return tokens[start:i]
+    return tokens[start:] if start is not None else None
+
+
+def _old_block(tokens: list[Token], block_id: str) -> list[Token] | None:
+    want = block_id.casefold()
+    for i, tok in enumerate(tokens):
+        bid = tok.meta.get("block_id") if tok.meta else None
+        if bid is not None and str(bid).casefold() == want and tok.nesting == 1:
+            depth = 0
+            for j in range(i, len(tokens)):
+                depth += tokens[j].nesting
+                if depth == 0:
+                    part = tokens[i:j + 1]
+                    if tok.type == "list_item_open":
+                        part = [Token("bullet_list_open", "ul", 1), *part, Token("bullet_list_close", "ul", -1)]
+                    return part
+            return tokens[i:]
+    return None
+
+
+LINES = ["# A", "## B", "### C", "# A", "## b", "###### F", "A\n===", "B\n---", "> # Q", "- # item head",
+         "text", "text ^x1", "text ^X1", "- item ^li", "  - deep ^deep", "> quote ^q", "> [!note] t\n> body ^c",
+         "| a |\n|---|\n| b |\n\n^tb", "1. one ^o", "", "", "para\n^b2", "```\n# not\n```", "#tag", "t ^x1"]
+
+
+def _shape(part: list[Token] | None) -> object:
+    return None if part is None else [(t.type, t.tag, t.nesting, t.content, t.level) for t in part]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_parts_found_as_the_walks_find_them(seed: int) -> None:
+    md = make_parser()
+    rng = random.Random(seed)
+    asked = cut = blocks = 0
+    for _ in range(150):
+        text = "\n".join(rng.choice(LINES) for _ in range(rng.randint(0, 25)))
+        tokens = parse_note("n.md", text.encode(), md).tokens
+        parts = Parts(tokens)
+        anchors = [t.attrGet("id") for t in tokens if t.type == "heading_open"] + ["a", "missing", "b-1"]
+        for anchor in anchors + rng.sample(anchors, len(anchors)):  # each again, in another order
+            got, want = parts.section(str(anchor)), _old_section(tokens, str(anchor))
+            assert got == want and (got is None or all(a is b for a, b in zip(got, want))), (text, anchor)
+            asked += 1
+            cut += got is not None
+        for bid in ["x1", "X1", "li", "deep", "q", "c", "tb", "o", "b2", "nope", " x1"]:
+            got_block = parts.block(bid)
+            assert _shape(got_block) == _shape(_old_block(tokens, bid)), (text, bid)
+            blocks += got_block is not None
+    assert cut > asked // 3 and blocks > 300
