@@ -47,6 +47,12 @@ class LinkRef:
     commented: bool = False
     """True when the link sits inside an inline `%%comment%%` (indexed by Obsidian, not shown)."""
 
+    def __hash__(self) -> int:
+        # Of two fields, not all nine (equal refs have equal hashes all the same): a ref is
+        # hashed several times on its way to the page (resolution, fingerprint, link tags),
+        # and a note may hold 200 000.
+        return hash((self.original, self.line))
+
 
 @dataclass(frozen=True, slots=True)
 class Heading:
