@@ -19,7 +19,7 @@ from kbgen.localgraph import local_graph
 from kbgen.model import ParsedNote, SourcePath
 from kbgen.site import Site, is_concept_label
 from kbgen.toc import Toc, toc_html
-from kbgen.urls import concept_url, folder_url, relative, tag_url
+from kbgen.urls import concept_url, folder_url, quote_path, relative, tag_url
 
 
 @dataclass
@@ -348,10 +348,23 @@ def tag_page(site: Site, key: str, keys: Sequence[str] | None = None) -> list[Pa
 
 
 def tags_page(site: Site) -> Page:
+    """Every tag with its number of notes; `tags_html` is the default template's list items,
+    written here (the template's loop took 6 µs a tag, and a vault may hold 100 000 tags)."""
     items = [{"name": t.name, "url": t.url, "count": len(t.notes)}
              for _, t in sorted(site.tags.items())]
     return Page(url="tags/index.html", template="tags.html", kind="tags", title="Tags",
-                description="All tags", context={"tags": items, "breadcrumbs": []})
+                description="All tags", context={"tags": items, "tags_html": _tag_items(items),
+                                                 "breadcrumbs": []})
+
+
+def _tag_items(items: list[dict[str, Any]]) -> Markup:
+    """`<li>` items of the tags index, as its template wrote them (escaped as jinja escapes)."""
+    out = []
+    for t in items:
+        href, name = quote_path(t["url"][len("tags/"):]), t["name"]  # relative() from tags/index.html
+        out.append(f'<li><a class="tag" href="{escape(href) if _SPECIAL(href) else href}">'
+                   f'#{escape(name) if _SPECIAL(name) else name}</a> <span class="count">{t["count"]}</span></li>\n')
+    return Markup("".join(out))
 
 
 _listings: "weakref.WeakKeyDictionary[Any, tuple[dict[str, str], dict[str, int]]]" = weakref.WeakKeyDictionary()

@@ -140,6 +140,16 @@ def _quote(path: str) -> str:
     return quote(path, safe="/-._~!$&'()*+,;=:@")
 
 
+_UNQUOTED = re.compile(r"[A-Za-z0-9/._~!$&'()*+,;=:@-]*\Z").match
+"""Whether a path is the same percent-encoded (what _quote leaves alone)."""
+
+
+def quote_path(path: str) -> str:
+    """A site-relative path as an href, percent-encoded (_quote without its cache, for paths
+    met once: the tags index links to each of 100 000 tags)."""
+    return path if _UNQUOTED(path) else quote(path, safe="/-._~!$&'()*+,;=:@")
+
+
 def root_prefix(from_url: str) -> str:
     """The relative path from a page to the site root (`""`, `"../"`, …)."""
     depth = from_url.count("/")
