@@ -11,7 +11,7 @@ Likewise the delimiter post-processing rules run only where their delimiters can
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Any, Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import mdTrim
@@ -202,7 +202,8 @@ def dispatch_block(md: MarkdownIt) -> None:
     ruler = md.block.ruler
     rules = [(r.name, r.fn, list(r.alt)) for r in ruler.__rules__ if r.enabled]
     chains = sorted({alt for _, _, alts in rules for alt in alts})
-    pretests = {"hr": _hr_pretest, "lheading": _setext_or_paragraph}
+    pretests = {"hr": _hr_pretest, "lheading": _setext_or_paragraph,
+                "reference": _label_end_pretest, "footnote_def": _label_end_pretest}
     rules = [(name, pretests[name](fn) if name in pretests else fn, alts) for name, fn, alts in rules]
     main = _block_dispatcher([(n, fn) for n, fn, _ in rules])
     if any(name == "code" for name, _, _ in rules):
@@ -265,6 +266,24 @@ def _hr_pretest(hr: BlockRule) -> BlockRule:
         if pos < len(src) and src.count(src[pos], pos, state.eMarks[startLine]) < 3:
             return False
         return hr(state, startLine, endLine, silent)
+    return pretested
+
+
+def _label_end_pretest(rule: BlockRule) -> BlockRule:
+    """A `reference` or `footnote_def` rule, tried only where a `]:` follows the line's start
+    somewhere in the note (a definition's label ends with one, on one line): every line that
+    starts with `[` (`[[link]] …`, a callout's `[!note]` in a quote) tried the rule's label scan.
+    The next `]:` is looked for once per stretch of the note, not once per line."""
+    memo: list[Any] = ["", 0, -1]  # the source, a position, the first `]:` at or after it
+
+    def pretested(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+        src = state.src
+        pos = state.bMarks[startLine] + state.tShift[startLine]
+        if memo[0] is not src or pos < memo[1] or 0 <= memo[2] < pos:
+            memo[:] = src, pos, src.find("]:", pos)
+        if memo[2] < 0:
+            return False
+        return rule(state, startLine, endLine, silent)
     return pretested
 
 

@@ -283,8 +283,11 @@ def _one_line_end(state: StateBlock, line: int, endLine: int, outer: int, indent
     src = state.src
     following = line + 1
     if following >= endLine:
-        # markdown-it's paragraph rule looks on to the last line of the state, not `endLine`.
-        return (following, -1) if endLine == state.lineMax else (-1, -1)
+        # markdown-it's paragraph rule looks on to the last line of the state, not `endLine`:
+        # it stops at that line if it is the state's last or blank (a quote's list ends there).
+        if endLine == state.lineMax or state.isEmpty(following):
+            return following, -1
+        return -1, -1
     start, end = state.bMarks[following] + state.tShift[following], state.eMarks[following]
     if start >= end:  # a blank line: the item ends unless what follows is indented into it
         after_blank = following + 1
