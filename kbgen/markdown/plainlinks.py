@@ -4,7 +4,8 @@ Most list items and table cells are a few words and a link or two. An inline par
 content sets up a StateInline, runs the inline loop, dispatches at each `[`, tries the rules
 that start there, and runs the post-processing rules over tokens they leave as they are. Here
 the content is checked first: every character an inline rule can start at must be the start of
-a link the `wikilink` or `embed` rule takes whole (with no display text to parse), a line end
+a link the `wikilink` or `embed` rule takes whole (with no display text, or one without markup: the
+text the display's inline parse leaves), a line end
 (the `newline` rule's break), a `!` no rule can take (not before a `[`), a `:` the `linkify`
 rule cannot take (not before `//`) or a `^` the `footnote_inline` rule cannot take (not before
 a `[`: block ids).
@@ -123,9 +124,10 @@ def _parser(search: Callable[[str, int], re.Match[str] | None],
             inner = src[begin + 2:close]
             if not inner.strip():
                 return False
-            if "|" in inner:
+            if "|" in inner and begin == at:  # (an embed's display text is not parsed)
                 display = wikilinks.split_linktext(inner)[2]
-                if display is not None and display.strip():
+                if display is not None and display.strip() and \
+                        search(src, wikilinks.display_start(src, begin + 2, close), close) is not None:
                     return False  # display text to parse as inline markdown
             pieces.append((EMBED if begin != at else LINK, at, close, inner))
             found = search(src, close + 2)
@@ -180,8 +182,11 @@ def _make(src: str, pieces: list[Piece], line0: int, env: dict[str, Any], childr
         if embed:
             add(new_token("embed", "", 0, 0, "", "", meta))
             continue
-        text = (path if not subpath else wikilinks.default_display(path, subpath)) \
-            if path or subpath else inner
+        if display is not None and display.strip():  # markup-free: one text token, as written
+            text = src[wikilinks.display_start(src, at + 2, close):close]
+        else:
+            text = (path if not subpath else wikilinks.default_display(path, subpath)) \
+                if path or subpath else inner
         children += link_tokens("wikilink_open", "wikilink_close", "a", 0, text, meta)
     if last < len(src):
         add(text_token(0, src[last:]))

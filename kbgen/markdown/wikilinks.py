@@ -119,7 +119,7 @@ def _scan(state: StateInline, start: int, silent: bool, embed: bool) -> bool:
         return True
     state.push("wikilink_open", "a", 1).meta = meta
     # The display text is inline markdown; it sits after the first unescaped `|`.
-    bar = _display_start(src, begin, close)
+    bar = display_start(src, begin, close)
     old_max = state.posMax
     state.pos, state.posMax = bar, close
     state.linkLevel += 1
@@ -160,13 +160,11 @@ def _push_embed(state: StateInline, meta: dict[str, Any]) -> None:
     state.pendingLevel = level
 
 
-def _display_start(src: str, begin: int, end: int) -> int:
-    i = begin
-    while i < end:
-        if src[i] == "|" and i > begin:
-            return i + 1
-        i += 1
-    return end
+def display_start(src: str, begin: int, end: int) -> int:
+    """Where a link's display text starts in `src` (after the first `|` past `begin`, escaped or
+    not: the `\\|` of a table cell), or `end`."""
+    bar = src.find("|", begin + 1, end)
+    return bar + 1 if bar >= 0 else end
 
 
 def new_context(env: dict[str, Any], col: Collector, src: str) -> tuple[str, int]:

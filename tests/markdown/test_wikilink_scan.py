@@ -79,7 +79,7 @@ def _old_scan(state: StateInline, start: int, silent: bool, embed: bool) -> bool
         state.pos = close + 2
         return True
     state.push("wikilink_open", "a", 1).meta = meta
-    bar = wikilinks._display_start(src, start + 2, close)
+    bar = wikilinks.display_start(src, start + 2, close)
     old_max = state.posMax
     state.pos, state.posMax = bar, close
     state.linkLevel += 1
