@@ -143,6 +143,9 @@ VAULTS: dict[str, Callable[[int], dict[str, str]]] = {
     "vault: embeds of another's last blocks": lambda size: {
         "Target.md": "".join(f"a ^b{i}\n\n" for i in range(size // 26)),
         "Big.md": "".join(f"![[Target#^b{i}]]\n" for i in reversed(range(size // 26)))},
+    "vault: embeds of another's missing blocks": lambda size: {
+        "Target.md": "".join(f"a ^b{i}\n\n" for i in range(size // 20)),
+        "Big.md": "".join(f"![[Target#^z{i}]]\n" for i in range(size // 50))},
     "vault: deep folders": lambda size: {"/".join(f"d{j}" for j in range(i % 40)) + f"/N{i}.md": "[[N0]] " + "w " * 90
                                          for i in range(size // 200 + 1)},
 }

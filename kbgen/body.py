@@ -50,6 +50,8 @@ class BodyRenderer:
         """Note embeds rendered on this page so far (see MAX_EMBEDS)."""
         self._cuts: dict[tuple[Any, ...], str] = {}
         """Embed not rendered (target, anchor, as written) → the link shown in its place."""
+        self._block_ids: dict[SourcePath, set[str]] = {}
+        """Note → its block ids casefolded (see _has_block)."""
         self._parts: dict[int, Parts] = {}
         """id of a note's tokens → their sections and blocks (kept: the ids stay their own)."""
 
@@ -130,8 +132,7 @@ class BodyRenderer:
             heading = find_heading(note.headings, sub)
             part = self._parts_of(tokens).section(heading.anchor) if heading else None
         if part is None:
-            known = heading is not None if not sub.startswith("^") else \
-                any(b.casefold() == sub[1:].strip().casefold() for b in note.blocks)
+            known = heading is not None if not sub.startswith("^") else self._has_block(path, sub[1:])
             if known:  # else the resolver has already said missing-heading or missing-block
                 self.diagnostics.append(make(source, ref.line, "missing-embed",
                                              f"{ref.original!r}: {sub!r} was found in {path} but its "
@@ -143,6 +144,14 @@ class BodyRenderer:
                 f'<div class="markdown-embed-title"><a class="internal-link" href="{esc(link)}">{title}</a></div>'
                 f'<div class="markdown-embed-content">{inner}</div></div>')
 
+
+    def _has_block(self, path: SourcePath, block_id: str) -> bool:
+        """Whether the note has this block id (case-insensitive; its ids casefolded once per page:
+        a page may embed 2 000 missing blocks of a note of 40 000)."""
+        ids = self._block_ids.get(path)
+        if ids is None:
+            ids = self._block_ids[path] = {b.casefold() for b in self.site.notes[path].blocks}
+        return block_id.strip().casefold() in ids
 
     def _parts_of(self, tokens: list[Token]) -> Parts:
         """The sections and blocks of a note's tokens, indexed once per page and note."""

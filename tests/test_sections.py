@@ -69,3 +69,19 @@ def test_parts_found_as_the_walks_find_them(seed: int) -> None:
             assert _shape(got_block) == _shape(_old_block(tokens, bid)), (text, bid)
             blocks += got_block is not None
     assert cut > asked // 3 and blocks > 300
+
+
+def test_has_block_as_the_scan_of_the_note_s_ids() -> None:
+    """BodyRenderer._has_block (ids casefolded once per page) answers as a scan of the note's ids."""
+    from types import SimpleNamespace
+
+    from kbgen.body import BodyRenderer
+
+    rng = random.Random(3)
+    pieces = ["a", "B", "ß", "SS", "İ", "i\u0307", "1", "-"]
+    for _ in range(50):
+        ids = {"".join(rng.choice(pieces) for _ in range(rng.randint(1, 3))): 1 for _ in range(rng.randint(0, 8))}
+        body = BodyRenderer(SimpleNamespace(notes={"t.md": SimpleNamespace(blocks=ids)}), None, "p.html", None)
+        for _ in range(20):
+            asked = rng.choice([" ", ""]) + "".join(rng.choice(pieces) for _ in range(rng.randint(1, 3))) + rng.choice([" ", ""])
+            assert body._has_block("t.md", asked) == any(b.casefold() == asked.strip().casefold() for b in ids)
