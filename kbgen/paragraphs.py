@@ -53,9 +53,14 @@ def context_html(ctx: Context, refs: list[LinkRef], highlight: Collection[LinkRe
     if para.total > CONTEXT:  # a long paragraph: its window found by bisection
         # only our first link and those in the window are looked for (a paragraph of 200 000
         # links written alike holds 200 000 places of each, compared by value)
-        ours = [(r, para.places(r)) for r in highlight]
-        first = min((i for r, places in ours for i in _first_of(links, r, places)), default=0)
-        return _long(para, first, ours)
+        ours: list[tuple[int, LinkRef, Sequence[int]]] = []  # (first mark, ref, its places)
+        for r in highlight:
+            places = para.places(r)
+            for i in places:
+                if links[i >> 1] is r or links[i >> 1] == r:
+                    ours.append((i, r, places))
+                    break
+        return _long(para, min([o[0] for o in ours], default=0), ours)
     marks = [i for r in highlight for i in para.places(r) if links[i >> 1] is r or links[i >> 1] == r]
     first = min(marks, default=0)
     start, before = first, 0
@@ -91,19 +96,13 @@ def context_html(ctx: Context, refs: list[LinkRef], highlight: Collection[LinkRe
     return Markup("".join(out).strip().replace("\n", "<br>"))
 
 
-def _first_of(links: list[LinkRef], ref: LinkRef, places: Sequence[int]) -> Sequence[int]:
-    """The first of `places` (in order) whose link equals `ref`, if any."""
-    for i in places:
-        if links[i >> 1] is ref or links[i >> 1] == ref:
-            return (i,)
-    return ()
-
-
-def _marked(links: list[LinkRef], ours: list[tuple[LinkRef, Sequence[int]]], lo: int, hi: int) -> set[int]:
+def _marked(links: list[LinkRef], ours: list[tuple[int, LinkRef, Sequence[int]]], lo: int, hi: int) -> set[int]:
     """Our links' pieces from `lo` up to `hi` (each ref's places are in order)."""
     marked = set()
-    for ref, places in ours:
-        for k in range(bisect_left(places, lo), len(places)):
+    for first, ref, places in ours:
+        if first >= hi:
+            continue  # (most refs of a long paragraph: the window is some 60 pieces)
+        for k in range(bisect_left(places, max(lo, first)), len(places)):
             i = places[k]
             if i >= hi:
                 break
@@ -112,11 +111,11 @@ def _marked(links: list[LinkRef], ours: list[tuple[LinkRef, Sequence[int]]], lo:
     return marked
 
 
-def _long(para: "Paragraph", first: int, ours: list[tuple[LinkRef, Sequence[int]]]) -> Markup:
+def _long(para: "Paragraph", first: int, ours: list[tuple[int, LinkRef, Sequence[int]]]) -> Markup:
     """context_html's window of a paragraph longer than CONTEXT: what its loops give, with the
     window's ends found by bisecting the pieces' offsets and the pieces between taken as a
     slice (a window of a line of links is some 60 pieces, and a concept page per link asks);
-    `ours`: each ref to mark and its places."""
+    `ours`: each ref to mark, where it is first marked and its places."""
     texts = para.texts
     offsets = para.offsets
     if offsets is None:

@@ -151,3 +151,5 @@ def test_long_paragraphs_of_equal_links_marked_alike() -> None:
             pick = rng.choice(refs[len(refs) // 2:])  # an equal copy, or the ref itself
             highlight = {dataclasses.replace(pick) if rng.random() < 0.5 else pick}
             assert paragraphs.context_html(ctx, refs, highlight) == _windowed(ctx, refs, highlight)
+            twice = [pick, dataclasses.replace(pick), rng.choice(refs)]  # equal refs given twice
+            assert paragraphs.context_html(ctx, refs, twice) == _windowed(ctx, refs, set(twice))
