@@ -27,7 +27,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from kbgen.markdown.collect import collector
+from kbgen.markdown.collect import Collector, collector
 
 _TRAILING = re.compile(r"(?:^|(?<=\s))\^([A-Za-z0-9_-]+)$")
 _ALONE = re.compile(r"\^([A-Za-z0-9_-]+)")
@@ -45,23 +45,26 @@ def _blockid_rule(state: StateCore) -> None:
     if "^" not in state.src:
         return  # every block id is written `^id` (block contents are cut from the source)
     tokens = state.tokens
+    col = collector(state.env)
     drop: set[int] = set()
     stack: list[int] = []  # indices of open container tokens
     opener_of: dict[int, int] = {}  # index of a close token → index of its open token
     seen: dict[str, int] = {}
     lines: list[str] | None = None
     for i, tok in enumerate(tokens):
-        if tok.nesting == 1:
+        nesting = tok.nesting
+        if nesting == 1:
             stack.append(i)
             continue
-        if tok.nesting == -1:
+        if nesting == -1:
             if stack:
                 opener_of[i] = stack.pop()
             if tok.type == "table_close":
                 _table_row(state, tokens, i, opener_of, drop, seen)
             continue
-        if tok.type != "inline" or not tok.children or i == 0:
-            continue
+        content = tok.content
+        if "^" not in content or tok.type != "inline" or not tok.children or i == 0:
+            continue  # (an id is written `^id`)
         parent = tokens[i - 1]
         if parent.type == "callout_title_open":
             _callout_title(state, tokens, i, stack, seen)
@@ -69,37 +72,42 @@ def _blockid_rule(state: StateCore) -> None:
         if parent.type != "paragraph_open":
             continue
         line0 = parent.map[0] if parent.map else 0
-        alone = _ALONE.fullmatch(tok.content)
+        alone = _ALONE.fullmatch(content) if content[0] == "^" else None
         if alone is not None:
             target = _before(tokens, i - 1, stack, opener_of)
             if target is not None:
-                _name(state, tokens[target], alone.group(1), seen, line0)
+                _name(col, tokens[target], alone.group(1), seen, line0)
                 drop.update((i - 1, i, i + 1))
             else:  # nothing before it to name: the (now empty) paragraph is the block
                 tok.children, tok.content = [], ""
-                _name(state, parent, alone.group(1), seen, line0)
+                _name(col, parent, alone.group(1), seen, line0)
             continue
-        m = _trailing(tok.content)
-        if m is None or not _strip_marker(tok, m.group(1)):
+        m = _trailing(content)
+        if m is None:
             continue
-        own_line = m.start() > 0 and tok.content[m.start() - 1] == "\n"
-        line0 += tok.content.count("\n", 0, m.start())
-        tok.content = tok.content[:m.start()].rstrip()
+        ident = m.group(1)
+        if not _strip_marker(tok, ident):
+            continue
+        at = m.start()
+        own_line = at > 0 and content[at - 1] == "\n"
+        line0 += content.count("\n", 0, at)
+        tok.content = content[:at].rstrip()
         target = i - 1
-        quotes = [j for j in stack if tokens[j].type == "blockquote_open"]
-        if own_line and quotes:
-            if lines is None:
-                lines = state.src.split("\n")
-            last = (parent.map[1] - 1) if parent.map else -1
-            if 0 <= last < len(lines) and not lines[last].lstrip().startswith(">"):
-                target = quotes[0]  # the lazy line after a callout names the whole callout
+        if own_line:
+            quotes = [j for j in stack if tokens[j].type == "blockquote_open"]
+            if quotes:
+                if lines is None:
+                    lines = state.src.split("\n")
+                last = (parent.map[1] - 1) if parent.map else -1
+                if 0 <= last < len(lines) and not lines[last].lstrip().startswith(">"):
+                    target = quotes[0]  # the lazy line after a callout names the whole callout
         container = stack[-2] if target == i - 1 and len(stack) >= 2 else -1
         if container == i - 2 and tokens[container].type == "list_item_open":
             target = container  # the first paragraph of a list item names the item
         elif container >= 0 and tokens[container].type == "blockquote_open" \
                 and i + 2 < len(tokens) and tokens[i + 2].type == "blockquote_close":
             target = container  # the quote's (or callout's) last line names the quote
-        _name(state, tokens[target], m.group(1), seen, line0)
+        _name(col, tokens[target], ident, seen, line0)
     if drop:
         tokens[:] = [t for j, t in enumerate(tokens) if j not in drop]
 
@@ -163,7 +171,7 @@ def _table_row(state: StateCore, tokens: list[Token], close: int, opener_of: dic
             or any(c.content.strip() for c in cells[1:]):
         return
     ident = cells[0].content.strip()[1:]
-    _name(state, tokens[opener_of[close]], ident, seen, cells[0].map[0] if cells[0].map else 0)
+    _name(collector(state.env), tokens[opener_of[close]], ident, seen, cells[0].map[0] if cells[0].map else 0)
     rows = sum(1 for t in tokens[tbody_open:close - 1] if t.type == "tr_open")
     first = tbody_open if rows == 1 else tr_open
     drop.update(range(first, close - 1 if rows > 1 else close))
@@ -178,12 +186,11 @@ def _callout_title(state: StateCore, tokens: list[Token], i: int, stack: list[in
     m = _trailing(tok.content)
     if m is not None and _strip_marker(tok, m.group(1)):
         tok.content = tok.content[:m.start()].rstrip()
-        _name(state, tokens[stack[-2]], m.group(1), seen, tok.map[0] if tok.map else 0)
+        _name(collector(state.env), tokens[stack[-2]], m.group(1), seen, tok.map[0] if tok.map else 0)
 
 
-def _name(state: StateCore, block: Token, ident: str, seen: dict[str, int], line0: int) -> None:
+def _name(col: Collector | None, block: Token, ident: str, seen: dict[str, int], line0: int) -> None:
     """Give `block` the id, unless an earlier block of the note has it (`line0`: the marker)."""
-    col = collector(state.env)
     if ident in seen:
         if col is not None:
             col.report(line0, "duplicate-block",
@@ -191,7 +198,7 @@ def _name(state: StateCore, block: Token, ident: str, seen: dict[str, int], line
         return
     start = block.map[0] if block.map else line0
     seen[ident] = start
-    block.attrSet("id", "^" + ident)
+    block.attrs["id"] = "^" + ident  # (attrSet)
     block.meta["block_id"] = ident
     if col is not None:
         col.blocks.setdefault(ident, col.file_line(start))

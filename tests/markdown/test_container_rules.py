@@ -1,4 +1,4 @@
-"""The core rules of block containers (task boxes, callout titles, block ids) change no tokens and no HTML.
+"""The core rules of block containers (task boxes, callout titles, block ids) make the tokens, HTML and diagnostics they made.
 
 Each rule is compared with the rule as it was before it walked only the tokens it needs (kept
 here), on thousands of random notes built from the lines that exercise them.
@@ -14,8 +14,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from kbgen.markdown import callouts, make_parser, tasks
-from kbgen.markdown.collect import ENV_KEY, Collector
+from kbgen.markdown import blockids, callouts, make_parser, tasks
+from kbgen.markdown.collect import ENV_KEY, Collector, collector
 
 # -- the rules as they were -------------------------------------------------------------------
 
@@ -119,6 +119,71 @@ def old_make_callout(quote: Token, p_open: Token, inline: Token, p_close: Token)
     return made
 
 
+def old_blockid_rule(state: StateCore) -> None:
+    """blockids._blockid_rule as it was (its helpers are the module's)."""
+    if "^" not in state.src:
+        return
+    tokens = state.tokens
+    drop: set[int] = set()
+    stack: list[int] = []
+    opener_of: dict[int, int] = {}
+    seen: dict[str, int] = {}
+    lines: list[str] | None = None
+    col = collector(state.env)
+    for i, tok in enumerate(tokens):
+        if tok.nesting == 1:
+            stack.append(i)
+            continue
+        if tok.nesting == -1:
+            if stack:
+                opener_of[i] = stack.pop()
+            if tok.type == "table_close":
+                blockids._table_row(state, tokens, i, opener_of, drop, seen)
+            continue
+        if tok.type != "inline" or not tok.children or i == 0:
+            continue
+        parent = tokens[i - 1]
+        if parent.type == "callout_title_open":
+            blockids._callout_title(state, tokens, i, stack, seen)
+            continue
+        if parent.type != "paragraph_open":
+            continue
+        line0 = parent.map[0] if parent.map else 0
+        alone = blockids._ALONE.fullmatch(tok.content)
+        if alone is not None:
+            target = blockids._before(tokens, i - 1, stack, opener_of)
+            if target is not None:
+                blockids._name(col, tokens[target], alone.group(1), seen, line0)
+                drop.update((i - 1, i, i + 1))
+            else:
+                tok.children, tok.content = [], ""
+                blockids._name(col, parent, alone.group(1), seen, line0)
+            continue
+        m = blockids._trailing(tok.content)
+        if m is None or not blockids._strip_marker(tok, m.group(1)):
+            continue
+        own_line = m.start() > 0 and tok.content[m.start() - 1] == "\n"
+        line0 += tok.content.count("\n", 0, m.start())
+        tok.content = tok.content[:m.start()].rstrip()
+        target = i - 1
+        quotes = [j for j in stack if tokens[j].type == "blockquote_open"]
+        if own_line and quotes:
+            if lines is None:
+                lines = state.src.split("\n")
+            last = (parent.map[1] - 1) if parent.map else -1
+            if 0 <= last < len(lines) and not lines[last].lstrip().startswith(">"):
+                target = quotes[0]
+        container = stack[-2] if target == i - 1 and len(stack) >= 2 else -1
+        if container == i - 2 and tokens[container].type == "list_item_open":
+            target = container
+        elif container >= 0 and tokens[container].type == "blockquote_open" \
+                and i + 2 < len(tokens) and tokens[i + 2].type == "blockquote_close":
+            target = container
+        blockids._name(col, tokens[target], m.group(1), seen, line0)
+    if drop:
+        tokens[:] = [t for j, t in enumerate(tokens) if j not in drop]
+
+
 # -- random notes -----------------------------------------------------------------------------
 
 LINES = [
@@ -127,7 +192,8 @@ LINES = [
     "> quote", "> [!note] Title", "> [!faq]- Folded *x*", "> [!tip|meta]+", "> [!bug]", ">",
     "> > [!info] inner", "> - [ ] quoted task", "> body ^q1", "[!note] not a quote", "> [!x",
     "| a | b |", "|---|---|", "| ^t1 | |", "```", "# heading ^h", "- a ^li", "  > [!warning] in list",
-    "lazy", "> text\n^after", "- [ ] a\n\n- [x] b",
+    "lazy", "> text\n^after", "- [ ] a\n\n- [x] b", "two\nlines ^b3", "> [!note] T ^c1", "x^b1", "a ^b-1_x",
+    "^b1", "a ^", "a^[n] ^f", "`^code`", "| x |\n|---|\n| y |\n| ^t2 |", "> a\n> ^b1", "- a\n  ^b4",
 ]
 
 
@@ -149,7 +215,7 @@ def dump(tokens: list[Token]) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("seed", range(4))
 def test_rules_match_the_old_ones(seed: int) -> None:
     new = make_parser()
-    old = parser(kbgen_tasks=old_task_rule, kbgen_callouts=old_callout_rule)
+    old = parser(kbgen_tasks=old_task_rule, kbgen_callouts=old_callout_rule, kbgen_blockids=old_blockid_rule)
     rng = random.Random(seed)
     for _ in range(800):
         text = note(rng)
@@ -163,14 +229,20 @@ def test_rules_match_the_old_ones(seed: int) -> None:
 
 
 def test_the_notes_hold_what_the_rules_take() -> None:
-    """The random notes hold tasks, callouts with a body and without, and block ids."""
+    """The random notes hold tasks, callouts with a body and without, block ids and their
+    duplicates."""
     md, rng = make_parser(), random.Random(0)
     html = "".join(md.render(note(rng)) for _ in range(300))
     for made in ('class="task-list-item', 'class="contains-task-list"', 'class="callout"',
                  'class="callout-content"', '</div></div>\n</div>', 'id="^'):
         assert made in html
+    col = Collector("n.md")
+    for _ in range(50):
+        md.parse(note(rng), {ENV_KEY: col})
+    assert any(d.code == "duplicate-block" for d in col.diagnostics)
 
 
 def test_rules_are_the_modules() -> None:
     names = {r.name: r.fn for r in make_parser().core.ruler.__rules__}
     assert names["kbgen_tasks"] is tasks._task_rule and names["kbgen_callouts"] is callouts._callout_rule
+    assert names["kbgen_blockids"] is blockids._blockid_rule
