@@ -61,3 +61,12 @@ def test_a_deep_tag_builds(tmp_path: Path) -> None:
         assert tag_url(tag)[5:] in page  # the body's links, relative from the site root
     assert not _dangling(out)
     assert len(page) < 10 * len(deep)  # search filters for 16 parents, not for each of 3 000 (18 MB)
+
+
+def test_a_tag_spelled_two_ways_links_to_its_one_page(tmp_path: Path) -> None:
+    # `Straße` and `STRASSE` are one tag (case-folded), named after its first spelling
+    vault = write_vault(tmp_path / "v", {"A.md": "#Straße\n", "B.md": "#STRASSE and #a--b\n"})
+    _, out = build(vault)
+    assert '<a href="tags/strasse.html" class="tag">#STRASSE</a>' in (out / "b.html").read_text(encoding="utf-8")
+    assert "#Straße" in (out / "tags/strasse.html").read_text(encoding="utf-8")
+    assert not _dangling(out)
