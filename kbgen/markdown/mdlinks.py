@@ -108,7 +108,23 @@ def plain_link_rule(markup: Callable[[str], re.Match[str] | None]) -> Callable[[
             _push_plain_link(state, plain[1], plain[0])
         state.pos = plain[2]
         return True
+    rule.plain_markup = markup  # type: ignore[attr-defined]  # (plainlinks makes such links too)
     return rule
+
+
+def plain_link(src: str, start: int, markup: Callable[[str, int, int], re.Match[str] | None],
+               normalize: Callable[[str], str], validate: Callable[[str], bool]) -> tuple[int, str] | None:
+    """(end, normalized href) of a plain `[label](dest)` at `start` of inline content `src` that
+    the plain link rule would make at the top level of a fresh inline parse (see _plain), or None."""
+    end = len(src)
+    close = src.find("]", start + 1)
+    if close < start + 2 or close + 1 >= end or src[close + 1] != "(":
+        return None
+    dest = _PLAIN_DEST.match(src, close + 2)
+    if dest is None or dest.end() >= end or src[dest.end()] != ")" or markup(src, start + 1, close) is not None:
+        return None
+    href = normalize(dest.group())
+    return (dest.end() + 1, href) if validate(href) else None
 
 
 def plain_image_rule(markup: Callable[[str], re.Match[str] | None]) -> Callable[[StateInline, bool], bool]:

@@ -15,6 +15,7 @@ the ordinary parse. tests/markdown/test_plainlinks.py compares the two on random
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any, Callable
 
 from markdown_it import MarkdownIt
@@ -23,7 +24,7 @@ from markdown_it.rules_inline.newline import newline as library_newline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote.index import footnote_inline as library_footnote_inline
 
-from kbgen.markdown import wikilinks
+from kbgen.markdown import mdlinks, wikilinks
 from kbgen.markdown.autolinks import linkify_rule
 from kbgen.markdown.collect import ENV_KEY
 from kbgen.markdown.dispatch import markup_chars, starting_at
@@ -62,18 +63,25 @@ def plain_links_parser(md: MarkdownIt, markup: re.Pattern[str]) -> PlainParse | 
     taken = "[!" + ":" * colon_text + "^" * caret_text + "\n" * breaks
     others = "".join(ch for ch in markup_chars(md) or "" if ch not in taken)
     other = re.compile(f"[{re.escape(others)}]").search if others else None
-    return _parser(markup.search, other, colon_text, caret_text, breaks)
+    # plain [label](dest) links too where the rule after `wikilink` at `[` is mdlinks' plain one
+    md_links = starting_at(md, "[")[:3] == ["unclosed_bracket", "wikilink", "link"] and \
+        getattr(fns.get("link"), "plain_markup", None) == markup.search
+    md_link = partial(mdlinks.plain_link, markup=markup.search, normalize=md.normalizeLink,
+                      validate=md.validateLink) if md_links else None
+    return _parser(markup.search, other, colon_text, caret_text, breaks, md_link)
 
 
-LINK, EMBED, BREAK = 0, 1, 2
+LINK, EMBED, BREAK, MDLINK = 0, 1, 2, 3
 Piece = tuple[int, int, int, str]
-"""(kind, where it starts, where the `]]` is (a break: where the next line's text starts),
-the link's text between the brackets ("" for a break))."""
+"""(kind, where it starts, where the `]]` is (a break: where the next line's text starts; a
+markdown link: where it ends), the link's text between the brackets ("" for a break; a markdown
+link: its normalized href))."""
 
 
 def _parser(search: Callable[[str, int], re.Match[str] | None],
             other: Callable[[str, int], re.Match[str] | None] | None, colon_text: bool,
-            caret_text: bool, breaks: bool) -> PlainParse:
+            caret_text: bool, breaks: bool,
+            md_link: Callable[[str, int], tuple[int, str] | None] | None = None) -> PlainParse:
     def parse(src: str, first: int, line0: int, env: dict[str, Any], children: list[Token]) -> bool:
         found = other(src, first) if other is not None else None  # (no markup before `first`)
         if found is not None:
@@ -116,7 +124,13 @@ def _parser(search: Callable[[str, int], re.Match[str] | None],
             else:
                 return False
             if not src.startswith("[[", begin):
-                return False
+                made = md_link(src, at) if md_link is not None and begin == at else None
+                if made is None:
+                    return False
+                pieces.append((MDLINK, at, made[0], made[1]))
+                found = search(src, made[0])
+                at = found.start() if found else -1
+                continue
             close = src.find("]]", begin + 2)
             if close < 0 or src.find("[[", begin + 2, close) >= 0 or \
                     (lines and src.find("\n", begin + 2, close) >= 0):
@@ -159,6 +173,12 @@ def _make(src: str, pieces: list[Piece], line0: int, env: dict[str, Any], childr
             continue
         if at > last:
             add(text_token(0, src[last:at]))
+        if kind == MDLINK:  # as the plain link rule makes it; _collect makes its LinkRef
+            made = link_tokens("link_open", "link_close", "a", 0, src[at + 1:src.find("]", at + 1)])
+            made[0].attrs = {"href": inner}
+            children += made
+            last = close
+            continue
         embed = kind == EMBED
         last = close + 2
         if "|" in inner or "#" in inner or "\\" in inner:
