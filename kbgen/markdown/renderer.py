@@ -53,6 +53,7 @@ class Renderer(RendererHTML):
         out: list[str] = []
         append = out.append
         last = len(tokens) - 1
+        written_attrs: dict[tuple[tuple[str, Any], ...], str] = {}
         for i, token in enumerate(tokens):
             kind = token.type
             if kind == "inline":
@@ -73,9 +74,19 @@ class Renderer(RendererHTML):
             elif item_rule is not None and kind == "list_item_open" and token.meta and "checked" in token.meta:
                 append(item_rule(tokens, i, options, env))
             elif token.attrs and stock_tags and token.block and token.nesting:
-                # renderToken() for a block tag with attributes (headings with their ids)
-                attrs = "".join([" " + escapeHtml(key) + '="' + escapeHtml(str(value)) + '"'
-                                 for key, value in token.attrs.items()])
+                # renderToken() for a block tag with attributes (headings with their ids, task
+                # items with their classes: those repeat, and are escaped once)
+                items = tuple(token.attrs.items())
+                try:
+                    attrs = written_attrs.get(items)
+                except TypeError:  # (a plugin's value that is not hashable)
+                    attrs = None
+                if attrs is None:
+                    attrs = "".join([" " + escapeHtml(key) + '="' + escapeHtml(str(value)) + '"'
+                                     for key, value in items])
+                    # only strings: 1, 1.0 and True are equal keys, and written differently
+                    if len(written_attrs) < 1000 and all(type(value) is str for _, value in items):
+                        written_attrs[items] = attrs
                 if token.nesting == -1:
                     append("</" + token.tag + attrs + ">\n")
                     continue

@@ -53,7 +53,8 @@ def test_a_plugins_item_rule_is_kept() -> None:
 @pytest.mark.parametrize("xhtml", [False, True])
 def test_block_tags_with_attributes_render_alike(xhtml: bool) -> None:
     """Headings with ids, blocks with block ids and any block token given attributes (openers,
-    closers, before and after hidden paragraphs) are written as renderToken() writes them."""
+    closers, before and after hidden paragraphs; values that repeat, equal values of other
+    types, values that cannot be hashed) are written as renderToken() writes them."""
     md = make_parser()
     md.options["xhtmlOut"] = xhtml
     reference = RendererHTML()
@@ -67,7 +68,7 @@ def test_block_tags_with_attributes_render_alike(xhtml: bool) -> None:
         tokens = md.parse(text, {})
         for tok in tokens:
             if tok.block and tok.nesting and rng.random() < 0.4:
-                tok.attrSet(rng.choice(["id", "class", "data-x"]), rng.choice(["h", "a&b", "<q\">", 3]))
+                tok.attrSet(rng.choice(["id", "class", "data-x"]), rng.choice(["h", "a&b", "<q\">", 3, "3", 3.0, True, ["l"]]))
                 given += 1
         assert md.renderer.render(tokens, md.options, {}) == reference.render(tokens, md.options, {}), text
     assert given > 1000
