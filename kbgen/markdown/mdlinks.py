@@ -113,12 +113,14 @@ def plain_link_rule(markup: Callable[[str], re.Match[str] | None]) -> Callable[[
 
 
 def plain_link(src: str, start: int, markup: Callable[[str, int, int], re.Match[str] | None],
-               normalize: Callable[[str], str], validate: Callable[[str], bool]) -> tuple[int, str] | None:
+               normalize: Callable[[str], str], validate: Callable[[str], bool],
+               shortest: int = 1) -> tuple[int, str] | None:
     """(end, normalized href) of a plain `[label](dest)` at `start` of inline content `src` that
-    the plain link rule would make at the top level of a fresh inline parse (see _plain), or None."""
+    the plain link rule (`shortest` 0: image rule) would make at the top level of a fresh inline
+    parse (see _plain), or None."""
     end = len(src)
     close = src.find("]", start + 1)
-    if close < start + 2 or close + 1 >= end or src[close + 1] != "(":
+    if close < start + 1 + shortest or close + 1 >= end or src[close + 1] != "(":
         return None
     dest = _PLAIN_DEST.match(src, close + 2)
     if dest is None or dest.end() >= end or src[dest.end()] != ")" or markup(src, start + 1, close) is not None:
@@ -153,6 +155,7 @@ def plain_image_rule(markup: Callable[[str], re.Match[str] | None]) -> Callable[
             state.pendingLevel = state.level
         state.pos = plain[2]
         return True
+    rule.plain_markup = markup  # type: ignore[attr-defined]  # (plainlinks makes such images too)
     return rule
 
 

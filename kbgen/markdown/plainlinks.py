@@ -68,20 +68,25 @@ def plain_links_parser(md: MarkdownIt, markup: re.Pattern[str]) -> PlainParse | 
         getattr(fns.get("link"), "plain_markup", None) == markup.search
     md_link = partial(mdlinks.plain_link, markup=markup.search, normalize=md.normalizeLink,
                       validate=md.validateLink) if md_links else None
-    return _parser(markup.search, other, colon_text, caret_text, breaks, md_link)
+    md_images = starting_at(md, "!")[:3] == ["unclosed_bracket", "embed", "image"] and \
+        getattr(fns.get("image"), "plain_markup", None) == markup.search
+    md_image = partial(mdlinks.plain_link, markup=markup.search, normalize=md.normalizeLink,
+                       validate=md.validateLink, shortest=0) if md_images else None
+    return _parser(markup.search, other, colon_text, caret_text, breaks, md_link, md_image)
 
 
-LINK, EMBED, BREAK, MDLINK = 0, 1, 2, 3
+LINK, EMBED, BREAK, MDLINK, MDIMAGE = 0, 1, 2, 3, 4
 Piece = tuple[int, int, int, str]
 """(kind, where it starts, where the `]]` is (a break: where the next line's text starts; a
-markdown link: where it ends), the link's text between the brackets ("" for a break; a markdown
-link: its normalized href))."""
+markdown link or image: where it ends), the link's text between the brackets ("" for a break; a
+markdown link or image: its normalized href))."""
 
 
 def _parser(search: Callable[[str, int], re.Match[str] | None],
             other: Callable[[str, int], re.Match[str] | None] | None, colon_text: bool,
             caret_text: bool, breaks: bool,
-            md_link: Callable[[str, int], tuple[int, str] | None] | None = None) -> PlainParse:
+            md_link: Callable[[str, int], tuple[int, str] | None] | None = None,
+            md_image: Callable[[str, int], tuple[int, str] | None] | None = None) -> PlainParse:
     def parse(src: str, first: int, line0: int, env: dict[str, Any], children: list[Token]) -> bool:
         found = other(src, first) if other is not None else None  # (no markup before `first`)
         if found is not None:
@@ -124,10 +129,13 @@ def _parser(search: Callable[[str, int], re.Match[str] | None],
             else:
                 return False
             if not src.startswith("[[", begin):
-                made = md_link(src, at) if md_link is not None and begin == at else None
+                if begin == at:
+                    made = md_link(src, at) if md_link is not None else None
+                else:
+                    made = md_image(src, begin) if md_image is not None else None
                 if made is None:
                     return False
-                pieces.append((MDLINK, at, made[0], made[1]))
+                pieces.append((MDLINK if begin == at else MDIMAGE, at, made[0], made[1]))
                 found = search(src, made[0])
                 at = found.start() if found else -1
                 continue
@@ -177,6 +185,14 @@ def _make(src: str, pieces: list[Piece], line0: int, env: dict[str, Any], childr
             made = link_tokens("link_open", "link_close", "a", 0, src[at + 1:src.find("]", at + 1)])
             made[0].attrs = {"href": inner}
             children += made
+            last = close
+            continue
+        if kind == MDIMAGE:  # as the plain image rule makes it
+            label = src[at + 2:src.find("]", at + 2)]
+            image = new_token("image", "img", 0, 0, label)
+            image.attrs = {"src": inner, "alt": ""}
+            image.children = [text_token(0, label)] if label else None
+            add(image)
             last = close
             continue
         embed = kind == EMBED
