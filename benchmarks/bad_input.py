@@ -146,6 +146,9 @@ VAULTS: dict[str, Callable[[int], dict[str, str]]] = {
     "vault: embeds of another's missing blocks": lambda size: {
         "Target.md": "".join(f"a ^b{i}\n\n" for i in range(size // 20)),
         "Big.md": "".join(f"![[Target#^z{i}]]\n" for i in range(size // 50))},
+    "vault: notes embed one long note's sections": lambda size: {
+        "Target.md": "".join(f"# h{i}\nt\n" for i in range(size // 18)),
+        **{f"N{j}.md": f"![[Target#h{size // 18 - 1 - j}]]\n" for j in range(size // 180)}},
     "vault: deep folders": lambda size: {"/".join(f"d{j}" for j in range(i % 40)) + f"/N{i}.md": "[[N0]] " + "w " * 90
                                          for i in range(size // 200 + 1)},
 }

@@ -22,7 +22,7 @@ from kbgen.markdown.collect import RENDER_KEY
 from kbgen.markdown.wikilinks import default_display
 from kbgen.model import AUDIO_EXTS, IMAGE_EXTS, VIDEO_EXTS, LinkRef, SourcePath, Target, is_file_name
 from kbgen.resolve import find_heading
-from kbgen.sections import Parts
+from kbgen.sections import parts_of
 from kbgen.site import Site, is_concept_label
 from kbgen.urls import concept_url, relative, tag_url
 
@@ -52,8 +52,6 @@ class BodyRenderer:
         """Embed not rendered (target, anchor, as written) → the link shown in its place."""
         self._block_ids: dict[SourcePath, set[str]] = {}
         """Note → its block ids casefolded (see _has_block)."""
-        self._parts: dict[int, Parts] = {}
-        """id of a note's tokens → their sections and blocks (kept: the ids stay their own)."""
 
     def href(self, url: str) -> str:
         return relative(self.page_url, url)
@@ -127,10 +125,10 @@ class BodyRenderer:
         part = tokens
         heading = None
         if sub.startswith("^"):
-            part = self._parts_of(tokens).block(sub[1:])
+            part = parts_of(tokens).block(sub[1:])
         elif sub:
             heading = find_heading(note.headings, sub)
-            part = self._parts_of(tokens).section(heading.anchor) if heading else None
+            part = parts_of(tokens).section(heading.anchor) if heading else None
         if part is None:
             known = heading is not None if not sub.startswith("^") else self._has_block(path, sub[1:])
             if known:  # else the resolver has already said missing-heading or missing-block
@@ -152,13 +150,6 @@ class BodyRenderer:
         if ids is None:
             ids = self._block_ids[path] = {b.casefold() for b in self.site.notes[path].blocks}
         return block_id.strip().casefold() in ids
-
-    def _parts_of(self, tokens: list[Token]) -> Parts:
-        """The sections and blocks of a note's tokens, indexed once per page and note."""
-        parts = self._parts.get(id(tokens))
-        if parts is None or parts.tokens is not tokens:
-            parts = self._parts[id(tokens)] = Parts(tokens)
-        return parts
 
     def _cut(self, ref: LinkRef, target: Target) -> str:
         """The link shown in place of a note embed that is not rendered, made once per target and

@@ -6,11 +6,29 @@ from markdown_it.token import Token
 from kbgen.parse import positions
 
 
+RECENT = 64
+"""Notes whose Parts parts_of() keeps (with their tokens): a note embedded on many pages."""
+_recent: dict[int, "Parts"] = {}
+"""id of a note's tokens → their Parts (the tokens are kept: their id stays their own)."""
+
+
+def parts_of(tokens: list[Token]) -> "Parts":
+    """The Parts of a note's tokens, made once for the pages that embed from it (2 000 notes each
+    embedding a section of a note of 30 000 headings walked its tokens for each)."""
+    parts = _recent.get(id(tokens))
+    if parts is None or parts.tokens is not tokens:
+        if len(_recent) >= RECENT:
+            del _recent[next(iter(_recent))]
+        parts = _recent[id(tokens)] = Parts(tokens)
+    return parts
+
+
 class Parts:
     """The sections and blocks of one note's tokens, indexed when first asked for.
 
     A page may embed 2 000 sections or blocks of one long note (MAX_EMBEDS): a walk of its tokens
-    per embed made a note embedding the last sections of another quadratic (0.55 MB: 24 s/MB)."""
+    per embed made a note embedding the last sections of another quadratic (0.55 MB: 24 s/MB).
+    The tokens must not change while their Parts are in use (they do not after parsing)."""
 
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens

@@ -85,3 +85,19 @@ def test_has_block_as_the_scan_of_the_note_s_ids() -> None:
         for _ in range(20):
             asked = rng.choice([" ", ""]) + "".join(rng.choice(pieces) for _ in range(rng.randint(1, 3))) + rng.choice([" ", ""])
             assert body._has_block("t.md", asked) == any(b.casefold() == asked.strip().casefold() for b in ids)
+
+
+def test_parts_of_kept_for_the_pages_that_embed_from_a_note() -> None:
+    from kbgen import sections
+
+    md = make_parser()
+    tokens = parse_note("n.md", b"# A\n\ntext ^b\n\n## B\n", md).tokens
+    first = sections.parts_of(tokens)
+    assert sections.parts_of(tokens) is first  # one index for every page
+    assert _shape(first.section("a")) == _shape(_old_section(tokens, "a"))
+    copy = list(tokens)
+    assert sections.parts_of(copy) is not first and sections.parts_of(copy).tokens is copy
+    kept = [parse_note("n.md", b"# A\n", md).tokens for _ in range(sections.RECENT + 5)]
+    for other in kept:
+        sections.parts_of(other)
+    assert len(sections._recent) <= sections.RECENT and sections.parts_of(tokens) is not first
