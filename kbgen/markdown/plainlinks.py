@@ -118,6 +118,9 @@ def _parser(search: Callable[[str, int], re.Match[str] | None],
                 while after < end and (src[after] == " " or src[after] == "\t"):
                     after += 1  # the newline rule skips the next line's leading blanks
                 pieces.append((BREAK, at, after, ""))
+                if after < end and src[after] == "[":
+                    at = after  # (a link per line: no search)
+                    continue
                 found = search(src, after)
                 at = found.start() if found else -1
                 continue
@@ -152,7 +155,10 @@ def _parser(search: Callable[[str, int], re.Match[str] | None],
                         search(src, wikilinks.display_start(src, begin + 2, close), close) is not None:
                     return False  # display text to parse as inline markdown
             pieces.append((EMBED if begin != at else LINK, at, close, inner))
-            found = search(src, close + 2)
+            at = close + 2
+            if at < len(src) and (src[at] == "\n" or src[at] == "["):
+                continue  # the next markup character: no search (soups, a link per line)
+            found = search(src, at)
             at = found.start() if found else -1
         _make(src, pieces, line0, env, children)
         return True
