@@ -97,7 +97,9 @@ def tag_limit(path: SourcePath, note: ParsedNote) -> list[Diagnostic]:
     if not paged.capped:
         return []
     first, limit = paged.capped[0], taglimit.TAG_LIMIT
-    return [make(path, 0, "tag-limit",
+    at = note.tags.index(first)  # once per capped note
+    line = note.tag_lines[at] if at < len(note.tag_lines) else 0
+    return [make(path, line, "tag-limit",
                  f"'#{first}' and the {len(paged.capped) - 1} other tags after it get no tag page from "
                  f"this note, whose tags name more than {limit} tags and parent tags: a note gives pages "
                  f"to its first {limit} only; the rest show as text")]

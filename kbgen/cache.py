@@ -19,7 +19,7 @@ from typing import Any
 from kbgen import __version__
 from kbgen.model import ParsedNote
 
-FORMAT = 7
+FORMAT = 8
 """Raised whenever what parse() produces changes, so older caches are not used."""
 
 

@@ -99,6 +99,8 @@ class ParsedNote:
     has_mermaid: bool = False
     languages: tuple[str, ...] = ()
     """The languages of the note's code blocks (serve readies their highlighters at start)."""
+    tag_lines: tuple[int, ...] = ()
+    """Where each of `tags` first appears: its file line (front-matter tags: the `tags:` key's line)."""
     diagnostics: list[Any] = field(default_factory=list)
     """Diagnostics found while parsing (front matter, encoding, …), kept with the cached parse."""
 

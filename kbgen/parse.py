@@ -79,14 +79,16 @@ def parse_note(path: SourcePath, data: bytes, md: MarkdownIt) -> ParsedNote:
         target, sub, display = split_linktext(inner)
         links.append(LinkRef(target, sub, display, False, "frontmatter", line, f"[[{inner}]]"))
     fm_tags = [t.lstrip("#") for t in meta.get("tags", []) if t.lstrip("#")]
-    tags = list(dict.fromkeys(fm_tags + [t for t, _ in col.tags]))
+    fm_line = frontmatter._key_line(fm_raw, "tags") if fm_tags and fm_raw else 1
+    tags = _dedupe_case([(t, fm_line) for t in fm_tags] + col.tags)
     return ParsedNote(
         path=path,
         digest=digest(data),
         meta=meta,
         title=str(title),
         aliases=tuple(meta.get("aliases", [])),
-        tags=tuple(_dedupe_case(tags)),
+        tags=tuple(tags),
+        tag_lines=tuple(tags.values()),
         headings=tuple(headings),
         blocks=dict(col.blocks),
         links=tuple(links),
@@ -243,12 +245,12 @@ def _cut(text: str) -> str:
     return text[:DESCRIPTION_MAX - 3].rsplit(" ", 1)[0] + "…"
 
 
-def _dedupe_case(tags: list[str]) -> list[str]:
-    """Tag identity is case-insensitive; the first spelling wins."""
-    seen: dict[str, str] = {}
-    for t in tags:
-        seen.setdefault(t.casefold(), t)
-    return list(seen.values())
+def _dedupe_case(tags: list[tuple[str, int]]) -> dict[str, int]:
+    """Tag identity is case-insensitive; the first spelling wins, with its line."""
+    seen: dict[str, tuple[str, int]] = {}
+    for t, line in tags:
+        seen.setdefault(t.casefold(), (t, line))
+    return dict(seen.values())
 
 
 def _is_image(target: str) -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kbgen import taglimit
+from kbgen import parse, taglimit
 from kbgen.build import Builder
 from kbgen.check import check
 
@@ -49,9 +49,23 @@ def test_a_note_gives_pages_to_its_first_tags_only(tmp_path: Path) -> None:
     assert "other.html" in z and "big.html" not in z
     assert not _dangling(out)
     limits = [d.format() for d in result.diagnostics if d.code == "tag-limit"]
-    assert limits == ["Big.md:0: tag-limit: '#y' and the 1 other tags after it get no tag page from this "
+    assert limits == ["Big.md:6: tag-limit: '#y' and the 1 other tags after it get no tag page from this "
                       "note, whose tags name more than 5 tags and parent tags: a note gives pages to its "
                       "first 5 only; the rest show as text"]
+
+
+@pytest.mark.parametrize("text, line", [
+    (BIG, 6),  # '#y', the first capped tag, on line 6
+    ("---\ntitle: T\ntags: [a, b, c, d, e, f, g]\n---\n#a #z\n", 3),  # front matter: its tags: line
+    ("#a #b\n#c #A\n\n#d #e\n#e #f #g\n", 5),
+])
+def test_the_warning_names_the_first_capped_tags_line(tmp_path: Path, text: str, line: int,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    vault = write_vault(tmp_path / "v", {"Big.md": text})
+    for run in ("cold", "warm"):
+        result = Builder(vault, tmp_path / run, quiet=True, search=False, jobs=1).build()  # (new site: no replay)
+        assert [(d.line, d.code) for d in result.diagnostics] == [(line, "tag-limit")], run
+        monkeypatch.setattr(parse, "parse_note", None)  # the warm build takes the note from the cache
 
 
 def test_kbgen_check_reports_it(tmp_path: Path) -> None:
