@@ -14,7 +14,7 @@ import re
 from typing import Any, Callable
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import mdTrim
+from markdown_it.common.utils import MD_TRIM_CHARS, mdTrim
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
@@ -332,7 +332,10 @@ def _setext_or_paragraph(lheading: BlockRule) -> BlockRule:
         if endLine != state.lineMax:
             return False  # `paragraph` walks to another end: let it
         state.line = line
-        content = mdTrim(state.getLines(startLine, line, indent, False))
+        if line == startLine + 1:  # what getLines() and mdTrim() leave of one line, directly
+            content = src[bMarks[startLine] + tShift[startLine]:eMarks[startLine]].strip(MD_TRIM_CHARS)
+        else:
+            content = mdTrim(state.getLines(startLine, line, indent, False))
         level = state.level  # what three state.push() calls leave, tokens made directly
         opening = block_token("paragraph_open", "p", 1, level)
         opening.map = [startLine, line]

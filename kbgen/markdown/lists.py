@@ -33,6 +33,11 @@ _HEADING = re.compile(r"#{1,6}(?:[ \t]|\Z)")
 StartTest = Callable[[str, int, int], bool]
 """Whether a block rule could start at src[pos], on a line ending at `end` (False: it cannot)."""
 
+
+def _label_end_on_line(src: str, pos: int, end: int) -> bool:
+    return src.find("]:", pos, end) >= 0
+
+
 START_TESTS: dict[str, StartTest] = {
     "hr": lambda src, pos, end: _HR.fullmatch(src, pos, end) is not None,
     "list": lambda src, pos, end: marker_end(src, pos, end) >= 0,
@@ -41,9 +46,9 @@ START_TESTS: dict[str, StartTest] = {
     "math_block": lambda src, pos, end: src.startswith("$$", pos, end),
     "kbgen_comment": lambda src, pos, end: src.startswith("%%", pos, end),
     # A definition's label ends with `]:`; on a one-line item it cannot go on to the next line
-    # (a sibling item, a blank line or the end: what the fast path takes).
-    "reference": lambda src, pos, end: src.find("]:", pos, end) >= 0,
-    "footnote_def": lambda src, pos, end: src.find("]:", pos, end) >= 0,
+    # (a sibling item, a blank line or the end: what the fast path takes). One test for both.
+    "reference": _label_end_on_line,
+    "footnote_def": _label_end_on_line,
 }
 """For the block rules that start at particular characters: a test that is True wherever the
 rule could take an item's one line of text (`blockquote` and `html_block` have none: the fast
@@ -93,7 +98,8 @@ def fast_path(md: MarkdownIt) -> FastPath | None:
         for ch in BLOCK_TRIGGERS.get(rule.name, ""):
             tests = starts.setdefault(ch, ())
             test = START_TESTS.get(rule.name)
-            starts[ch] = None if tests is None or test is None else tests + (test,)
+            starts[ch] = None if tests is None or test is None else \
+                tests if test in tests else tests + (test,)
     ends_list = {ch for r in rules if "list" in r.alt and r.name != "hr"
                  for ch in BLOCK_TRIGGERS.get(r.name, "")}
     return FastPath(starts, frozenset(ends_list), any(r.name == "lheading" for r in rules))
