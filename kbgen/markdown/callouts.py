@@ -218,9 +218,19 @@ def _render_close(self: RendererHTML, tokens: Sequence[Token], idx: int,
 def _render_title_open(self: RendererHTML, tokens: Sequence[Token], idx: int,
                        options: OptionsDict, env: dict[str, Any]) -> str:
     info = tokens[idx].meta["callout_info"]
-    tag = "summary" if info["fold"] else "div"
-    return (f'<{tag} class="callout-title"><div class="callout-icon" aria-hidden="true">'
-            f'{icon(info["type"])}</div><div class="callout-title-inner">')
+    key = (bool(info["fold"]), info["type"])
+    html = _TITLE_OPENS.get(key)
+    if html is None:
+        tag = "summary" if info["fold"] else "div"
+        html = (f'<{tag} class="callout-title"><div class="callout-icon" aria-hidden="true">'
+                f'{icon(info["type"])}</div><div class="callout-title-inner">')
+        if len(_TITLE_OPENS) < 1000:  # (types are as written: a note could hold many)
+            _TITLE_OPENS[key] = html
+    return html
+
+
+_TITLE_OPENS: dict[tuple[bool, str], str] = {}
+"""(foldable, type) → the title's opening HTML with its icon, made at the first use of each."""
 
 
 def _render_title_close(self: RendererHTML, tokens: Sequence[Token], idx: int,
