@@ -1,16 +1,17 @@
-"""Inline content of plain text and `[[wikilinks]]` / `![[embeds]]` tokenized without an inline parse.
+"""Inline content of plain text and links (`[[wikilinks]]`, `![[embeds]]`, plain markdown links and images) tokenized without an inline parse.
 
 Most list items and table cells are a few words and a link or two. An inline parse of such
 content sets up a StateInline, runs the inline loop, dispatches at each `[`, tries the rules
 that start there, and runs the post-processing rules over tokens they leave as they are. Here
 the content is checked first: every character an inline rule can start at must be the start of
-a link the `wikilink` or `embed` rule takes whole (with no display text, or one without markup: the
-text the display's inline parse leaves), a line end
-(the `newline` rule's break), a `!` no rule can take (not before a `[`), a `:` the `linkify`
-rule cannot take (not before `//`) or a `^` the `footnote_inline` rule cannot take (not before
-a `[`: block ids).
-Then the tokens and LinkRefs those rules would make are made directly; else the content gets
-the ordinary parse. tests/markdown/test_plainlinks.py compares the two on random content.
+a link the `wikilink` or `embed` rule takes whole (with no display text, or one without markup:
+the text the display's inline parse leaves), of a `[label](dest)` or `![alt](src)` mdlinks'
+plain rules take as written, a line end (the `newline` rule's break), a `!` no rule can take
+(not before a `[`), a `:` the `linkify` rule cannot take (not before `//`) or a `^` the
+`footnote_inline` rule cannot take (not before a `[`: block ids).
+Then the tokens and LinkRefs those rules would make are made directly (a markdown link's
+LinkRef is made by mdlinks._collect, as for the parse); else the content gets the ordinary
+parse. tests/markdown/test_plainlinks.py compares the two on random content.
 """
 from __future__ import annotations
 
