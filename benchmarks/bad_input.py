@@ -69,6 +69,7 @@ CASES: dict[str, Callable[[int], str]] = {
     "heading per line": repeat("# h\n"),
     "callouts": repeat("> [!note] t\n\n"),
     "[x](y) soup": repeat("[x](y) "),
+    "md links with entities": repeat("[x](a&amp;b) "),
     "![](y) soup": repeat("![](y.png) "),
     "footnote refs": lambda size: "a[^1] " * (size // 6) + "\n\n[^1]: the note\n",
     "block ids": repeat("a ^b1\n\n"),
