@@ -99,23 +99,28 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
     near = [n for n in nodes[1:] if n in around]
     outer = [n for n in nodes[1:] if n not in around]
     ring1 = sorted(near, key=lambda n: rec[n][4])
-    step = 2 * math.pi / max(len(ring1), 1)
-    angle = {n: step * i - math.pi / 2 for i, n in enumerate(ring1)}
+    ring = _ring(len(ring1))
+    slot = {n: ring[i] for i, n in enumerate(ring1)}
     inner = set(ring1)
-    wanted = {n: _mean_angle([angle[m] for m in sorted(adj[n] & inner)]) for n in outer}
+    wanted = {n: _wanted(sorted(adj[n] & inner), slot) for n in outer}
     ring2 = sorted(outer, key=lambda n: (wanted[n], n))
-    angle.update(_spread([wanted[n] for n in ring2], ring2))
+    angle = _spread([wanted[n] for n in ring2], ring2)
     mid = SIZE // 2
     order = [center] + ring1 + ring2
     pos = {center: (mid, mid)}
     taken = {(mid, mid)}
-    for members, radius in ((ring1, 82.0), (ring2, 132.0)):
-        for n in members:
-            p = (round(mid + radius * math.cos(angle[n])), round(mid + radius * math.sin(angle[n])))
-            while p in taken:  # rounding made two points one: the browser tells nodes by their point
-                p = (p[0] + 1, p[1])
-            taken.add(p)
-            pos[n] = p
+    for n in ring1:
+        p = slot[n][2]
+        while p in taken:  # rounding made two points one: the browser tells nodes by their point
+            p = (p[0] + 1, p[1])
+        taken.add(p)
+        pos[n] = p
+    for n in ring2:
+        p = (round(mid + 132.0 * math.cos(angle[n])), round(mid + 132.0 * math.sin(angle[n])))
+        while p in taken:
+            p = (p[0] + 1, p[1])
+        taken.add(p)
+        pos[n] = p
     index = {n: i for i, n in enumerate(order)}
     later = set(index)  # each node meets only those after it: every edge found once, half the lookups
     edges = []
@@ -185,10 +190,32 @@ def _spread(wanted: list[float], names: list[str], widest: float = 0.45) -> dict
     return dict(zip(names, got))
 
 
-def _mean_angle(angles: list[float]) -> float:
-    if not angles:
+Slot = tuple[float, float, tuple[int, int]]
+"""A place on the inner ring: its angle's sine and cosine, and its point."""
+
+_RINGS: dict[int, list[Slot]] = {}
+"""Inner ring size → its places: the same on every page with as many inner nodes (at most
+local_graph's `limit` sizes), so computed once."""
+
+
+def _ring(size: int) -> list[Slot]:
+    ring = _RINGS.get(size)
+    if ring is None:
+        step, mid = 2 * math.pi / max(size, 1), SIZE // 2
+        ring = _RINGS[size] = []
+        for i in range(size):
+            a = step * i - math.pi / 2
+            sin, cos = math.sin(a), math.cos(a)
+            ring.append((sin, cos, (round(mid + 82.0 * cos), round(mid + 82.0 * sin))))
+    return ring
+
+
+def _wanted(inner: list[str], slot: dict[str, Slot]) -> float:
+    """Where an outer node would sit: the mean angle of its inner neighbours (`inner`, by name:
+    the sums' order is fixed), from the sines and cosines _ring computed once."""
+    if not inner:
         return math.pi  # unlinked to the inner ring: the far side
-    a = math.atan2(sum(map(math.sin, angles)), sum(map(math.cos, angles)))
+    a = math.atan2(sum([slot[m][0] for m in inner]), sum([slot[m][1] for m in inner]))
     return a if a >= -math.pi / 2 else a + 2 * math.pi
 
 
