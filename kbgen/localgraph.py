@@ -102,7 +102,10 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
     ring = _ring(len(ring1))
     slot = {n: ring[i] for i, n in enumerate(ring1)}
     inner = set(ring1)
-    wanted = {n: _wanted(sorted(adj[n] & inner), slot) for n in outer}
+    wanted: dict[str, float] = {}
+    for n in outer:
+        common = adj[n] & inner  # most often one inner node, whose angle is known
+        wanted[n] = slot[common.pop()][3] if len(common) == 1 else _wanted(sorted(common), slot)
     ring2 = sorted(outer, key=lambda n: (wanted[n], n))
     angle = _spread([wanted[n] for n in ring2], ring2)
     mid = SIZE // 2
@@ -190,8 +193,9 @@ def _spread(wanted: list[float], names: list[str], widest: float = 0.45) -> dict
     return dict(zip(names, got))
 
 
-Slot = tuple[float, float, tuple[int, int]]
-"""A place on the inner ring: its angle's sine and cosine, and its point."""
+Slot = tuple[float, float, tuple[int, int], float]
+"""A place on the inner ring: its angle's sine and cosine, its point, and the wanted angle
+(see _wanted) of an outer node linked to this place alone."""
 
 _RINGS: dict[int, list[Slot]] = {}
 """Inner ring size → its places: the same on every page with as many inner nodes (at most
@@ -206,7 +210,8 @@ def _ring(size: int) -> list[Slot]:
         for i in range(size):
             a = step * i - math.pi / 2
             sin, cos = math.sin(a), math.cos(a)
-            ring.append((sin, cos, (round(mid + 82.0 * cos), round(mid + 82.0 * sin))))
+            alone = _angle(sum([sin]), sum([cos]))  # what _wanted makes of [this place]: the same sums
+            ring.append((sin, cos, (round(mid + 82.0 * cos), round(mid + 82.0 * sin)), alone))
     return ring
 
 
@@ -215,7 +220,11 @@ def _wanted(inner: list[str], slot: dict[str, Slot]) -> float:
     the sums' order is fixed), from the sines and cosines _ring computed once."""
     if not inner:
         return math.pi  # unlinked to the inner ring: the far side
-    a = math.atan2(sum([slot[m][0] for m in inner]), sum([slot[m][1] for m in inner]))
+    return _angle(sum([slot[m][0] for m in inner]), sum([slot[m][1] for m in inner]))
+
+
+def _angle(sin: float, cos: float) -> float:
+    a = math.atan2(sin, cos)
     return a if a >= -math.pi / 2 else a + 2 * math.pi
 
 
