@@ -125,10 +125,10 @@ class BodyRenderer:
         part = tokens
         heading = None
         if sub.startswith("^"):
-            part = parts_of(tokens).block(sub[1:])
+            part = parts_of((note.digest, self.md), tokens).block(tokens, sub[1:])
         elif sub:
             heading = find_heading(note.headings, sub)
-            part = parts_of(tokens).section(heading.anchor) if heading else None
+            part = parts_of((note.digest, self.md), tokens).section(tokens, heading.anchor) if heading else None
         if part is None:
             known = heading is not None if not sub.startswith("^") else self._has_block(path, sub[1:])
             if known:  # else the resolver has already said missing-heading or missing-block

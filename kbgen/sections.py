@@ -7,52 +7,54 @@ from kbgen.parse import positions
 
 
 RECENT = 64
-"""Notes whose Parts parts_of() keeps (with their tokens): a note embedded on many pages."""
-_recent: dict[int, "Parts"] = {}
-"""id of a note's tokens → their Parts (the tokens are kept: their id stays their own)."""
+"""Notes whose Parts parts_of() keeps: notes embedded on many pages."""
+_recent: dict[object, "Parts"] = {}
+"""What names a note's tokens (see parts_of) → their Parts."""
 
 
-def parts_of(tokens: list[Token]) -> "Parts":
+def parts_of(key: object, tokens: list[Token]) -> "Parts":
     """The Parts of a note's tokens, made once for the pages that embed from it (2 000 notes each
-    embedding a section of a note of 30 000 headings walked its tokens for each)."""
-    parts = _recent.get(id(tokens))
-    if parts is None or parts.tokens is not tokens:
+    embedding a section of a note of 30 000 headings walked its tokens for each). `key` names the
+    tokens by what they are made from (the note's digest and the parser): a render worker may
+    load a fresh copy of them for each page, and keeping the copies took gigabytes."""
+    parts = _recent.get(key)
+    if parts is None or parts.size != len(tokens):
         if len(_recent) >= RECENT:
             del _recent[next(iter(_recent))]
-        parts = _recent[id(tokens)] = Parts(tokens)
+        parts = _recent[key] = Parts(len(tokens))
     return parts
 
 
 class Parts:
-    """The sections and blocks of one note's tokens, indexed when first asked for.
+    """Where the sections and blocks of one note's tokens are, indexed when first asked for.
 
     A page may embed 2 000 sections or blocks of one long note (MAX_EMBEDS): a walk of its tokens
     per embed made a note embedding the last sections of another quadratic (0.55 MB: 24 s/MB).
-    The tokens must not change while their Parts are in use (they do not after parsing)."""
+    Each method takes the tokens (or an equal copy) the Parts were made for."""
 
-    def __init__(self, tokens: list[Token]) -> None:
-        self.tokens = tokens
+    def __init__(self, size: int) -> None:
+        self.size = size
+        """The number of tokens (a check that they are the ones indexed)."""
         self._sections: dict[str | None, tuple[int, int]] | None = None
         """A top-level heading's id → where its section starts and ends (the first heading so named)."""
         self._blocks: dict[str, int] | None = None
         """A casefolded block id → the opening token that carries it (the first)."""
 
-    def section(self, anchor: str) -> list[Token] | None:
+    def section(self, tokens: list[Token], anchor: str) -> list[Token] | None:
         """The heading with this anchor and everything under it, to the next heading of the same
         or a higher level (sub-headings included)."""
         if self._sections is None:
-            self._sections = _sections(self.tokens)
+            self._sections = _sections(tokens)
         span = self._sections.get(anchor)
-        return None if span is None else self.tokens[span[0]:span[1]]
+        return None if span is None else tokens[span[0]:span[1]]
 
-    def block(self, block_id: str) -> list[Token] | None:
+    def block(self, tokens: list[Token], block_id: str) -> list[Token] | None:
         """The paragraph, list item, list, quote, callout or table that carries `^block_id`."""
         if self._blocks is None:
-            self._blocks = _blocks(self.tokens)
+            self._blocks = _blocks(tokens)
         i = self._blocks.get(block_id.casefold())
         if i is None:
             return None
-        tokens = self.tokens
         depth = 0
         for j in range(i, len(tokens)):
             depth += tokens[j].nesting

@@ -57,15 +57,15 @@ def test_parts_found_as_the_walks_find_them(seed: int) -> None:
     for _ in range(150):
         text = "\n".join(rng.choice(LINES) for _ in range(rng.randint(0, 25)))
         tokens = parse_note("n.md", text.encode(), md).tokens
-        parts = Parts(tokens)
+        parts = Parts(len(tokens))
         anchors = [t.attrGet("id") for t in tokens if t.type == "heading_open"] + ["a", "missing", "b-1"]
         for anchor in anchors + rng.sample(anchors, len(anchors)):  # each again, in another order
-            got, want = parts.section(str(anchor)), _old_section(tokens, str(anchor))
+            got, want = parts.section(tokens, str(anchor)), _old_section(tokens, str(anchor))
             assert got == want and (got is None or all(a is b for a, b in zip(got, want))), (text, anchor)
             asked += 1
             cut += got is not None
         for bid in ["x1", "X1", "li", "deep", "q", "c", "tb", "o", "b2", "nope", " x1"]:
-            got_block = parts.block(bid)
+            got_block = parts.block(tokens, bid)
             assert _shape(got_block) == _shape(_old_block(tokens, bid)), (text, bid)
             blocks += got_block is not None
     assert cut > asked // 3 and blocks > 300
@@ -88,16 +88,18 @@ def test_has_block_as_the_scan_of_the_note_s_ids() -> None:
 
 
 def test_parts_of_kept_for_the_pages_that_embed_from_a_note() -> None:
+    """One index per note for every page (by its digest and parser), for a fresh copy of its
+    tokens too; another note, or tokens of another length, get their own; the cache is bounded."""
     from kbgen import sections
 
     md = make_parser()
-    tokens = parse_note("n.md", b"# A\n\ntext ^b\n\n## B\n", md).tokens
-    first = sections.parts_of(tokens)
-    assert sections.parts_of(tokens) is first  # one index for every page
-    assert _shape(first.section("a")) == _shape(_old_section(tokens, "a"))
-    copy = list(tokens)
-    assert sections.parts_of(copy) is not first and sections.parts_of(copy).tokens is copy
-    kept = [parse_note("n.md", b"# A\n", md).tokens for _ in range(sections.RECENT + 5)]
-    for other in kept:
-        sections.parts_of(other)
-    assert len(sections._recent) <= sections.RECENT and sections.parts_of(tokens) is not first
+    note = parse_note("n.md", b"# A\n\ntext ^b\n\n## B\n", md)
+    first = sections.parts_of((note.digest, md), note.tokens)
+    copy = parse_note("n.md", b"# A\n\ntext ^b\n\n## B\n", md).tokens
+    assert sections.parts_of((note.digest, md), copy) is first
+    assert _shape(first.section(copy, "a")) == _shape(_old_section(note.tokens, "a"))
+    assert first.section(copy, "a")[0] is copy[0]  # the copy's own tokens
+    assert sections.parts_of((note.digest, md), note.tokens[:-1]) is not first
+    for i in range(sections.RECENT + 5):
+        sections.parts_of((str(i), md), note.tokens)
+    assert len(sections._recent) <= sections.RECENT and sections.parts_of((note.digest, md), note.tokens) is not first
