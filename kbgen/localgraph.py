@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from itertools import islice
 from typing import Any
 
 from markupsafe import Markup
@@ -31,6 +32,12 @@ def nearby(graph: LinkGraph, center: str, depth: int, limit: int) -> list[str]:
         want = limit - len(result)
         if want <= 0 or not frontier:
             break
+        if len(frontier) == 1:  # (the first level) one list, already in order: no merge
+            level = list(islice((nb for nb in order[frontier[0]] if nb not in seen), want))
+            seen.update(level)
+            result += level
+            frontier = level
+            continue
         lists = [order[cur] for cur in frontier]
         heap = [(rank[near[0]], k, 0) for k, near in enumerate(lists) if near]
         heapq.heapify(heap)
