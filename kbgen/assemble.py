@@ -63,7 +63,8 @@ def resolve_note(resolver: Resolver, hidden: set[str], path: SourcePath,
     diags: list[Diagnostic] = []
     resolve = resolver.resolve
     add = table.setdefault
-    level = DEFAULT_LEVELS["unresolved-link"]  # make() written out: a note may hold 75 000 such links
+    level = DEFAULT_LEVELS["unresolved-link"]  # make() written out: a note may hold 175 000 such links
+    said: dict[str, tuple[str, str]] = {}  # original → (target, message): one string for the same link
     for ref in note.links:
         target, problems = resolve(path, ref)  # (a repeated link again: resolve() is memoised)
         unresolved = target.kind == "unresolved"
@@ -76,8 +77,10 @@ def resolve_note(resolver: Resolver, hidden: set[str], path: SourcePath,
         if problems:
             diags.extend(problems)
         if unresolved and target is not _PRIVATE and not ref.embed and target.label:
-            diags.append(Diagnostic(path, ref.line, "unresolved-link",
-                                    f"{ref.original!r}: no note or file {ref.target!r}", level))
+            hit = said.get(ref.original)
+            if hit is None or hit[0] != ref.target:
+                hit = said[ref.original] = (ref.target, f"{ref.original!r}: no note or file {ref.target!r}")
+            diags.append(Diagnostic(path, ref.line, "unresolved-link", hit[1], level))
     capped = linkgraph.capped_links(table)
     if capped:
         limit = linkgraph.CONCEPT_LIMIT
