@@ -95,9 +95,23 @@ def push_content(state: StateInline, start: int, run_pattern: Pattern[str]) -> b
     lines = src.find("\n", start, stop) >= 0
     for i in range(len(starts)):
         first = starts[i]
-        if lines and first > text_from and src.find("\n", text_from, first) >= 0:
-            texts = _breaks(src, text_from, first, texts, tokens, level)
-            text_from = first
+        if lines and first > text_from:
+            newline = src.find("\n", text_from, first)
+            if newline < 0:
+                pass
+            elif newline == first - 1 and (newline == text_from or src[newline - 1] != " "):
+                # the one newline of the gap, the run starting the next line, no blank before it
+                # (what _breaks() makes of it, without its calls: a line per run, `*a**` a line)
+                if newline > text_from:
+                    texts.append(src[text_from:newline])
+                if texts:
+                    add(text_token(level, "".join(texts)))
+                    texts = []
+                add(new_token("softbreak", "br", 0, level))
+                text_from = first
+            else:
+                texts = _breaks(src, text_from, first, texts, tokens, level)
+                text_from = first
         middle = left[i]
         if middle == units[i]:  # no marker used: the run is text, with the text before it
             texts.append(src[text_from:ends[i]])
