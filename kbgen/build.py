@@ -558,25 +558,28 @@ class Builder:
         ready({lang for note in notes for lang in note.languages})
 
     def _tokens_of(self, path: SourcePath, note: ParsedNote) -> list[Any]:
-        tokens = self._tokens.get(note.digest)
+        digest = note.digest
+        tokens = self._tokens.get(digest)
+        if tokens is not None:
+            return tokens
+        tokens = self._recent.pop(digest, None)
         if tokens is None:
-            tokens = self._recent.get(note.digest)
-        if tokens is None and note.digest in self._token_bytes:
-            tokens = pickle.loads(self._token_bytes[note.digest])
-        if tokens is None:
-            tokens = self._cache.tokens(note.digest)
+            pickled = self._token_bytes.get(digest)
+            tokens = pickle.loads(pickled) if pickled is not None else self._cache.tokens(digest)
             if tokens is None:
                 data = (self.root / path).read_bytes() if (self.root / path).exists() else b""
-                tokens = _parse_one(self._md, path, data, note.digest).tokens
-            if self.rebuilds and os.getpid() == self._pid:
-                self._tokens[note.digest] = tokens  # for the edits to come
-            else:
-                # `kbgen build`, or a render worker: keep only the last few (a note embedded on
-                # many pages). Keeping all of them grew the heap the garbage collector walks: a
-                # build from the parse cache spent ~0.4 s of CPU more at 1 000 notes.
-                if len(self._recent) >= RECENT_TOKENS:
-                    del self._recent[next(iter(self._recent))]
-                self._recent[note.digest] = tokens
+                tokens = _parse_one(self._md, path, data, digest).tokens
+            if pickled is None and self.rebuilds and os.getpid() == self._pid:
+                self._tokens[digest] = tokens  # for the edits to come
+                return tokens
+            # `kbgen build`, a render worker, or tokens kept pickled: keep only the last few used
+            # (a note embedded on many pages). Keeping all of them grew the heap the garbage
+            # collector walks: a build from the parse cache spent ~0.4 s of CPU more at 1 000
+            # notes. Unpickled afresh at each use, a note of 10 000 headings that 1 000 pages
+            # embed from cost 187 s.
+            if len(self._recent) >= RECENT_TOKENS:
+                del self._recent[next(iter(self._recent))]
+        self._recent[digest] = tokens  # (popped and put back: the least recently used goes first)
         return tokens
 
 
