@@ -257,7 +257,9 @@ class PageRenderer:
             if target and target.path in self.site.urls:
                 ctx["page"]["image"] = self.site.urls[target.path]
         html = self.theme.render(page.template, ctx)
-        return page.url, html.encode("utf-8"), sorted(set(body.diagnostics)), fp
+        # dict.fromkeys keeps the mostly sorted order a set shuffles: sorting 131 000 diagnostics
+        # of a note embedding its own sections took 0.26 s from a set, 0.03 s so
+        return page.url, html.encode("utf-8"), sorted(dict.fromkeys(body.diagnostics)), fp
 
 
 def _page_fingerprint(site: Site, page: Page, theme_digest: str, config_digest: str) -> str:
