@@ -54,7 +54,7 @@ class LinkRef:
         return hash((self.original, self.line))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Heading:
     level: int
     text: str
@@ -62,6 +62,19 @@ class Heading:
     anchor: str
     """The unique `id` of the heading on its page."""
     line: int
+
+    def __init__(self, level: int, text: str, anchor: str, line: int) -> None:
+        # the slots set directly: the frozen dataclass's own __init__ goes through
+        # object.__setattr__ per field (a note may hold tens of thousands of headings)
+        _set_level(self, level)
+        _set_text(self, text)
+        _set_anchor(self, anchor)
+        _set_line(self, line)
+
+
+# Heading's slot setters (it is frozen: its __setattr__ refuses)
+_set_level, _set_text, _set_anchor, _set_line = (
+    vars(Heading)[name].__set__ for name in ("level", "text", "anchor", "line"))
 
 
 @dataclass(frozen=True, slots=True)
