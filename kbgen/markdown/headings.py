@@ -25,36 +25,66 @@ def headings_plugin(md: MarkdownIt) -> None:
 
 def heading_rule(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
     """`#` to `######` then a space, a tab or the end of the line; the text without the
-    closing sequence (`#`s after a space or a tab) and the spaces around it."""
+    closing sequence (`#`s after a space or a tab) and the spaces around it.
+
+    Not silent, it also takes the heading lines that follow directly: markdown-it's block loop
+    would give each of them to this rule (no rule before it takes a line starting with `#`,
+    but `table` one with a `|`, `code` an indented one, `front_matter` the first), after a
+    pass through the dispatcher per line. Any other line ends the run and goes back to the loop."""
     src = state.src
     pos = state.bMarks[startLine] + state.tShift[startLine]
     maximum = state.eMarks[startLine]
     if state.is_code_block(startLine) or pos >= maximum or src[pos] != "#":
         return False
+    level = _level(src, pos, maximum)
+    if not level:
+        return False
+    if silent:
+        return True
+    bMarks, tShift, eMarks, sCount = state.bMarks, state.tShift, state.eMarks, state.sCount
+    indent = state.blkIndent
+    outer = state.level  # what three state.push() calls leave
+    tokens = state.tokens
+    line = startLine
+    while True:
+        pos += level
+        end = pos + len(src[pos:maximum].rstrip(" \t"))  # state.skipSpacesBack(maximum, pos)
+        hashes = pos + len(src[pos:end].rstrip("#"))  # state.skipCharsStrBack(end, "#", pos)
+        if hashes > pos and (src[hashes - 1] == " " or src[hashes - 1] == "\t"):
+            end = hashes
+        tag, markup = _LEVELS[level]
+        opening = block_token("heading_open", tag, 1, outer)
+        opening.markup = markup
+        opening.map = [line, line + 1]
+        inline = block_token("inline", "", 0, outer + 1)
+        inline.content = src[pos:end].strip(MD_TRIM_CHARS)
+        inline.map = [line, line + 1]
+        inline.children = []
+        closing = block_token("heading_close", tag, -1, outer)
+        closing.markup = markup
+        tokens += (opening, inline, closing)
+        line += 1
+        # the next line, if a heading that markdown-it's block loop would give to this rule
+        if line >= endLine:
+            break
+        pos, maximum = bMarks[line] + tShift[line], eMarks[line]
+        if pos >= maximum or src[pos] != "#" or not 0 <= sCount[line] - indent < 4 \
+                or src.find("|", pos, maximum) >= 0:
+            break
+        level = _level(src, pos, maximum)
+        if not level:
+            break
+    state.line = line
+    return True
+
+
+def _level(src: str, pos: int, maximum: int) -> int:
+    """The level of the heading whose `#`s start at `pos`, or 0 if none starts there."""
     start = pos
     pos += 1
     while pos < maximum and src[pos] == "#" and pos - start <= 6:
         pos += 1
     level = pos - start
     if level > 6 or (pos < maximum and src[pos] != " " and src[pos] != "\t"):
-        return False
-    if silent:
-        return True
-    end = pos + len(src[pos:maximum].rstrip(" \t"))  # state.skipSpacesBack(maximum, pos)
-    hashes = pos + len(src[pos:end].rstrip("#"))  # state.skipCharsStrBack(end, "#", pos)
-    if hashes > pos and (src[hashes - 1] == " " or src[hashes - 1] == "\t"):
-        end = hashes
-    state.line = line = startLine + 1
-    tag, markup = _LEVELS[level]
-    outer = state.level  # what three state.push() calls leave
-    opening = block_token("heading_open", tag, 1, outer)
-    opening.markup = markup
-    opening.map = [startLine, line]
-    inline = block_token("inline", "", 0, outer + 1)
-    inline.content = src[pos:end].strip(MD_TRIM_CHARS)
-    inline.map = [startLine, line]
-    inline.children = []
-    closing = block_token("heading_close", tag, -1, outer)
-    closing.markup = markup
-    state.tokens += (opening, inline, closing)
-    return True
+        return 0
+    return level

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 from markdown_it.rules_block.heading import heading as library_heading
@@ -26,13 +27,22 @@ def _document(rng: random.Random) -> str:
     return "\n".join(lines) + rng.choice(["", "\n"])
 
 
-def test_heading_rule_in_place() -> None:
-    md = make_parser()
-    assert any(rule.fn is headings.heading_rule for rule in md.block.ruler.__rules__)
+def _runs(rng: random.Random) -> str:
+    """Mostly heading lines one after another (the rule takes a run at once), with what ends a run."""
+    lines = []
+    for _ in range(rng.randint(1, 12)):
+        if rng.random() < 0.75:
+            line = rng.choice(["", "", "", " ", "  ", "   ", "    ", "\t", "> ", "- ", "  "])
+            line += rng.choice(["#", "##", "######", "#######", "#a"]) + rng.choice(["", " ", "\t"])
+            line += "".join(rng.choice(["a", " ", "#", "|", "*x*", " ##"]) for _ in range(rng.randint(0, 4)))
+        else:
+            line = rng.choice(["", "text", "---", "===", "|---|", "- item", "> q", "```", "[a]: b", "$$"])
+        lines.append(line)
+    return "\n".join(lines) + rng.choice(["", "\n"])
 
 
-def test_headings_alike() -> None:
-    ours = make_parser()
+def _reference_parser() -> Any:
+    """Our parser with markdown-it's own heading rule."""
     mp = pytest.MonkeyPatch()
     mp.setattr(markdown, "headings_plugin", lambda md: None)
     try:
@@ -40,6 +50,16 @@ def test_headings_alike() -> None:
     finally:
         mp.undo()
     assert any(rule.fn is library_heading for rule in reference.block.ruler.__rules__)
+    return reference
+
+
+def test_heading_rule_in_place() -> None:
+    md = make_parser()
+    assert any(rule.fn is headings.heading_rule for rule in md.block.ruler.__rules__)
+
+
+def test_headings_alike() -> None:
+    ours, reference = make_parser(), _reference_parser()
     rng = random.Random(41)
     for _ in range(3000):
         text = _document(rng)
@@ -47,3 +67,18 @@ def test_headings_alike() -> None:
         want = reference.parse(text, {ENV_KEY: Collector(path="n.md")})
         assert _shape(got) == _shape(want), repr(text)
         assert ours.renderer.render(got, ours.options, {}) == reference.renderer.render(want, reference.options, {})
+
+
+def test_heading_runs_alike() -> None:
+    ours, reference = make_parser(), _reference_parser()
+    rng = random.Random(43)
+    runs = 0
+    for _ in range(3000):
+        text = _runs(rng)
+        got = ours.parse(text, {ENV_KEY: Collector(path="n.md")})
+        want = reference.parse(text, {ENV_KEY: Collector(path="n.md")})
+        assert _shape(got) == _shape(want), repr(text)
+        assert ours.renderer.render(got, ours.options, {}) == reference.renderer.render(want, reference.options, {})
+        opens = [t for t in got if t.type == "heading_open"]
+        runs += any(a.map[1] == b.map[0] for a, b in zip(opens, opens[1:]))
+    assert runs > 500  # the documents do hold headings on consecutive lines
