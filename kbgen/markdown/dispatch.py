@@ -73,6 +73,12 @@ BLOCK_TRIGGERS: dict[str, str] = {
 by the line after), `code`, `lheading`, `paragraph` and `front_matter` (which looks at the
 note's first character, not the line's) can start anywhere."""
 
+END_FREE = frozenset({"front_matter", "kbgen_comment", "fence", "blockquote", "hr", "list", "footnote_def",
+                      "html_block", "heading", "table"})
+"""Rules that, asked silently whether they start at a line before the last, answer the same
+whatever end they are given (`table` needs the line after it: before the last, it has it, and
+a blank line after it is no delimiter row)."""
+
 RULE_NAME = "kbgen_dispatch"
 
 
@@ -202,9 +208,12 @@ def dispatch_block(md: MarkdownIt) -> None:
     ruler = md.block.ruler
     rules = [(r.name, r.fn, list(r.alt)) for r in ruler.__rules__ if r.enabled]
     chains = sorted({alt for _, _, alts in rules for alt in alts})
-    pretests = {"hr": _hr_pretest, "lheading": _setext_or_paragraph,
-                "reference": _label_end_pretest, "footnote_def": _label_end_pretest}
-    rules = [(name, pretests[name](fn) if name in pretests else fn, alts) for name, fn, alts in rules]
+    pretests = {"hr": _hr_pretest, "reference": _label_end_pretest, "footnote_def": _label_end_pretest}
+    # Within a narrower end (a quote's, a list item's), the paragraph is ours only where the
+    # terminators answer the same for any end past the line they are asked about.
+    narrow = all(name in END_FREE for name, _, alts in rules if "paragraph" in alts)
+    rules = [(name, _setext_or_paragraph(fn, narrow) if name == "lheading" else
+              pretests[name](fn) if name in pretests else fn, alts) for name, fn, alts in rules]
     main = _block_dispatcher([(n, fn) for n, fn, _ in rules])
     if any(name == "code" for name, _, _ in rules):
         # markdown-it knows indented code exists by a block rule named `code` being enabled
@@ -287,7 +296,7 @@ def _label_end_pretest(rule: BlockRule) -> BlockRule:
     return pretested
 
 
-def _setext_or_paragraph(lheading: BlockRule) -> BlockRule:
+def _setext_or_paragraph(lheading: BlockRule, narrow: bool) -> BlockRule:
     """The `lheading` rule, and the `paragraph` rule after it when it fails, with one scan.
 
     Both rules walk the lines after the first until a blank line or one that a terminator
@@ -296,8 +305,11 @@ def _setext_or_paragraph(lheading: BlockRule) -> BlockRule:
     lines again: every multi-line paragraph and every list item paid the terminators twice.
     This walks once: at an underline it leaves the heading to markdown-it's rule; else it
     makes the paragraph as `paragraph` would, when that rule would walk the same lines (its
-    end is the last line of the state, `lheading`'s the end it is given). It leaves the parent
-    type as the two rules leave it (`lheading` does not restore it when it fails)."""
+    end is the last line of the state, `lheading`'s the end it is given: in a quote or a list
+    item, the block's). With `narrow` (the terminators are END_FREE) a walk that stops before
+    its end, or at an end that is a blank line (a quote's), stops there with any later end, so
+    the paragraph is made here too; else `paragraph` may go on past the end. It leaves the
+    parent type as the two rules leave it (`lheading` does not restore it when it fails)."""
 
     def rule(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
         if state.is_code_block(startLine):
@@ -329,8 +341,9 @@ def _setext_or_paragraph(lheading: BlockRule) -> BlockRule:
                 line += 1
                 continue
             break
-        if endLine != state.lineMax:
-            return False  # `paragraph` walks to another end: let it
+        if endLine != state.lineMax and not (narrow and endLine < state.lineMax and (
+                line < endLine or bMarks[line] + tShift[line] >= eMarks[line])):
+            return False  # `paragraph` walks to another end, perhaps further: let it
         state.line = line
         if line == startLine + 1:  # what getLines() and mdTrim() leave of one line, directly
             content = src[bMarks[startLine] + tShift[startLine]:eMarks[startLine]].strip(MD_TRIM_CHARS)

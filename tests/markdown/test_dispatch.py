@@ -136,3 +136,43 @@ def test_definitions_alone_in_a_note(parsers: tuple, text: str) -> None:
     dispatched, plain = parsers
     assert dispatched.render(text) == plain.render(text)
     assert "<a href=" in plain.render(text)
+
+
+NESTED_LINES = ["> para", "> more", "> [!note] t", "> - a [[x]]", "> - b", ">   c", "> 1. d", "> # h", "> ---",
+                "> ===", "> | a |", "> |---|", "> ```", "> %%", "> <div>", "> [r]: /u", "> > deep", ">",
+                "lazy", "- item", "  text", "  > q", "  - sub", "    deep", "  ---", "  | b |", "  |---|",
+                "", "", "para", "| c |", "|---|", "%%", "```", "# h", "[^1]: n"]
+
+
+def test_paragraphs_in_quotes_and_items(parsers: tuple) -> None:
+    """Paragraphs in quotes and list items (a narrower end than the note's: our rule makes
+    them where the walk stops before that end) are markdown-it's, lazy lines included."""
+    import random
+
+    dispatched, plain = parsers
+    rnd = random.Random(11)
+    for _ in range(3000):
+        text = "\n".join(rnd.choice(NESTED_LINES) for _ in range(rnd.randint(1, 12)))
+        assert [t.as_dict() for t in dispatched.parse(text)] == [t.as_dict() for t in plain.parse(text)], text
+
+
+def test_paragraph_in_a_quote_scanned_once() -> None:
+    """A callout's title line, ended by its list, and a quote's paragraph, ended by the
+    quote's blank line, are made by our rule: markdown-it's `paragraph` is not run on them."""
+    from markdown_it import MarkdownIt
+
+    from kbgen.markdown.dispatch import dispatch_block
+
+    md = MarkdownIt("commonmark")
+    library = next(r.fn for r in md.block.ruler.__rules__ if r.name == "paragraph")
+    calls: list[int] = []
+
+    def counted(state, startLine: int, endLine: int, silent: bool) -> bool:  # type: ignore[no-untyped-def]
+        calls.append(startLine)
+        return library(state, startLine, endLine, silent)
+
+    md.block.ruler.at("paragraph", counted)
+    dispatch_block(md)
+    for text in ("> [!note] t\n> - a\n> - b\n\nafter", "> a\n> b\n\n> c\n"):
+        assert md.render(text) == MarkdownIt("commonmark").render(text)
+    assert calls == []
