@@ -5,7 +5,7 @@ import html
 import re
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
-from operator import itemgetter
+from operator import is_, itemgetter
 from typing import Any, Collection, Sequence
 
 from markupsafe import Markup
@@ -50,12 +50,24 @@ def context_html(ctx: Context, refs: list[LinkRef], highlight: Collection[LinkRe
     comparing each piece shown with them: a LinkRef's hash costs more than the rest of a piece."""
     para = _paragraph(ctx, refs)
     texts, links = para.texts, para.links
+    if para.total > CONTEXT and isinstance(highlight, list) and len(highlight) == len(links) and links \
+            and all(map(is_, highlight, links)):
+        # every link of it is ours, the very refs (a note linking to one concept on each of
+        # 175 000 lines): each link piece is marked, the first one first; no ref looked for
+        return _long(para, 1, [], every=True)
     if para.total > CONTEXT:  # a long paragraph: its window found by bisection
         # only our first link and those in the window are looked for (a paragraph of 200 000
         # links written alike holds 200 000 places of each, compared by value)
         ours: list[tuple[int, LinkRef, Sequence[int]]] = []  # (first mark, ref, its places)
-        for r in highlight:
-            places = para.places(r)
+        first_of, spots = para.first, para.spots
+        for r in highlight:  # (para.places(r) written out: a line per link marks 175 000)
+            at = first_of.get(r.original)
+            if at is None:
+                continue
+            if at < 0:
+                places: Sequence[int] = spots.get((r.original, r.line), ())
+            else:
+                places = (at,) if links[at >> 1].line == r.line else ()
             for i in places:
                 if links[i >> 1] is r or links[i >> 1] == r:
                     ours.append((i, r, places))
@@ -111,11 +123,12 @@ def _marked(links: list[LinkRef], ours: list[tuple[int, LinkRef, Sequence[int]]]
     return marked
 
 
-def _long(para: "Paragraph", first: int, ours: list[tuple[int, LinkRef, Sequence[int]]]) -> Markup:
+def _long(para: "Paragraph", first: int, ours: list[tuple[int, LinkRef, Sequence[int]]],
+          every: bool = False) -> Markup:
     """context_html's window of a paragraph longer than CONTEXT: what its loops give, with the
     window's ends found by bisecting the pieces' offsets and the pieces between taken as a
     slice (a window of a line of links is some 60 pieces, and a concept page per link asks);
-    `ours`: each ref to mark, where it is first marked and its places."""
+    `ours`: each ref to mark, where it is first marked and its places; `every`: mark every link."""
     texts = para.texts
     offsets = para.offsets
     if offsets is None:
@@ -142,7 +155,7 @@ def _long(para: "Paragraph", first: int, ours: list[tuple[int, LinkRef, Sequence
     link = max(j, start + 1)
     link += not link & 1
     stop = min(gap, link, len(texts))
-    marked = _marked(para.links, ours, start, stop)
+    marked = set(range(start | 1, stop, 2)) if every else _marked(para.links, ours, start, stop)
     out = [f"<mark>{part}</mark>" if start in marked else part]
     window = texts[start + 1:stop]
     for i in marked:
@@ -309,8 +322,12 @@ def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
         # by text (a LinkRef's hash is a Python call over all its fields, a fifth of this loop
         # for a line of 75 000 links), and by text and line when the text comes again
         n = len(texts)
-        if first.setdefault(original, n) != n:
-            _place(first, spots, links, ref, n)
+        j = first.setdefault(original, n)
+        if j != n:
+            if j >= 0:
+                _place(first, spots, links, ref, n)
+            else:  # (_place's usual case written out: a line per link repeats one text 175 000 times)
+                spots.setdefault((original, ref.line), []).append(n)
         shown = strip_wiki(ref.display) if ref.display else \
             default_display(ref.target, ref.subpath) if ref.subpath else ref.target  # as default_display
         texts.append(escape(shown) if special(shown) else shown)

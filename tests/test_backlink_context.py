@@ -153,3 +153,20 @@ def test_long_paragraphs_of_equal_links_marked_alike() -> None:
             assert paragraphs.context_html(ctx, refs, highlight) == _windowed(ctx, refs, highlight)
             twice = [pick, dataclasses.replace(pick), rng.choice(refs)]  # equal refs given twice
             assert paragraphs.context_html(ctx, refs, twice) == _windowed(ctx, refs, set(twice))
+
+
+def test_paragraphs_whose_every_link_is_ours_marked_alike() -> None:
+    """The very refs of a paragraph given as its highlight (a line per link to one concept):
+    every link marked, as the general path marks them; equal copies and a missing ref too."""
+    rng = random.Random(17)
+    for _ in range(150):
+        ctx, refs = _line_of_equal_links(rng) if rng.random() < 0.5 else _line_of_links(rng)
+        paragraphs._PARAGRAPHS.clear()
+        assert paragraphs.context_html(ctx, refs, refs) == _windowed(ctx, refs, set(refs))
+        copies = [dataclasses.replace(r) for r in refs]  # equal, not the same objects
+        assert paragraphs.context_html(ctx, refs, copies) == _windowed(ctx, refs, set(copies))
+        some = refs[:]
+        some[rng.randrange(len(some))] = dataclasses.replace(some[0], line=99)  # one not in the paragraph
+        assert paragraphs.context_html(ctx, refs, some) == _windowed(ctx, refs, set(some))
+        missing = refs + [dataclasses.replace(refs[0], original="[[gone]]", line=1)]  # not in the text
+        assert paragraphs.context_html(ctx, missing, missing) == _windowed(ctx, missing, set(missing))
