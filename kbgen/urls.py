@@ -119,8 +119,14 @@ def relative(from_url: str, to_url: str) -> str:
     out = _relative_path(from_url.rpartition("/")[0], target) if target else \
         _quote(from_url.rpartition("/")[2])
     if frag:
-        out += "#" + quote(frag, safe="/-._~!$&'()*+,;=:@^")
+        # most fragments are heading anchors (slugs): nothing to encode, quote() not called
+        out += "#" + (frag if _UNQUOTED_FRAGMENT(frag) else quote(frag, safe=_FRAGMENT_SAFE))
     return out
+
+
+_FRAGMENT_SAFE = "/-._~!$&'()*+,;=:@^"
+_UNQUOTED_FRAGMENT = re.compile(r"[A-Za-z0-9/._~!$&'()*+,;=:@^-]*\Z").match
+"""Whether a fragment is the same percent-encoded (what quote() with _FRAGMENT_SAFE leaves alone)."""
 
 
 @lru_cache(maxsize=65536)
