@@ -59,7 +59,7 @@ def context_html(ctx: Context, refs: list[LinkRef], highlight: Collection[LinkRe
         # only our first link and those in the window are looked for (a paragraph of 200 000
         # links written alike holds 200 000 places of each, compared by value)
         ours: list[tuple[int, LinkRef, Sequence[int]]] = []  # (first mark, ref, its places)
-        first_of, spots = para.first, para.spots
+        first_of, spots = para.index()
         for r in highlight:  # (para.places(r) written out: a line per link marks 175 000)
             at = first_of.get(r.original)
             if at is None:
@@ -180,24 +180,43 @@ def _joined(start: int, out: list[str]) -> Markup:
 class Paragraph:
     """A paragraph cut into pieces (see _paragraph)."""
 
-    __slots__ = ("texts", "links", "first", "spots", "total", "offsets")
+    __slots__ = ("texts", "links", "total", "offsets", "_index")
 
-    def __init__(self, texts: list[str], links: list[LinkRef], places: tuple[dict[str, int], Spots],
-                 total: int) -> None:
+    def __init__(self, texts: list[str], links: list[LinkRef], total: int) -> None:
         self.texts, self.links, self.total = texts, links, total
-        self.first, self.spots = places
-        """Where the links are (see _place): the piece of each link text written once, -1 for a
-        text written again, whose pieces `spots` holds by text and line."""
         self.offsets: list[int] | None = None
         """Where each piece begins (and the end), once a window needs them."""
+        self._index: tuple[dict[str, int], Spots] | None = None
+
+    def index(self) -> tuple[dict[str, int], Spots]:
+        """Where the links are (see _place), made once a ref is looked for (a paragraph whose
+        every link is ours needs none): the piece of each link text written once, -1 for a text
+        written again, whose pieces the second dict holds by text and line."""
+        if self._index is None:
+            first: dict[str, int] = {}
+            spots: Spots = {}
+            links = self.links
+            n = 1
+            for ref in links:  # link k is piece 2k + 1 (pieces alternate: text, link, …, text)
+                original = ref.original
+                j = first.setdefault(original, n)
+                if j != n:
+                    if j >= 0:
+                        _place(first, spots, links, ref, n)
+                    else:  # (_place's usual case written out: a line per link repeats one text)
+                        spots.setdefault((original, ref.line), []).append(n)
+                n += 2
+            self._index = first, spots
+        return self._index
 
     def places(self, ref: LinkRef) -> Sequence[int]:
         """The pieces of the links written as `ref` is (the same text on the same line)."""
-        i = self.first.get(ref.original)
+        first, spots = self._index or self.index()
+        i = first.get(ref.original)
         if i is None:
             return ()
         if i < 0:
-            return self.spots.get((ref.original, ref.line), ())
+            return spots.get((ref.original, ref.line), ())
         return (i,) if self.links[i >> 1].line == ref.line else ()
 
 
@@ -205,7 +224,7 @@ Spots = dict[tuple[str, int], list[int]]
 
 
 def _place(first: dict[str, int], spots: Spots, links: list[LinkRef], ref: LinkRef, i: int) -> None:
-    """Note that piece `i` shows `ref`, a link text written before (see Paragraph.first): from
+    """Note that piece `i` shows `ref`, a link text written before (see Paragraph.index): from
     then on that text's pieces are kept by text and line. (Text alone would make a table of
     28 000 rows, each with the same link, look through them all for each row's link; text and
     line for every link cost a tuple and a list per link of a line of 75 000.)"""
@@ -290,8 +309,6 @@ def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
     text = ctx.text
     texts: list[str] = []
     links: list[LinkRef] = []
-    first: dict[str, int] = {}
-    spots: Spots = {}
     last = 0
     find = text.find
     escape, special = html.escape, _SPECIAL
@@ -307,7 +324,7 @@ def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
         start = find(original, last)
         if start < 0:
             if find(original) >= 0:
-                texts, links, first, spots, last = _cut(text, refs)
+                texts, links, last = _cut(text, refs)
                 break
             if absent is None:
                 absent = _Absent(text)
@@ -319,15 +336,6 @@ def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
             texts.append(escape(gap) if special(gap) else gap)
         else:
             texts.append(gap if clean or not special(gap) else escape(gap))  # most hold nothing to escape
-        # by text (a LinkRef's hash is a Python call over all its fields, a fifth of this loop
-        # for a line of 75 000 links), and by text and line when the text comes again
-        n = len(texts)
-        j = first.setdefault(original, n)
-        if j != n:
-            if j >= 0:
-                _place(first, spots, links, ref, n)
-            else:  # (_place's usual case written out: a line per link repeats one text 175 000 times)
-                spots.setdefault((original, ref.line), []).append(n)
         shown = strip_wiki(ref.display) if ref.display else \
             default_display(ref.target, ref.subpath) if ref.subpath else ref.target  # as default_display
         texts.append(escape(shown) if special(shown) else shown)
@@ -337,12 +345,12 @@ def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
     total = sum(map(len, texts))
     if len(_PARAGRAPHS) >= 4096:
         _PARAGRAPHS.clear()
-    made = Paragraph(texts, links, (first, spots), total)
+    made = Paragraph(texts, links, total)
     _PARAGRAPHS[id(ctx)] = (ctx, refs, made)  # both kept, so their ids are not reused meanwhile
     return made
 
 
-def _cut(text: str, refs: list[LinkRef]) -> tuple[list[str], list[LinkRef], dict[str, int], Spots, int]:
+def _cut(text: str, refs: list[LinkRef]) -> tuple[list[str], list[LinkRef], int]:
     """_paragraph's pieces (but the last) of a paragraph whose links are not all in order: each
     link found after the one before, else from the start; cut at them in the order of their
     places, a link inside one before it left out. Returns where the last piece begins."""
@@ -364,20 +372,15 @@ def _cut(text: str, refs: list[LinkRef]) -> tuple[list[str], list[LinkRef], dict
     spans.sort(key=itemgetter(0))
     texts: list[str] = []
     links: list[LinkRef] = []
-    first: dict[str, int] = {}
-    spots: Spots = {}
     last = 0
     for start, end, ref in spans:
         if start < last:
             continue
         texts.append(html.escape(strip_wiki(text[last:start])))
-        n = len(texts)
-        if first.setdefault(ref.original, n) != n:
-            _place(first, spots, links, ref, n)
         texts.append(html.escape(strip_wiki(ref.display) if ref.display else default_display(ref.target, ref.subpath)))
         links.append(ref)
         last = end
-    return texts, links, first, spots, last
+    return texts, links, last
 
 
 _CONTEXTS: dict[tuple[int, str], tuple[ParsedNote, tuple[LinkRef, ...], list[dict[str, Any]], int]] = {}
