@@ -16,6 +16,7 @@ from kbgen.markdown.tokens import block_token
 
 _LEVELS = {level: ("h" + str(level), "#" * level) for level in range(1, 7)}
 """Heading level → (tag, markup), made once."""
+_CLOSING = " \t#"
 
 
 def headings_plugin(md: MarkdownIt) -> None:
@@ -48,10 +49,13 @@ def heading_rule(state: StateBlock, startLine: int, endLine: int, silent: bool) 
     line = startLine
     while True:
         pos += level
-        end = pos + len(src[pos:maximum].rstrip(" \t"))  # state.skipSpacesBack(maximum, pos)
-        hashes = pos + len(src[pos:end].rstrip("#"))  # state.skipCharsStrBack(end, "#", pos)
-        if hashes > pos and (src[hashes - 1] == " " or src[hashes - 1] == "\t"):
-            end = hashes
+        if pos < maximum and src[maximum - 1] not in _CLOSING:
+            end = maximum  # (what the two steps back below leave of a line not ending in `#` or a space)
+        else:
+            end = pos + len(src[pos:maximum].rstrip(" \t"))  # state.skipSpacesBack(maximum, pos)
+            hashes = pos + len(src[pos:end].rstrip("#"))  # state.skipCharsStrBack(end, "#", pos)
+            if hashes > pos and (src[hashes - 1] == " " or src[hashes - 1] == "\t"):
+                end = hashes
         tag, markup = _LEVELS[level]
         opening = block_token("heading_open", tag, 1, outer)
         opening.markup = markup
