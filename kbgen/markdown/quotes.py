@@ -41,7 +41,8 @@ def make_quote_rule(fast: FastPath) -> BlockRule:
                 or state.level + 1 >= options["maxNesting"] or options.get("alerts", False)):
             return library_blockquote(state, startLine, endLine, silent)
         if following < state.lineMax and bMarks[following] + tShift[following] < eMarks[following]:
-            return library_blockquote(state, startLine, endLine, silent)  # more of the quote
+            # more of the quote
+            return _quote(state, startLine, endLine) or library_blockquote(state, startLine, endLine, silent)
         marker_end = pos + 1 + (src[pos + 1:pos + 2] == " ")  # one blank after `>` is the marker's
         text = marker_end
         while text < end and src[text] == " ":
@@ -50,7 +51,7 @@ def make_quote_rule(fast: FastPath) -> BlockRule:
         # no block rule but the paragraph could take.
         if (text >= end or text - marker_end >= 4 or src[text] == "\t"
                 or not fast.paragraph_only(src, text, end)):
-            return library_blockquote(state, startLine, endLine, silent)
+            return _quote(state, startLine, endLine) or library_blockquote(state, startLine, endLine, silent)
         level = state.level
         opening = block_token("blockquote_open", "blockquote", 1, level)
         opening.markup = ">"
@@ -70,3 +71,54 @@ def make_quote_rule(fast: FastPath) -> BlockRule:
         return True
 
     return quote_rule
+
+
+def _quote(state: StateBlock, startLine: int, endLine: int) -> bool:
+    """The quote at `startLine` when each of its lines starts with `>` and has no tab before its
+    text: the lines shifted past their markers and parsed as blocks, as markdown-it's rule does.
+    False, with nothing changed, at a lazy line (or one another block could take: the rule asks
+    its terminators) or a tab (columns to count): markdown-it's rule takes those quotes."""
+    src, bMarks, tShift, eMarks, sCount, bsCount = \
+        state.src, state.bMarks, state.tShift, state.eMarks, state.sCount, state.bsCount
+    indent = state.blkIndent
+    shifts: list[tuple[int, int]] = []  # each line's marker end (a blank after `>` included), text
+    line = startLine
+    while line < endLine:
+        pos, end = bMarks[line] + tShift[line], eMarks[line]
+        if pos >= end:
+            break  # a blank line ends the quote
+        if src[pos] != ">" or sCount[line] < indent:  # (the first line never is outdented)
+            return False
+        marker = pos + 1
+        if marker < end and src[marker] == " ":
+            marker += 1
+        text = marker
+        while text < end and src[text] == " ":
+            text += 1
+        if text < end and src[text] == "\t":
+            return False
+        shifts.append((marker, text))
+        line += 1
+    saved = bMarks[startLine:line], tShift[startLine:line], sCount[startLine:line], bsCount[startLine:line]
+    for i, (marker, text) in enumerate(shifts, startLine):
+        bsCount[i] = sCount[i] + 1 + (marker - bMarks[i] - tShift[i] == 2)  # the `>` and its blank
+        sCount[i] = tShift[i] = text - marker
+        bMarks[i] = marker
+    old_parent, state.parentType = state.parentType, "blockquote"
+    old_indent, state.blkIndent = indent, 0
+    level = state.level
+    opening = block_token("blockquote_open", "blockquote", 1, level)
+    opening.markup = ">"
+    opening.map = lines = [startLine, 0]
+    state.tokens.append(opening)
+    state.level = level + 1
+    state.md.block.tokenize(state, startLine, line)
+    state.level -= 1
+    closing = block_token("blockquote_close", "blockquote", -1, state.level)
+    closing.markup = ">"
+    state.tokens.append(closing)
+    state.parentType = old_parent
+    lines[1] = state.line
+    bMarks[startLine:line], tShift[startLine:line], sCount[startLine:line], bsCount[startLine:line] = saved
+    state.blkIndent = old_indent
+    return True

@@ -48,7 +48,8 @@ def test_tokens_and_html_are_markdown_its(seed: int) -> None:
 
 
 def test_fast_path_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
-    """One-line quotes of text skip markdown-it's rule; others do not."""
+    """Quotes whose lines all start with `>` and have no tab before their text skip
+    markdown-it's rule; quotes with a lazy line or such a tab do not."""
     calls: list[int] = []
     library = quotes.library_blockquote
 
@@ -58,5 +59,21 @@ def test_fast_path_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(quotes, "library_blockquote", counted)
     md = make_parser()
-    md.parse("x\n\n> [!note] t\n\n> a\n\n> b\n> c\n\n> # h\n")
-    assert calls == [6, 9]  # the two-line quote and the heading in a quote
+    md.parse("x\n\n> [!note] t\n\n> a\n\n> b\n> c\n\n> # h\n\n> d\nlazy\n\n> e\n>\tt\n\n> >  \tf\n")
+    assert calls == [11, 14, 17]  # a lazy line, a tab, the last one's inner quote (a tab)
+
+
+QUOTE_LINES = [line for line in LINES if line.lstrip(" ").startswith(">")] + [
+    "", "lazy", "- item", "\t> t", "> -\ta", ">-\tb", "> >\tc", ">> \td", "> - a\tb", ">-  \tc", "> 1.\te",
+    " >  - \tf", "  >\t\tg"]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_long_quotes_are_markdown_its(seed: int) -> None:
+    """Notes made mostly of quote lines (quotes of many lines, nested, in list items)."""
+    ours, library = make_parser(), library_parser()
+    rng = random.Random(100 + seed)
+    for _ in range(1000):
+        text = "\n".join(rng.choice(QUOTE_LINES) for _ in range(rng.randint(2, 25)))
+        got, want = ours.parse(text, {}), library.parse(text, {})
+        assert [t.as_dict() for t in got] == [t.as_dict() for t in want], text
