@@ -214,10 +214,15 @@ def _make(src: str, pieces: list[Piece], line0: int, env: dict[str, Any], childr
                 if current is None or current[0] is not src:
                     current = wikilinks.new_context(env, col, src)
                 context = current[1]
-            ref = LinkRef(path, subpath, display, embed, "wiki", line, src[at:last],
-                          -1 if embed else context)
-            index = len(col.links)
-            col.links.append(ref)
+            links = col.links
+            original = src[at:last]
+            index = len(links)
+            ref = links[-1] if index else None
+            if ref is None or ref.original != original or ref.line != line or ref.embed is not embed \
+                    or ref.context != (-1 if embed else context) or ref.commented or ref.kind != "wiki":
+                ref = LinkRef(path, subpath, display, embed, "wiki", line, original, -1 if embed else context)
+            # (else the link before, written alike on the line: shared, as wikilinks._scan does)
+            links.append(ref)
         else:
             ref = LinkRef(path, subpath, display, embed, "wiki", 1, src[at:last])
             index = -1

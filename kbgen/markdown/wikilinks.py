@@ -101,9 +101,17 @@ def _scan(state: StateInline, start: int, silent: bool, embed: bool) -> bool:
             if current is None or current[0] is not src:
                 current = new_context(env, col, src)
             context = current[1]
-        ref = LinkRef(path, subpath, display, embed, "wiki", line, src[pos:close + 2], context)
-        index = len(col.links)
-        col.links.append(ref)
+        links = col.links
+        original = src[pos:close + 2]
+        index = len(links)
+        ref = links[-1] if index else None
+        # the link before written alike, on the same line and in the same paragraph (a line of
+        # 100 000 `[[x]]`), is this one's equal: it is shared, so each lookup of the equal refs
+        # on their way to the page finds it by identity, without the dataclass's __eq__
+        if ref is None or ref.original != original or ref.line != line or ref.context != context \
+                or ref.embed is not embed or ref.commented or ref.kind != "wiki":
+            ref = LinkRef(path, subpath, display, embed, "wiki", line, original, context)
+        links.append(ref)
     else:
         ref = LinkRef(path, subpath, display, embed, "wiki", 1, src[pos:close + 2])
         index = -1
