@@ -31,7 +31,8 @@ def heading_rule(state: StateBlock, startLine: int, endLine: int, silent: bool) 
     Not silent, it also takes the heading lines that follow directly: markdown-it's block loop
     would give each of them to this rule (no rule before it takes a line starting with `#`,
     but `table` one with a `|`, `code` an indented one, `front_matter` the first), after a
-    pass through the dispatcher per line. Any other line ends the run and goes back to the loop."""
+    pass through the dispatcher per line; at the note's top level, also those after blank lines.
+    Any other line ends the run and goes back to the loop."""
     src = state.src
     pos = state.bMarks[startLine] + state.tShift[startLine]
     maximum = state.eMarks[startLine]
@@ -46,7 +47,11 @@ def heading_rule(state: StateBlock, startLine: int, endLine: int, silent: bool) 
     indent = state.blkIndent
     outer = state.level  # what three state.push() calls leave
     tokens = state.tokens
-    line = startLine
+    # Blank lines between headings only change whether the block loop sees the content as
+    # tight (state.tight), which only lists (and definition lists) read, after the loop over an
+    # item: at the note's top level they may be stepped over as the loop does.
+    skip_blanks = state.parentType == "root"
+    line = after = startLine
     while True:
         pos += level
         if pos < maximum and src[maximum - 1] not in _CLOSING:
@@ -67,18 +72,29 @@ def heading_rule(state: StateBlock, startLine: int, endLine: int, silent: bool) 
         closing = block_token("heading_close", tag, -1, outer)
         closing.markup = markup
         tokens += (opening, inline, closing)
-        line += 1
+        after = line + 1
         # the next line, if a heading that markdown-it's block loop would give to this rule
+        line = after
         if line >= endLine:
             break
         pos, maximum = bMarks[line] + tShift[line], eMarks[line]
+        if pos >= maximum and skip_blanks:
+            while True:  # state.skipEmptyLines(), within endLine
+                line += 1
+                if line >= endLine:
+                    break
+                pos, maximum = bMarks[line] + tShift[line], eMarks[line]
+                if pos < maximum:
+                    break
+            if line >= endLine:
+                break
         if pos >= maximum or src[pos] != "#" or not 0 <= sCount[line] - indent < 4 \
                 or src.find("|", pos, maximum) >= 0:
             break
         level = _level(src, pos, maximum)
         if not level:
             break
-    state.line = line
+    state.line = after
     return True
 
 

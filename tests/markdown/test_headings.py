@@ -36,7 +36,8 @@ def _runs(rng: random.Random) -> str:
             line += rng.choice(["#", "##", "######", "#######", "#a"]) + rng.choice(["", " ", "\t"])
             line += "".join(rng.choice(["a", " ", "#", "|", "*x*", " ##"]) for _ in range(rng.randint(0, 4)))
         else:
-            line = rng.choice(["", "text", "---", "===", "|---|", "- item", "> q", "```", "[a]: b", "$$"])
+            line = rng.choice(["", "", "", "text", "---", "===", "|---|", "- item", "> q", "```", "[a]: b", "$$",
+                               "1. item", "  text"])
         lines.append(line)
     return "\n".join(lines) + rng.choice(["", "\n"])
 
@@ -72,7 +73,7 @@ def test_headings_alike() -> None:
 def test_heading_runs_alike() -> None:
     ours, reference = make_parser(), _reference_parser()
     rng = random.Random(43)
-    runs = 0
+    runs = apart = 0
     for _ in range(3000):
         text = _runs(rng)
         got = ours.parse(text, {ENV_KEY: Collector(path="n.md")})
@@ -81,4 +82,6 @@ def test_heading_runs_alike() -> None:
         assert ours.renderer.render(got, ours.options, {}) == reference.renderer.render(want, reference.options, {})
         opens = [t for t in got if t.type == "heading_open"]
         runs += any(a.map[1] == b.map[0] for a, b in zip(opens, opens[1:]))
-    assert runs > 500  # the documents do hold headings on consecutive lines
+        apart += any(a.map[1] < b.map[0] and not text.split("\n")[a.map[1]].strip()
+                     for a, b in zip(opens, opens[1:]))
+    assert runs > 500 and apart > 100  # headings on consecutive lines, and after a blank line
