@@ -65,7 +65,11 @@ def resolve_note(resolver: Resolver, hidden: set[str], path: SourcePath,
     add = table.setdefault
     level = DEFAULT_LEVELS["unresolved-link"]  # make() written out: a note may hold 175 000 such links
     said: dict[str, tuple[str, str]] = {}  # original → (target, message): one string for the same link
+    last = None
     for ref in note.links:
+        if ref is last:
+            continue  # the link before, shared as written alike (wikilinks._scan): in the table
+        last = ref
         target, problems = resolve(path, ref)  # (a repeated link again: resolve() is memoised)
         unresolved = target.kind == "unresolved"
         if unresolved and hidden and _stem_key(ref.target) in hidden:

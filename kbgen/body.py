@@ -173,8 +173,8 @@ class _Links:
         self.source = source
         self.stack = stack
         self._opened: LinkRef | None = None
-        """The link link_open() last wrote, and its closing tag: its link_close() comes next."""
-        self._closing = ""
+        """The link link_open() last wrote, and its tags: its link_close() comes next."""
+        self._opening = self._closing = ""
         self._table = body.site.targets.get(source, {})
         """The source note's resolved links (Site.target() without its call, once per link)."""
         self._ids = {id(ref): target for ref, target in self._table.items()} \
@@ -201,9 +201,11 @@ class _Links:
             or Target("unresolved", None, label=ref.target)
 
     def link_open(self, ref: LinkRef) -> str:
-        opening, self._closing = self._tags(ref)
+        if ref is self._opened:  # the link before, shared as written alike (wikilinks._scan)
+            return self._opening
+        self._opening, self._closing = self._tags(ref)
         self._opened = ref
-        return opening
+        return self._opening
 
     def link_close(self, ref: LinkRef) -> str:
         return self._closing if self._opened is ref else self._tags(ref)[1]
