@@ -189,6 +189,9 @@ def _list(state: StateBlock, line: int, endLine: int, start: int, after: int, or
     nested: list[tuple[int, int]] = []  # the tokens of the items parsed as blocks
     old_parent, state.parentType = state.parentType, "list"
     starts = fast.starts if fast is not None else {}
+    paragraph_only = fast.paragraph_only if fast is not None else None
+    leaves_paragraph = fast is not None and fast.leaves_paragraph
+    add_made = made.append
     while line < endLine:
         end = eMarks[line]
         initial = sCount[line] + after - start  # the column after the marker
@@ -205,40 +208,49 @@ def _list(state: StateBlock, line: int, endLine: int, start: int, after: int, or
         if ordered:
             item.info = src[start:after - 1]
         tokens.append(item)
-        state.level = level + 2
 
         sibling = -1  # the next item's marker end, when the fast path has checked that line
         following = -1
-        if (fast is not None and indent_after == offset - initial and content < end and line > 0
-                and (starts.get(src[content], ()) == () or fast.paragraph_only(src, content, end))
+        if (paragraph_only is not None and indent_after == offset - initial and content < end and line > 0
+                and (starts.get(src[content], ()) == () or paragraph_only(src, content, end))
                 and offset == content - bMarks[line] and src.find("\t", bMarks[line], content) < 0):
             # One line of text that only the paragraph rule takes (line 0 could be front matter),
             # and columns that are characters: markdown-it would cut the text where it starts.
             following, sibling = _one_line_end(state, line, endLine, outer, indent, marker, fast)
-        if following >= 0 and fast is not None:
-            made.append(len(tokens))
-            _paragraph(tokens, src, line, content, end, level + 2)
-            if fast.leaves_paragraph:
+        if following >= 0:
+            # The tokens markdown-it's paragraph rule makes of the one line (its two maps one
+            # list: no rule changes a paragraph's map in place); no state.level to keep.
+            add_made(len(tokens))
+            opening = block_token("paragraph_open", "p", 1, level + 2)
+            opening.map = lines = [line, line + 1]
+            inline = block_token("inline", "", 0, level + 3)
+            inline.content = src[content:end].strip(MD_TRIM_CHARS)
+            inline.map = lines
+            inline.children = []
+            tokens += (opening, inline, block_token("paragraph_close", "p", -1, level + 2))
+            if leaves_paragraph:
                 state.parentType = "paragraph"
             if prev_empty_end:
                 tight = False
             prev_empty_end = following - line > 1 and state.isEmpty(following - 1)
-            state.line = following
+            line = following
         else:
             begin = len(tokens)
+            state.line, state.level = line, level + 2  # (the fast path keeps neither)
             tight, prev_empty_end = _nested(state, line, endLine, content, end, offset, indent,
                                             item, tasks, tight, prev_empty_end)
+            state.level = level + 1
             nested.append((begin, len(tokens)))
-        state.level = level + 1
+            line = state.line
         closing = block_token("list_item_close", "li", -1, level + 1)
         closing.markup = marker
         tokens.append(closing)
 
-        line = state.line
         item_lines[1] = line
         if line >= endLine:
             break
         if sibling < 0:
+            state.line = line
             count = sCount[line]
             if count < outer or (state._code_enabled and count - outer >= 4):
                 break
@@ -321,18 +333,6 @@ def _one_line_end(state: StateBlock, line: int, endLine: int, outer: int, indent
                                    and _HR.fullmatch(src, start, end)):
         return -1, -1
     return following, after
-
-
-def _paragraph(tokens: list[Token], src: str, line: int, content: int, end: int, level: int) -> None:
-    """The tokens markdown-it's paragraph rule makes of the one line of an item's text (its
-    two maps one list: no rule changes a paragraph's map in place)."""
-    opening = block_token("paragraph_open", "p", 1, level)
-    opening.map = lines = [line, line + 1]
-    inline = block_token("inline", "", 0, level + 1)
-    inline.content = src[content:end].strip(MD_TRIM_CHARS)
-    inline.map = lines
-    inline.children = []
-    tokens += (opening, inline, block_token("paragraph_close", "p", -1, level))
 
 
 def _nested(state: StateBlock, line: int, endLine: int, content: int, end: int, offset: int,

@@ -1,11 +1,13 @@
-"""Block quotes: markdown-it's `blockquote` rule, with a one-line quote of plain text made directly.
+"""Block quotes: markdown-it's `blockquote` rule; one-line quotes of text and quotes without lazy lines made here.
 
 A callout without a body (`> [!note] Title` and a blank line) is a quote of one line holding one
 paragraph. markdown-it's rule shifts the line past its `>`, parses it again as blocks (every rule
 that can start at its first character, then the paragraph rule), and puts the line back: five
 tokens through StateBlock.push() and two nested rule chains per quote. Where the quote is one
 line whose text only the paragraph rule can take (lists.FastPath says which) and the line after it
-is blank or past the end, this rule makes those five tokens itself; any other quote goes to
+is blank or past the end, this rule makes those five tokens itself. A quote of several lines
+that all start with `>` (no lazy line) and have no tab before their text is shifted and parsed
+here, without markdown-it's rule and its logging and token pushes; any other quote goes to
 markdown-it's rule.
 """
 from __future__ import annotations
@@ -31,7 +33,7 @@ def make_quote_rule(fast: FastPath) -> BlockRule:
     """The `blockquote` rule: one-line quotes of plain text made here, the rest by markdown-it."""
 
     def quote_rule(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
-        if silent or not startLine:  # (line 0 could be front matter's, inside a list item)
+        if silent:
             return library_blockquote(state, startLine, endLine, silent)
         src, bMarks, tShift, eMarks = state.src, state.bMarks, state.tShift, state.eMarks
         pos, end = bMarks[startLine] + tShift[startLine], eMarks[startLine]
@@ -40,8 +42,8 @@ def make_quote_rule(fast: FastPath) -> BlockRule:
         if (pos >= end or src[pos] != ">" or state.sCount[startLine] - state.blkIndent >= 4
                 or state.level + 1 >= options["maxNesting"] or options.get("alerts", False)):
             return library_blockquote(state, startLine, endLine, silent)
-        if following < state.lineMax and bMarks[following] + tShift[following] < eMarks[following]:
-            # more of the quote
+        if not startLine or following < state.lineMax and bMarks[following] + tShift[following] < eMarks[following]:
+            # more of the quote, or line 0 (front matter's, in a list item: no one-line paragraph)
             return _quote(state, startLine, endLine) or library_blockquote(state, startLine, endLine, silent)
         marker_end = pos + 1 + (src[pos + 1:pos + 2] == " ")  # one blank after `>` is the marker's
         text = marker_end
