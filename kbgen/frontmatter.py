@@ -51,11 +51,11 @@ def parse(raw: str, path: str) -> tuple[dict[str, Any], list[Diagnostic]]:
         if key in meta:
             meta[key], problem = string_list(meta[key], split_commas=False)
             if problem:
-                diags.append(make(path, _key_line(raw, key), "invalid-front-matter",
+                diags.append(make(path, key_line(raw, key), "invalid-front-matter",
                                   f"{key!r} should be a list of strings; {problem}"))
     for key in ("title", "description", "permalink"):
         if key in meta and meta[key] is not None and not isinstance(meta[key], str):
-            diags.append(make(path, _key_line(raw, key), "invalid-front-matter",
+            diags.append(make(path, key_line(raw, key), "invalid-front-matter",
                               f"{key!r} should be a string; used as {str(meta[key])!r}"))
             meta[key] = str(meta[key])
     return meta, diags
@@ -88,11 +88,12 @@ def links(meta: dict[str, Any], raw: str) -> list[tuple[str, str, int]]:
             if isinstance(item, str):
                 m = _WIKILINK.match(item)
                 if m:
-                    found.append((key, m.group(1), _key_line(raw, key)))
+                    found.append((key, m.group(1), key_line(raw, key)))
     return found
 
 
-def _key_line(raw: str, key: str) -> int:
+def key_line(raw: str, key: str) -> int:
+    """The file line of a top-level key in front matter `raw` (the `---` line is line 1); 1 if absent."""
     m = re.search(rf"^{re.escape(key)}\s*:", raw, re.MULTILINE)
     return raw.count("\n", 0, m.start()) + 2 if m else 1
 

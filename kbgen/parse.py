@@ -79,7 +79,7 @@ def parse_note(path: SourcePath, data: bytes, md: MarkdownIt) -> ParsedNote:
         target, sub, display = split_linktext(inner)
         links.append(LinkRef(target, sub, display, False, "frontmatter", line, f"[[{inner}]]"))
     fm_tags = [t.lstrip("#") for t in meta.get("tags", []) if t.lstrip("#")]
-    fm_line = frontmatter._key_line(fm_raw, "tags") if fm_tags and fm_raw else 1
+    fm_line = frontmatter.key_line(fm_raw, "tags") if fm_tags and fm_raw else 1
     tags = _dedupe_case([(t, fm_line) for t in fm_tags] + col.tags)
     return ParsedNote(
         path=path,

@@ -35,7 +35,7 @@ from jinja2.ext import Extension
 from markupsafe import Markup
 
 from kbgen.config import Config
-from kbgen.urls import _relative_path, relative, root_prefix
+from kbgen.urls import relative_path, relative, root_prefix
 
 def _themes_dir() -> Path:
     """The source tree's `themes/` (editable installs), else where a wheel installed them."""
@@ -185,7 +185,7 @@ def base_context(config: Config, url: str, static_versions: dict[str, str]) -> d
 
     def href(target: str) -> str:
         # what relative() does for a page URL (most hrefs: no fragment), without its splits
-        return _relative_path(folder, target) if target and "#" not in target else relative(url, target)
+        return relative_path(folder, target) if target and "#" not in target else relative(url, target)
 
     def static(name: str) -> str:
         v = static_versions.get(name, "")

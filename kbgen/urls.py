@@ -116,7 +116,7 @@ def concept_url(name: str) -> Url:
 def relative(from_url: str, to_url: str) -> str:
     """An href from page `from_url` to `to_url` (both site-relative), percent-encoded."""
     target, _, frag = to_url.partition("#")
-    out = _relative_path(from_url.rpartition("/")[0], target) if target else \
+    out = relative_path(from_url.rpartition("/")[0], target) if target else \
         _quote(from_url.rpartition("/")[2])
     if frag:
         # most fragments are heading anchors (slugs): nothing to encode, quote() not called
@@ -130,7 +130,7 @@ _UNQUOTED_FRAGMENT = re.compile(r"[A-Za-z0-9/._~!$&'()*+,;=:@^-]*\Z").match
 
 
 @lru_cache(maxsize=65536)
-def _relative_path(base: str, target: str) -> str:
+def relative_path(base: str, target: str) -> str:
     """`target` seen from folder `base` (both site-relative, no leading slash)."""
     b = base.split("/") if base else []
     t = target.split("/")
