@@ -6,12 +6,13 @@ import posixpath
 import re
 import weakref
 from dataclasses import dataclass, field
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from markupsafe import Markup, escape
 
 from kbgen import history, paragraphs, taglimit
+from kbgen.columns import Columns
 from kbgen.graph import concept_node, note_node
 from kbgen.adjacency import legend
 from kbgen.globalgraph import preview
@@ -113,34 +114,15 @@ def backlinks(site: Site, node: str) -> list[dict[str, Any]]:
     return out
 
 
-class Outlinks(Sequence[dict[str, Any]]):
+class Outlinks(Columns):
     """The notes and concepts a note links to, as templates read them: `{title, url, resolved}`
-    dicts, made when read. A note may link to 75 000 concepts, and the default theme reads only
-    whether there are any (it shows outlinks_html()): 75 000 dicts made, pickled for the page's
-    fingerprint and dropped took some 70 ms."""
+    dicts, made when read (see Columns)."""
 
+    FIELDS = (("title", "titles"), ("url", "urls"), ("resolved", "resolved"))
     __slots__ = ("titles", "urls", "resolved")
 
     def __init__(self, titles: list[str], urls: list[str], resolved: list[bool]) -> None:
         self.titles, self.urls, self.resolved = titles, urls, resolved
-
-    def __len__(self) -> int:
-        return len(self.titles)
-
-    def __getitem__(self, i: Any) -> Any:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self.titles)))]
-        return {"title": self.titles[i], "url": self.urls[i], "resolved": self.resolved[i]}
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        for title, url, resolved in zip(self.titles, self.urls, self.resolved):
-            yield {"title": title, "url": url, "resolved": resolved}
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and list(self) == list(other)
-
-    def __reduce__(self) -> tuple[Any, ...]:  # pickled (a page's fingerprint) as its three lists
-        return Outlinks, (self.titles, self.urls, self.resolved)
 
 
 def outlinks(site: Site, path: SourcePath) -> Outlinks:

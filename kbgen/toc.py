@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from itertools import chain, repeat
-from typing import Any
 
 from markupsafe import Markup, escape
 
+from kbgen.columns import Columns
 from kbgen.model import Heading
 from kbgen.paragraphs import strip_wiki
 
@@ -15,11 +15,11 @@ _SPECIAL = re.compile("[&<>\"']").search
 """Whether text holds a character the templates' autoescape (markupsafe.escape) replaces."""
 
 
-class Toc(Sequence[dict[str, Any]]):
+class Toc(Columns):
     """The headings of a note as `{level, text, anchor}` dicts (text without wikilink syntax), made
-    when read: a note may hold 250 000 headings, and the default theme reads only whether there
-    are any (it shows toc_html())."""
+    when read (see Columns)."""
 
+    FIELDS = (("level", "levels"), ("text", "texts"), ("anchor", "anchors"))
     __slots__ = ("levels", "texts", "anchors")
 
     def __init__(self, levels: list[int], texts: list[str], anchors: list[str]) -> None:
@@ -29,24 +29,6 @@ class Toc(Sequence[dict[str, Any]]):
     def of(cls, headings: Sequence[Heading]) -> "Toc":
         return cls([h.level for h in headings], [strip_wiki(h.text) for h in headings],
                    [h.anchor for h in headings])
-
-    def __len__(self) -> int:
-        return len(self.levels)
-
-    def __getitem__(self, i: Any) -> Any:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self.levels)))]
-        return {"level": self.levels[i], "text": self.texts[i], "anchor": self.anchors[i]}
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        for level, text, anchor in zip(self.levels, self.texts, self.anchors):
-            yield {"level": level, "text": text, "anchor": anchor}
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and list(self) == list(other)
-
-    def __reduce__(self) -> tuple[Any, ...]:  # pickled (a page's fingerprint) as its three lists
-        return Toc, (self.levels, self.texts, self.anchors)
 
 
 def toc_html(toc: Toc) -> Markup:
