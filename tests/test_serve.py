@@ -598,10 +598,17 @@ def test_listening_on_all_interfaces_warns(tmp_path: Path) -> None:
     assert "warning" not in quiet.getvalue()
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _serve(args: list[str], cwd: Path) -> tuple[subprocess.Popen[str], str]:
     """Start `kbgen serve` in a child process; its URL once it says it is serving."""
+    # Ctrl-C reaches it as it reaches a serve started from a terminal: a test run started in the
+    # background (`cmd &` in a script) has SIGINT ignored, and a child inherits an ignored signal
     proc = subprocess.Popen([sys.executable, "-m", "kbgen", "serve", *args], cwd=cwd, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=_default_sigint)
     lines: queue.Queue[str] = queue.Queue()
     first: list[str] = []
 
