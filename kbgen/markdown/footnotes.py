@@ -16,8 +16,8 @@ from mdit_py_plugins.footnote.index import _data_from_env
 from mdit_py_plugins.footnote.index import footnote_def as library_footnote_def
 
 from kbgen.markdown.lists import FastPath, fast_path
-from kbgen.markdown.tables import BlockRule, block_token, replace_block_rule
-from kbgen.markdown.tokens import token
+from kbgen.markdown.tables import BlockRule, replace_block_rule
+from kbgen.markdown.tokens import one_line_paragraph, token
 
 
 def footnotes_plugin(md: MarkdownIt) -> None:
@@ -65,15 +65,9 @@ def make_footnote_rule(fast: FastPath) -> BlockRule:
         # (the definition's own tokens are not block tokens: the plugin makes them with Token())
         opening = token("footnote_reference_open", "", 1, level, meta={"label": label})
         opening.map = [startLine, line]
-        paragraph = block_token("paragraph_open", "p", 1, level + 1)
-        paragraph.map = [startLine, following]
-        inline = block_token("inline", "", 0, level + 2)
-        inline.content = src[text:end].strip(MD_TRIM_CHARS)
-        inline.map = [startLine, following]
-        inline.children = []
         closing = token("footnote_reference_close", "", -1, level)
-        state.tokens += (opening, paragraph, inline, block_token("paragraph_close", "p", -1, level + 1),
-                         closing)
+        paragraph = one_line_paragraph(src[text:end].strip(MD_TRIM_CHARS), startLine, following, level)
+        state.tokens += (opening, *paragraph, closing)
         state.line = line
         state.tight = True  # what the nested parse of the definition's one line leaves
         return True

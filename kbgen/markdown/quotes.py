@@ -19,6 +19,7 @@ from markdown_it.rules_block.blockquote import blockquote as library_blockquote
 
 from kbgen.markdown.lists import FastPath, fast_path
 from kbgen.markdown.tables import BlockRule, block_token, replace_block_rule
+from kbgen.markdown.tokens import one_line_paragraph
 
 
 def quotes_plugin(md: MarkdownIt) -> None:
@@ -58,16 +59,10 @@ def make_quote_rule(fast: FastPath) -> BlockRule:
         opening = block_token("blockquote_open", "blockquote", 1, level)
         opening.markup = ">"
         opening.map = [startLine, following]
-        paragraph = block_token("paragraph_open", "p", 1, level + 1)
-        paragraph.map = [startLine, following]
-        inline = block_token("inline", "", 0, level + 2)
-        inline.content = src[marker_end:end].strip(MD_TRIM_CHARS)
-        inline.map = [startLine, following]
-        inline.children = []
         closing = block_token("blockquote_close", "blockquote", -1, level)
         closing.markup = ">"
-        state.tokens += (opening, paragraph, inline, block_token("paragraph_close", "p", -1, level + 1),
-                         closing)
+        paragraph = one_line_paragraph(src[marker_end:end].strip(MD_TRIM_CHARS), startLine, following, level)
+        state.tokens += (opening, *paragraph, closing)
         state.line = following
         state.tight = True  # what the nested parse of the quote's one line leaves
         return True

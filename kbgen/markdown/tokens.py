@@ -163,6 +163,19 @@ add_tokens = _add_tokens if SAME_FIELDS else _constructed_add_tokens
 `fields` (token() of each, without a call per token)."""
 
 
+def one_line_paragraph(content: str, start: int, following: int, level: int) -> tuple[Token, Token, Token]:
+    """The paragraph markdown-it's rule makes of one line's text (`content`, trimmed) in a container
+    at `level`: what the quote and footnote-definition fast paths put between their own tokens."""
+    opening = block_token("paragraph_open", "p", 1, level + 1)
+    opening.map = [start, following]
+    inline = block_token("inline", "", 0, level + 2)
+    inline.content = content
+    inline.map = [start, following]
+    inline.children = []
+    return opening, inline, block_token("paragraph_close", "p", -1, level + 1)
+
+
+
 def before_break(pending: str) -> tuple[str, bool]:
     """What markdown-it's `newline` rule leaves of the text pending before a newline, and whether
     the break is hard: two or more trailing blanks make a hardbreak and all go, one goes."""
