@@ -240,6 +240,47 @@ def md_floor_worker(vault: Path) -> None:
         md.render(path.read_text(encoding="utf-8"))
 
 
+HUGO_CONFIG = """baseURL = "http://example.org/"
+title = "vault"
+disableKinds = ["RSS", "sitemap"]
+[markup.goldmark.renderer]
+unsafe = true
+"""
+HUGO_PAGE = ("<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>"
+             "{{ .Content }}</body></html>")
+HUGO_LIST = ("<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1><ul>"
+             "{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul></body></html>")
+
+
+def hugo_peer(vault: Path, tmp: Path, runs: int) -> str:
+    """Wall time of Hugo (if installed) building the same notes: a peer measured in the same run.
+    Hugo resolves no wikilinks, and the pages are bare (title and body, folder and tag lists),
+    so it does less than kbgen; the issue names it as the ambition. The site is made untimed."""
+    hugo = shutil.which("hugo")
+    if hugo is None:
+        return "not installed"
+    site = tmp / "hugo-site"
+    shutil.copytree(vault / "notes", site / "content")
+    if (vault / "attachments").is_dir():
+        shutil.copytree(vault / "attachments", site / "static" / "attachments")
+    (site / "hugo.toml").write_text(HUGO_CONFIG)
+    layouts = site / "layouts" / "_default"
+    layouts.mkdir(parents=True)
+    (layouts / "single.html").write_text(HUGO_PAGE)
+    (layouts / "list.html").write_text(HUGO_LIST)
+    times = [run_child([hugo, "--quiet", "--source", str(site), "--cacheDir", str(tmp / "hugo-cache"),
+                        "--destination", str(tmp / f"hugo-{i}")])[0] for i in range(runs)]
+    return fmt_s(statistics.median(times))
+
+
+def hugo_version() -> str:
+    hugo = shutil.which("hugo")
+    if hugo is None:
+        return "not installed (`apt-get install hugo` for the peer row)"
+    proc = subprocess.run([hugo, "version"], capture_output=True, text=True)
+    return proc.stdout.split()[1] if proc.returncode == 0 and proc.stdout.split()[1:] else "?"
+
+
 @dataclass
 class BuildFigures:
     cold: list[float] = field(default_factory=list)
@@ -327,6 +368,8 @@ def measure_size(results: Results, n: int, vault: Path, tmp: Path, runs: int, kb
     results.cells["vault", n] = f"{notes:,} notes, {fmt_bytes(src_bytes)}"
     results.measure("copy floor", n, lambda: copy_floor(vault, tmp, runs))
     results.measure("markdown-it floor", n, lambda: markdown_floor(vault, runs))
+    results.measure("Hugo, the same notes (a peer: no wikilinks resolved, bare pages)", n,
+                    lambda: hugo_peer(vault, tmp, runs))
 
     out, figs = tmp / "out", BuildFigures()
 
@@ -387,7 +430,8 @@ def machine(kbgen: list[str]) -> list[str]:
     proc = subprocess.run([*kbgen, "--version"], capture_output=True, text=True, env=child_env(), cwd=REPO)
     version = proc.stdout.strip() if proc.returncode == 0 else f"error ({tail(proc.stderr).splitlines()[-1]})"
     return [f"- nproc: {len(os.sched_getaffinity(0))}", f"- CPU: {cpu}", f"- RAM: {mem}",
-            f"- Python: {platform.python_version()} ({sys.executable})", f"- kbgen: {version}"]
+            f"- Python: {platform.python_version()} ({sys.executable})", f"- kbgen: {version}",
+            f"- Hugo: {hugo_version()}"]
 
 
 def table(results: Results, sizes: list[int]) -> list[str]:
