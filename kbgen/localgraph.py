@@ -110,9 +110,11 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
     slot = {n: ring[i] for i, n in enumerate(ring1)}
     inner = set(ring1)
     wanted: dict[str, float] = {}
+    links: list[set[str]] = []  # each outer node's inner neighbours: its edges to the inner ring
     for n in outer:
         common = adj[n] & inner  # most often one inner node, whose angle is known
-        wanted[n] = slot[common.pop()][3] if len(common) == 1 else _wanted(sorted(common), slot)
+        links.append(common)
+        wanted[n] = slot[next(iter(common))][3] if len(common) == 1 else _wanted(sorted(common), slot)
     ring2 = sorted(outer, key=lambda n: (wanted[n], n))
     angle = _spread([wanted[n] for n in ring2], ring2)
     mid = SIZE // 2
@@ -125,30 +127,44 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
             p = (p[0] + 1, p[1])
         taken.add(p)
         pos[n] = p
+    cos, sin = math.cos, math.sin
     for n in ring2:
-        p = (round(mid + 132.0 * math.cos(angle[n])), round(mid + 132.0 * math.sin(angle[n])))
+        a = angle[n]
+        p = (round(mid + 132.0 * cos(a)), round(mid + 132.0 * sin(a)))
         while p in taken:
             p = (p[0] + 1, p[1])
         taken.add(p)
         pos[n] = p
+    # Edges as codes a * count + b (a < b), sorted as integers and split by divmod: the middle
+    # meets exactly the inner ring, an outer node the inner nodes found above; only each ring's
+    # own edges are looked for, each node meeting those after it in its ring.
     index = {n: i for i, n in enumerate(order)}
-    later = set(index)  # each node meets only those after it: every edge found once, half the lookups
-    edges = []
-    for i, a in enumerate(order):
-        later.discard(a)
-        edges += [(i, j) for j in map(index.__getitem__, adj[a] & later)]
-    edges.sort()
+    get = index.__getitem__
+    count = len(order)
+    codes = list(range(1, len(ring1) + 1))
+    for n, common in zip(outer, links):
+        j = index[n]
+        codes += [i * count + j for i in map(get, common)]
+    for group in (ring1, ring2):
+        later = set(group)
+        for a in group:
+            later.discard(a)
+            found = adj[a] & later
+            if found:
+                k = index[a] * count
+                codes += [k + j for j in map(get, found)]
+    codes.sort()
+    edges = list(map(divmod, codes, [count] * len(codes)))
     # label the middle and, where they fit, the inner ring; the rest show on hover or zoom
     rank = _ranked(graph)[0]
     labelled = _labels(center, sorted(ring1, key=rank.__getitem__), pos, rec)
-    ring = dict.fromkeys(ring1, 1)
-    ring[center] = 0
     out = []
-    for n in order:
-        title, url, colour, r, _ = rec[n]
-        x, y = pos[n]
-        out.append({"id": n, "ring": ring.get(n, 2), "title": title, "url": url, "x": x, "y": y, "r": r,
-                    "colour": colour, "label": n in labelled})
+    for level, names in ((0, [center]), (1, ring1), (2, ring2)):
+        for n in names:
+            title, url, colour, r, _ = rec[n]
+            x, y = pos[n]
+            out.append({"id": n, "ring": level, "title": title, "url": url, "x": x, "y": y, "r": r,
+                        "colour": colour, "label": n in labelled})
     return {"nodes": out, "edges": edges, "size": SIZE}
 
 
@@ -235,35 +251,32 @@ def _angle(sin: float, cos: float) -> float:
     return a if a >= -math.pi / 2 else a + 2 * math.pi
 
 
-def _trails(edges: list[tuple[int, int]], count: int) -> list[list[int]]:
-    """The edges as polylines, each edge in exactly one: a polyline pays one point per edge
-    where separate lines pay two. Greedy walks, from odd-degree nodes first (a trail must end
-    at each), along the highest unused neighbour: deterministic and near the fewest trails."""
+def _edge_path(nodes: list[dict[str, Any]], edges: list[tuple[int, int]]) -> str:
+    """Every edge in one path's `d`: `M` starts a polyline, `L` then points (SVG repeats the
+    L for each further pair). The script reads the edges back from it by the nodes' points.
+
+    Each edge is in exactly one polyline: a polyline pays one point per edge where separate
+    lines pay two. Greedy walks, from odd-degree nodes first (a trail must end at each), along
+    the highest unused neighbour: deterministic and near the fewest polylines."""
+    count = len(nodes)
+    point = [f'{n["x"]} {n["y"]}' for n in nodes]
     near: list[list[int]] = [[] for _ in range(count)]
     for a, b in edges:
         near[a].append(b)
         near[b].append(a)
-    trails = []
+    out = []
     for start in [v for v in range(count) if len(near[v]) % 2] + list(range(count)):
         while near[start]:
-            v, trail = start, [start]
+            v, here, trail = start, near[start], []
             add = trail.append
-            here = near[v]
             while here:
                 w = here.pop()
                 here = near[w]
                 here.remove(v)
-                add(w)
+                add(point[w])
                 v = w
-            trails.append(trail)
-    return trails
-
-
-def _edge_path(nodes: list[dict[str, Any]], edges: list[tuple[int, int]]) -> str:
-    """Every edge in one path's `d`: `M` starts a polyline, `L` then points (SVG repeats the
-    L for each further pair). The script reads the edges back from it by the nodes' points."""
-    point = [f'{n["x"]} {n["y"]}' for n in nodes]
-    return "".join(f"M{point[t[0]]}L{' '.join([point[i] for i in t[1:]])}" for t in _trails(edges, len(nodes)))
+            out.append(f"M{point[start]}L{' '.join(trail)}")
+    return "".join(out)
 
 
 def _xml(text: str) -> str:
@@ -274,19 +287,26 @@ def _xml(text: str) -> str:
     return text
 
 
-def local_graph_svg(graph: dict[str, Any], href: Any) -> Markup:
+def local_graph_svg(graph: dict[str, Any], href: Any, links: dict[str, str] | None = None) -> Markup:
     """The local graph as inline SVG (what partials/graph.html shows), built as one string (a
     template loop costs more than the rest of the page). Kept small, for every page carries
     it: all edges in one path; a node is its link (or group), title and circle, in a group
     per ring; only the labels shown from the start are written, the script adds the others
     (and the highlighted edges) from the title and the path. Label anchors and colours are
-    classes the stylesheet fills in."""
+    classes the stylesheet fills in.
+
+    `links`: URL → href(URL) escaped, kept by the caller for pages whose href() answers alike
+    (those of one folder), so the hubs on most pages are not made relative again each time."""
     nodes = graph["nodes"]
     size = graph["size"]
     out = [f'<svg class="graph" viewBox="0 0 {size} {size}" role="group" aria-labelledby="graph-title" '
            f'data-size="{size}"><path class="edges" d="{_edge_path(nodes, graph["edges"])}"/>']
     ring = None
-    classes, radii = _CLASSES, _RADII
+    classes, radii, titles = _CLASSES, _RADII, _TITLES
+    if len(titles) > _TITLES_KEPT:
+        titles.clear()
+    if links is None:
+        links = {}
     for i in range(len(nodes) - 1, -1, -1):  # outer ring first: inner labels end up on top
         n = nodes[i]
         if n["ring"] != ring:
@@ -303,19 +323,33 @@ def local_graph_svg(graph: dict[str, Any], href: Any) -> Markup:
         if shown is None:
             shown = radii[r] = f"{r:g}"
         title = n["title"]
+        text = titles.get(title)
+        if text is None:
+            text = titles[title] = _xml(title)
         url = n["url"]
-        tag = "a" if url and i else "g"
-        if tag == "a":
-            attrs = f' href="{_xml(href(url))}"{attrs}'
-        out.append(f'<{tag}{attrs}><title>{_xml(title)}{" (no note yet)" if concept else ""}</title>'
-                   f'<circle cx="{x}" cy="{y}" r="{shown}"/>')
+        if url and i:
+            link = links.get(url)
+            if link is None:
+                link = links[url] = _xml(href(url))
+            out.append(f'<a href="{link}"{attrs}><title>{text}{" (no note yet)" if concept else ""}</title>'
+                       f'<circle cx="{x}" cy="{y}" r="{shown}"/>')
+            end = "</a>"
+        else:
+            out.append(f'<g{attrs}><title>{text}{" (no note yet)" if concept else ""}</title>'
+                       f'<circle cx="{x}" cy="{y}" r="{shown}"/>')
+            end = "</g>"
         if label:
-            out.append(f'<text x="{x}" y="{int(y + r + 9.5)}"{_anchor(x, size)}>{_xml(_short(title))}</text>')
-        out.append(f"</{tag}>")
+            out.append(f'<text x="{x}" y="{int(y + r + 9.5)}"{_anchor(x, size)}>{_xml(_short(title))}</text>{end}')
+        else:
+            out.append(end)
     out.append("</g></svg>" if nodes else "</svg>")
     return Markup("".join(out))
 
 
+_TITLES: dict[str, str] = {}
+"""A node's title → as written in the SVG: the same hubs' titles on most pages."""
+_TITLES_KEPT = 100_000
+"""_TITLES is emptied when it holds more titles than this (a long `serve` of renamed notes)."""
 _CLASSES: dict[tuple[int, bool, bool, bool], str] = {}
 """(colour, concept, current, labelled) → a node's class attribute: a handful, on every page."""
 _RADII: dict[float, str] = {}

@@ -178,6 +178,20 @@ def _store(config: Config, versions: dict[str, str]) -> dict[Any, Any]:
     return hit[2]
 
 
+_LINKS: tuple[str, dict[str, str]] = ("", {})
+"""The folder of the last page that drew its local graph, and the hrefs its graph nodes got
+there (URL → href, escaped): href() of a page URL depends on the page only through its folder,
+and pages are rendered folder by folder, so the hubs on most of them are looked up, not made
+relative again."""
+
+
+def _links(folder: str) -> dict[str, str]:
+    global _LINKS
+    if _LINKS[0] != folder:
+        _LINKS = (folder, {})
+    return _LINKS[1]
+
+
 def base_context(config: Config, url: str, static_versions: dict[str, str]) -> dict[str, Any]:
     """The keys every page shares (see the module docstring)."""
 
@@ -193,7 +207,7 @@ def base_context(config: Config, url: str, static_versions: dict[str, str]) -> d
 
     def graph_svg(graph: dict[str, Any]) -> Any:
         from kbgen.localgraph import local_graph_svg
-        return local_graph_svg(graph, href)
+        return local_graph_svg(graph, href, _links(folder))
 
     return {
         "site": {"title": config.site_title, "base_url": config.base_url, "lang": config.language},
