@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from kbgen import taglimit
+from kbgen.bodytemplate import fill
 from kbgen.diagnostics import Diagnostic, make
 from kbgen.markdown.collect import RENDER_KEY
 from kbgen.markdown.wikilinks import default_display
@@ -37,12 +38,15 @@ _SPECIAL = re.compile("[&<>\"']").search
 class BodyRenderer:
     """Renders note bodies for the page at `page_url`, collecting diagnostics and dependencies."""
 
-    def __init__(self, site: Site, md: MarkdownIt, page_url: str, tokens_of: Any) -> None:
+    def __init__(self, site: Site, md: MarkdownIt, page_url: str, tokens_of: Any,
+                 template_of: Any = None) -> None:
         self.site = site
         self.md = md
         self.page_url = page_url
         self.tokens_of = tokens_of
         """Callable SourcePath → tokens (loaded lazily: they may come from the cache)."""
+        self.template_of = template_of
+        """Callable SourcePath → the note's bodytemplate.Template, or None: render its tokens."""
         self.diagnostics: list[Diagnostic] = []
         self.deps: set[SourcePath] = set()
         """Notes whose content this page shows (embeds), for incremental rebuilds."""
@@ -59,6 +63,13 @@ class BodyRenderer:
     def render(self, source: SourcePath, tokens: list[Token], stack: tuple[SourcePath, ...] = ()) -> str:
         env = {RENDER_KEY: _Links(self, source, stack + (source,))}
         return self.md.renderer.render(tokens, self.md.options, env)
+
+    def render_note(self, source: SourcePath, stack: tuple[SourcePath, ...] = ()) -> str:
+        """The whole body of `source`: its template filled when it has one, else its tokens rendered."""
+        template = self.template_of(source) if self.template_of is not None else None
+        if template is None:
+            return self.render(source, self.tokens_of(source), stack)
+        return fill(template, _Links(self, source, stack + (source,)), self.site.notes[source].links)
 
     # -- embeds -------------------------------------------------------------------------
 
@@ -120,9 +131,11 @@ class BodyRenderer:
         link = self.href(self.site.urls[path] + (f"#{target.anchor}" if target.anchor else ""))
         title = esc(ref.display or default_display(ref.target, ref.subpath) or note.title)
         self.deps.add(path)
-        tokens = self.tokens_of(path)
         sub = ref.subpath
-        part = tokens
+        if not sub:  # the whole note: its template, when it has one
+            return self._embedded(ref, sub, link, title, self.render_note(path, stack))
+        tokens = self.tokens_of(path)
+        part: list[Token] | None = tokens
         heading = None
         if sub.startswith("^"):
             part = parts_of((note.digest, self.md), tokens).block(tokens, sub[1:])
@@ -137,11 +150,13 @@ class BodyRenderer:
                                              f"content could not be cut out"))
             return (f'<div class="embed-missing" data-src="{esc(ref.target)}">'
                     f'Unable to find “{esc(sub)}” in <a class="internal-link" href="{esc(link)}">{esc(note.title)}</a>.</div>')
-        inner = self.render(path, part, stack)
+        return self._embedded(ref, sub, link, title, self.render(path, part, stack))
+
+    @staticmethod
+    def _embedded(ref: LinkRef, sub: str, link: str, title: str, inner: str) -> str:
         return (f'<div class="internal-embed markdown-embed" data-src="{esc(ref.target + ("#" + sub if sub else ""))}">'
                 f'<div class="markdown-embed-title"><a class="internal-link" href="{esc(link)}">{title}</a></div>'
                 f'<div class="markdown-embed-content">{inner}</div></div>')
-
 
     def _has_block(self, path: SourcePath, block_id: str) -> bool:
         """Whether the note has this block id (case-insensitive; its ids casefolded once per page:
@@ -276,11 +291,16 @@ class _Links:
         return href
 
     def external_image(self, tok: Token, renderer: Any, options: Any, env: Any) -> str:
-        """`![alt|100x145](https://…)` and `![250](https://…)`: Obsidian's size syntax."""
-        alt = "".join(t.content for t in (tok.children or []))
-        alt, size = _alt_and_size(alt)
-        src = str(tok.attrs.get("src", ""))
-        return f'<img src="{esc(src)}" alt="{esc(alt)}"{size} loading="lazy">'
+        return external_image(tok)
+
+
+def external_image(tok: Token) -> str:
+    """`![alt|100x145](https://…)` and `![250](https://…)`: Obsidian's size syntax (no site in it:
+    a template holds it as it is)."""
+    alt = "".join(t.content for t in (tok.children or []))
+    alt, size = _alt_and_size(alt)
+    src = str(tok.attrs.get("src", ""))
+    return f'<img src="{esc(src)}" alt="{esc(alt)}"{size} loading="lazy">'
 
 
 def missing_embed(source: SourcePath, ref: LinkRef, target: Target) -> Diagnostic | None:

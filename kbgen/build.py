@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 # finds nothing changed should not pay for loading them.
 
 RECENT_TOKENS = 64
-"""Token lists a build that keeps no state holds on to (see Builder._tokens_of)."""
+"""Token lists (and body templates) a build that keeps no state holds on to (see Builder._tokens_of)."""
 
 PARALLEL_MIN = 400
 """Below this many notes or pages, worker processes cost more than they save."""
@@ -109,6 +109,10 @@ class Builder:
         """Tokens loaded from the parse cache lately, when they are not kept in _tokens."""
         self._pid = os.getpid()
         self._token_bytes: dict[str, bytes] = {}
+        """Digest → the note's body as a parse worker pickled it: its template (bodytemplate),
+        or its tokens (see parallel.pickle_body)."""
+        self._templates: dict[str, Any] = {}
+        """Body templates loaded lately (None: the note has none), least recently used first."""
         self._config: Config | None = None
         self._state: _State | None = None
         self._progress = Progress(enabled=False)
@@ -393,7 +397,7 @@ class Builder:
                                 previous, self._theme.digest(), self.out, self.jobs, unchanged,
                                 progress=self._progress, sink=sink, index=index,
                                 stable=st.stable if stable else None, alongside=alongside,
-                                pictures=self.rebuilds)
+                                pictures=self.rebuilds, template_of=self._template_of)
         st.stable = outputs.stable
         self._progress.done()
         st.pages = {p.url: p for p in pages}
@@ -528,12 +532,14 @@ class Builder:
             self._memory.pop(stale, None)
             self._tokens.pop(stale, None)
             self._token_bytes.pop(stale, None)
+            self._templates.pop(stale, None)
         diags = [d for n in notes.values() for d in n.diagnostics]
         return dict(sorted(notes.items())), diags
 
     def _parse_many(self, todo: list[tuple[SourcePath, bytes, str]],
                     render: bool = False) -> list[tuple[ParsedNote, bytes | None]]:
-        """Parsed notes; from worker processes they come without tokens but with them pickled."""
+        """Parsed notes; from worker processes they come without tokens but with their bodies
+        pickled (with `render`, as templates: the workers render them)."""
         advance = self._progress.stage("parsing", len(todo))
         if len(todo) < PARALLEL_MIN or self.jobs < 2:
             out: list[tuple[ParsedNote, bytes | None]] = []
@@ -542,7 +548,14 @@ class Builder:
                 advance(1)
             return out
         from kbgen.parallel import parse_all
-        return parse_all(self._md, todo, self.jobs, advance, seen=self._ready_for if render else None)
+        if render:
+            # the parse workers highlight the code: highlighters compiled here are each compiled
+            # once, not once per worker
+            from kbgen.bodytemplate import fence_languages
+            from kbgen.markdown.code import ready
+            ready(fence_languages(data for _, data, _ in todo))
+        return parse_all(self._md, todo, self.jobs, advance, seen=self._ready_for if render else None,
+                         bodies=render)
 
     def _ready_for(self, notes: list[ParsedNote]) -> None:
         """Import the rest of the pipeline and compile the templates and the code highlighters
@@ -557,29 +570,55 @@ class Builder:
             self._theme.compile_all()
         ready({lang for note in notes for lang in note.languages})
 
+    def _template_of(self, path: SourcePath, note: ParsedNote) -> Any:
+        """The note's body template (bodytemplate.Template); None: render its tokens (a note
+        parsed here, or whose template could not be made)."""
+        digest = note.digest
+        if digest in self._tokens:
+            return None
+        template = self._templates.pop(digest, False)
+        if template is False:
+            pickled = self._token_bytes.get(digest)
+            body = pickle.loads(pickled) if pickled is not None else self._cache.body(digest)
+            template = body if isinstance(body, tuple) else None
+            if isinstance(body, list):  # its tokens: for _tokens_of, next
+                self._keep(digest, body, pickled)
+            if len(self._templates) >= RECENT_TOKENS:
+                del self._templates[next(iter(self._templates))]
+        self._templates[digest] = template  # (popped and put back: least recently used first)
+        return template
+
     def _tokens_of(self, path: SourcePath, note: ParsedNote) -> list[Any]:
         digest = note.digest
         tokens = self._tokens.get(digest)
         if tokens is not None:
             return tokens
         tokens = self._recent.pop(digest, None)
-        if tokens is None:
-            pickled = self._token_bytes.get(digest)
-            tokens = pickle.loads(pickled) if pickled is not None else self._cache.tokens(digest)
-            if tokens is None:
-                data = (self.root / path).read_bytes() if (self.root / path).exists() else b""
-                tokens = _parse_one(self._md, path, data, digest).tokens
-            if pickled is None and self.rebuilds and os.getpid() == self._pid:
-                self._tokens[digest] = tokens  # for the edits to come
-                return tokens
-            # `kbgen build`, a render worker, or tokens kept pickled: keep only the last few used
-            # (a note embedded on many pages). Keeping all of them grew the heap the garbage
-            # collector walks: a build from the parse cache spent ~0.4 s of CPU more at 1 000
-            # notes. Unpickled afresh at each use, a note of 10 000 headings that 1 000 pages
-            # embed from cost 187 s.
-            if len(self._recent) >= RECENT_TOKENS:
-                del self._recent[next(iter(self._recent))]
-        self._recent[digest] = tokens  # (popped and put back: the least recently used goes first)
+        if tokens is not None:
+            self._recent[digest] = tokens  # (popped and put back: the least recently used goes first)
+            return tokens
+        pickled = self._token_bytes.get(digest)
+        # (a body kept here is never looked up in the cache, which may be being written meanwhile)
+        body = pickle.loads(pickled) if pickled is not None else self._cache.body(digest)
+        if isinstance(body, list):
+            tokens = body
+        else:  # not cached, or a template (a section or block embed cuts tokens): parsed again
+            data = (self.root / path).read_bytes() if (self.root / path).exists() else b""
+            tokens = _parse_one(self._md, path, data, digest).tokens
+        return self._keep(digest, tokens, pickled)
+
+    def _keep(self, digest: str, tokens: list[Any], pickled: bytes | None) -> list[Any]:
+        """Keep tokens just loaded: for the edits to come when rebuild() may follow, here, and
+        they were not kept pickled; else among the last few used (a note embedded on many pages).
+        Keeping all of them grew the heap the garbage collector walks: a build from the parse
+        cache spent ~0.4 s of CPU more at 1 000 notes. Unpickled afresh at each use, a note of
+        10 000 headings that 1 000 pages embed from cost 187 s."""
+        if pickled is None and self.rebuilds and os.getpid() == self._pid:
+            self._tokens[digest] = tokens
+            return tokens
+        if len(self._recent) >= RECENT_TOKENS:
+            del self._recent[next(iter(self._recent))]
+        self._recent[digest] = tokens
         return tokens
 
 

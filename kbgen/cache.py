@@ -19,8 +19,9 @@ from typing import Any
 from kbgen import __version__
 from kbgen.model import ParsedNote
 
-FORMAT = 8
-"""Raised whenever what parse() produces changes, so older caches are not used."""
+FORMAT = 9
+"""Raised whenever what parse() produces changes, so older caches are not used. (9: a note's
+body may be stored as its template, bodytemplate, rather than its tokens.)"""
 
 
 class ParseCache:
@@ -60,8 +61,8 @@ class ParseCache:
         return self.meta.get(digest)
 
     def put(self, note: ParsedNote, tokens: bytes | None = None) -> None:
-        """Remember a freshly parsed note (its tokens, pickled, in `tokens` or on the note);
-        they are written with the metadata by save()."""
+        """Remember a freshly parsed note (its body pickled in `tokens`, see parallel.pickle_body,
+        else its tokens, on the note); they are written with the metadata by save()."""
         self.load()
         self.meta[note.digest] = replace(note, tokens=None)  # type: ignore[arg-type]
         self._dirty = True
@@ -72,6 +73,13 @@ class ParseCache:
             self._pending[note.digest] = tokens
 
     def tokens(self, digest: str) -> list[Any] | None:
+        """The note's tokens; None when not cached, or cached as a template."""
+        body = self.body(digest)
+        return body if isinstance(body, list) else None
+
+    def body(self, digest: str) -> Any:
+        """The note's body as stored: its tokens (a list) or its template (a tuple); None when
+        not cached."""
         if digest in self._pending:
             return pickle.loads(self._pending[digest])
         db = self._connect(create=False)
@@ -79,8 +87,8 @@ class ParseCache:
             return None
         try:
             row = db.execute("SELECT tokens FROM tokens WHERE digest = ?", (digest,)).fetchone()
-            tokens = pickle.loads(row[0]) if row else None
-            return tokens if isinstance(tokens, list) else None
+            body = pickle.loads(row[0]) if row else None
+            return body if isinstance(body, (list, tuple)) else None
         except Exception as exc:
             self.problems.append(f"{self.dir}: cached tokens unreadable ({exc.__class__.__name__}); reparsed")
             return None

@@ -64,14 +64,16 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
            theme_digest: str, out: Path, jobs: int, unchanged: set[str] | None = None,
            progress: Any = None, sink: Path | None = None, index: Any = None,
            stable: dict[str, bytes] | None = None, alongside: Callable[[], None] | None = None,
-           pictures: bool = True) -> Outputs:
+           pictures: bool = True,
+           template_of: Callable[[SourcePath, ParsedNote], Any] | None = None) -> Outputs:
     """Render what changed. Pages in `unchanged` (URLs the caller knows are as last time)
     are carried over without computing their fingerprints. With a `sink` (a staging folder),
     pages are written there by whichever process renders them, not kept in memory. An `index`
     (search.Indexer) is handed every page of the site as soon as it is known, in URL order.
     `stable`: the last pass's sitedata.stable_files, when they cannot have changed.
     `alongside`: work for the parent (I/O) while the workers render, or after rendering.
-    `pictures`: note pages return their local graph's picture (Outputs.graphs) for rebuilds."""
+    `pictures`: note pages return their local graph's picture (Outputs.graphs) for rebuilds.
+    `template_of`: a note's body template (bodytemplate), or None to render its tokens."""
     outputs = Outputs(pages=pages)
     unchanged = unchanged or set()
     statics = theme.static_files()
@@ -112,7 +114,7 @@ def render(site: Site, pages: list[Page], theme: Theme, md: MarkdownIt,
                 groups.append([(page, fp)])
     renderer = PageRenderer(site, theme, md, tokens_of, versions,
                             (previous, out, theme_digest, config_digest), sink, cut=index is not None,
-                            pictures=pictures)
+                            pictures=pictures, template_of=template_of)
     feed = _feed(index, pages, outputs, out) if index is not None else None
     # Rendered in URL order, the order the search index takes them in: Pagefind indexes each
     # page as it comes, on the other core, while the rest are rendered.
@@ -194,8 +196,10 @@ class PageRenderer:
     def __init__(self, site: Site, theme: Theme, md: MarkdownIt,
                  tokens_of: Callable[[SourcePath, ParsedNote], list[Any]], versions: dict[str, str],
                  last: tuple[dict[str, Any], Path, str, str], sink: Path | None = None,
-                 cut: bool = False, pictures: bool = True) -> None:
+                 cut: bool = False, pictures: bool = True,
+                 template_of: Callable[[SourcePath, ParsedNote], Any] | None = None) -> None:
         self.site, self.theme, self.md, self.tokens_of, self.versions = site, theme, md, tokens_of, versions
+        self.template_of = template_of
         self.previous, self.out, self.theme_digest, self.config_digest = last
         self.sink, self.cut, self.pictures = sink, cut, pictures
 
@@ -238,8 +242,9 @@ class PageRenderer:
 
     def render(self, page: Page, fp: str) -> tuple[str, bytes, list[Diagnostic], str]:
         ctx = base_context(self.site.config, page.url, self.versions)
-        body = BodyRenderer(self.site, self.md, page.url,
-                            lambda p: self.tokens_of(p, self.site.notes[p]))
+        notes, template_of = self.site.notes, self.template_of
+        body = BodyRenderer(self.site, self.md, page.url, lambda p: self.tokens_of(p, notes[p]),
+                            (lambda p: template_of(p, notes[p])) if template_of is not None else None)
         assert page.context is not None, page.url
         ctx.update(page.context)
         note = self.site.notes.get(page.source) if page.source else None
@@ -250,7 +255,7 @@ class PageRenderer:
             "image": "", "css_classes": " ".join(note.meta.get("cssclasses", [])) if note else "",
         }
         from markupsafe import Markup
-        ctx["body"] = Markup(body.render(page.source, self.tokens_of(page.source, note))) if note else Markup("")
+        ctx["body"] = Markup(body.render_note(page.source)) if note and page.source else Markup("")
         if note and note.first_image:
             target = next((t for r, t in self.site.targets.get(page.source, {}).items()
                            if r.embed and t.kind == "asset" and t.path), None)

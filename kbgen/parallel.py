@@ -100,22 +100,37 @@ def _chunks(items: list[Any], jobs: int, alone: int = 0) -> list[list[Any]]:
 
 
 def _parse_chunk(chunk: list[tuple[str, bytes, str]]) -> list[bytes]:
-    """Parsed notes without their tokens, and the tokens pickled: the parent only stores them,
-    and the render workers unpickle the ones they need. The whole chunk goes back as one
-    pickle of the notes' fields (_fields_table)."""
+    """Parsed notes without their tokens, and their bodies pickled (pickle_body; the tokens when
+    the pages are not rendered): the parent only stores them, and the render processes unpickle
+    the ones they need. The whole chunk goes back as one pickle of the notes' fields (_fields_table)."""
     from dataclasses import replace
 
     from kbgen.build import _parse_one
-    md = _shared["md"]
+    md, bodies = _shared["md"], _shared["bodies"]
     out = []
     for p, d, k in chunk:
         note = _parse_one(md, p, d, k)
-        out.append((replace(note, tokens=None), pickle_tokens(note.tokens)))
+        out.append((replace(note, tokens=None), pickle_body(md, note) if bodies else pickle_tokens(note.tokens)))
     buf = io.BytesIO()
     pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _fields_table()
     pickler.dump(out)
     return [buf.getvalue()]
+
+
+def pickle_body(md: Any, note: Any) -> bytes:
+    """A note's body template (bodytemplate) pickled, or its tokens (pickle_tokens) when it has
+    none: loaded back, a template is a tuple and tokens a list. A template is made and pickled
+    in ~the time its tokens took to pickle, and a render process need not load the tokens."""
+    from kbgen.bodytemplate import make
+    template = make(md, note, note.tokens)
+    if template is None:
+        return pickle_tokens(note.tokens)
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _fields_table()  # (its links past the note's, if any)
+    pickler.dump(template)
+    return buf.getvalue()
 
 
 def _fields_table() -> dict[type, Callable[[Any], tuple[Any, ...]]]:
@@ -135,10 +150,10 @@ def _fields_table() -> dict[type, Callable[[Any], tuple[Any, ...]]]:
 
 def parse_all(md: Any, todo: list[tuple[str, bytes, str]], jobs: int,
               advance: Callable[[int], None] = lambda n: None,
-              seen: Callable[[list[Any]], None] | None = None) -> list[Any]:
-    """Parsed notes (with their tokens pickled, see _parse_chunk). `seen` is handed each chunk's
-    notes as they come in, while the workers parse the next ones."""
-    _shared["md"] = md
+              seen: Callable[[list[Any]], None] | None = None, bodies: bool = False) -> list[Any]:
+    """Parsed notes (with their tokens pickled, or with `bodies` their bodies: see _parse_chunk).
+    `seen` is handed each chunk's notes as they come in, while the workers parse the next ones."""
+    _shared["md"], _shared["bodies"] = md, bodies
     notes: list[Any] = []
 
     def each(result: list[bytes]) -> None:

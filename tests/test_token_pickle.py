@@ -68,20 +68,28 @@ def test_a_token_class_with_other_fields_is_pickled_as_usual(monkeypatch: pytest
     assert b"restore_token" in parallel.pickle_tokens(tokens)
 
 
-def test_notes_parsed_in_workers_come_back_whole() -> None:
-    """parse_all's notes and tokens equal those parsed here, in order (chunks come back as
-    pickles of the notes' fields, _fields_table)."""
+@pytest.mark.parametrize("bodies", [False, True])
+def test_notes_parsed_in_workers_come_back_whole(bodies: bool) -> None:
+    """parse_all's notes and tokens (with `bodies`, body templates) equal those made here, in
+    order (chunks come back as pickles of the notes' fields, _fields_table)."""
     from dataclasses import replace
+
+    from kbgen.bodytemplate import Template, make
     md = make_parser()
     texts = [NOTE, "# Only a title", "---\ntags: [x]\naliases: [Y]\n---\n[[a#b|c]] ![[d^e]] ^f\n\n- [[g]]\n"] * 7
     todo = [(f"n{i}.md", t.encode(), f"k{i}") for i, t in enumerate(texts)]
     from kbgen.model import LinkRef, ParsedNote
     assert {ParsedNote, LinkRef} <= set(parallel._fields_table())  # the fast path is taken
-    got = parallel.parse_all(md, todo, jobs=2)
+    got = parallel.parse_all(md, todo, jobs=2, bodies=bodies)
     assert len(got) == len(todo)
-    for (path, data, key), (note, tokens) in zip(todo, got):
+    for (path, data, key), (note, body) in zip(todo, got):
         here = _parse_one(md, path, data, key)
-        assert note == replace(here, tokens=None) and pickle.loads(tokens) == here.tokens
+        assert note == replace(here, tokens=None)
+        if bodies:
+            template = pickle.loads(body)
+            assert isinstance(template, Template) and template == make(md, here, here.tokens)
+        else:
+            assert pickle.loads(body) == here.tokens
         assert all(type(h) is type(g) for h, g in zip(here.links + here.headings, note.links + note.headings))
 
 
