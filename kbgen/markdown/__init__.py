@@ -17,6 +17,7 @@ from kbgen.markdown.delims import delims_plugin
 from kbgen.markdown.dispatch import dispatch_block, dispatch_inline, markup_pattern
 from kbgen.markdown.footnotes import footnotes_plugin
 from kbgen.markdown.headings import headings_plugin
+from kbgen.markdown.lines import lines_plugin
 from kbgen.markdown.lists import lists_plugin
 from kbgen.markdown.mdlinks import mdlinks_plugin, plain_image_rule, plain_link_rule
 from kbgen.markdown.plainlinks import PlainParse, plain_links_parser
@@ -82,6 +83,7 @@ def make_parser(options: ParseOptions = ParseOptions()) -> MarkdownIt:
     dispatch_inline(md)                # last: inline rules tried only at their own characters
     dispatch_block(md)                 # and block rules only on lines that start with theirs
     md.core.ruler.at("inline", _inline_with_lines(markup.search if markup else None, plain))
+    md.use(lines_plugin)               # the block state's line markers made in bulk
     return md
 
 

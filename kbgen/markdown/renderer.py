@@ -76,11 +76,20 @@ class Renderer(RendererHTML):
             elif token.attrs and stock_tags and token.block and token.nesting:
                 # renderToken() for a block tag with attributes (headings with their ids, task
                 # items with their classes: those repeat, and are escaped once)
-                items = tuple(token.attrs.items())
-                try:
-                    attrs = written_attrs.get(items)
-                except TypeError:  # (a plugin's value that is not hashable)
-                    attrs = None
+                attrs = None
+                if len(token.attrs) == 1:
+                    # one attribute (a heading's id: each its own), written without the table
+                    (key, value), = token.attrs.items()
+                    if type(value) is str:
+                        if "&" in value or "<" in value or ">" in value or '"' in value:
+                            value = escapeHtml(value)
+                        attrs = " " + _KEYS[key] + '="' + value + '"'
+                if attrs is None:
+                    items = tuple(token.attrs.items())
+                    try:
+                        attrs = written_attrs.get(items)
+                    except TypeError:  # (a plugin's value that is not hashable)
+                        attrs = None
                 if attrs is None:
                     attrs = "".join([" " + escapeHtml(key) + '="' + escapeHtml(str(value)) + '"'
                                      for key, value in items])
@@ -150,6 +159,17 @@ def _stock(rules: dict[str, Any], kind: str, method: Callable[..., str]) -> bool
     return getattr(rules.get(kind), "__func__", None) is method
 
 
+class _Keys(dict[str, str]):
+    """Attribute name → the name escaped, made at its first use."""
+
+    def __missing__(self, key: str) -> str:
+        escaped = escapeHtml(key)
+        if len(self) < 1000:
+            self[key] = escaped
+        return escaped
+
+
+_KEYS = _Keys()
 _OPEN = _Tags("<", ">")
 _CLOSE = _Tags("</", ">")
 _OPEN_LINE = _Tags("<", ">\n")
