@@ -123,7 +123,23 @@ _DICT_ATTRIBUTES = frozenset(dir(dict))
 class _Environment(jinja2.Environment):
     """jinja2's Environment, but `x.key` on a plain dict looks the key up without first failing
     to find an attribute `key` (an exception each time, and a page's templates make some 60
-    such lookups). The same results: a dict has no attributes but its class's."""
+    such lookups; the same results: a dict has no attributes but its class's), and a loaded
+    template is found again by its name alone (see get_template)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._loaded: dict[str, jinja2.Template] = {}
+
+    def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> jinja2.Template:
+        """jinja2's, remembered by name when templates never reload (auto_reload off; join_path
+        is jinja2's, which ignores the parent): jinja2's own cache, an LRU, moves the name to the
+        end of its queue by a linear search at every lookup, and a page includes some six partials."""
+        if globals is None and type(name) is str and not self.auto_reload:
+            hit = self._loaded.get(name)
+            if hit is None:
+                hit = self._loaded[name] = super().get_template(name, parent)
+            return hit
+        return super().get_template(name, parent, globals)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:

@@ -26,3 +26,25 @@ def test_a_missing_key_is_strictly_undefined() -> None:
     env = _Environment(undefined=jinja2.StrictUndefined)
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ d.absent }}").render(d={"title": "x"})
+
+
+def test_templates_found_by_name_once_loaded_unless_they_reload(tmp_path) -> None:
+    (tmp_path / "page.html").write_text("a{% include 'part.html' %}")
+    (tmp_path / "part.html").write_text("b")
+    loader = jinja2.FileSystemLoader(str(tmp_path))
+    env = _Environment(loader=loader, auto_reload=False, cache_size=0)  # no jinja2 cache at all
+    first = env.get_template("page.html")
+    assert env.get_template("page.html") is first and env.get_template("part.html", "page.html") is \
+        env.get_template("part.html")
+    (tmp_path / "part.html").write_text("c")
+    assert first.render() == "ab"  # never reloaded: the theme makes a new environment instead
+    live = _Environment(loader=loader, auto_reload=True)
+    assert live.get_template("page.html").render() == "ac"
+    (tmp_path / "part.html").write_text("d")
+    import os
+    os.utime(tmp_path / "part.html", (1, 1))  # a new modification time: jinja2 reloads it
+    assert live.get_template("page.html").render() == "ad"
+    with pytest.raises(jinja2.TemplateNotFound):
+        env.get_template("missing.html")
+    with pytest.raises(jinja2.TemplateNotFound):
+        env.get_template("missing.html")
