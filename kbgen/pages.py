@@ -104,13 +104,17 @@ def toc(note: ParsedNote) -> Toc:
 def backlinks(site: Site, node: str) -> list[dict[str, Any]]:
     """Each linking note with the paragraphs that hold its links to `node`."""
     out = []
-    for bl in site.graph.backlinks(node):
-        note = site.notes.get(bl.source)
+    notes, urls, contexts_of = site.notes, site.urls, paragraphs.contexts
+    found = site.graph.backlinks(node)
+    remember = len(found) > SHOWN  # (see paragraphs.contexts: a hub's are kept for serve)
+    for bl in found:
+        source, refs = bl.source, bl.refs
+        note = notes.get(source)
         if note is None:
             continue
-        contexts, more = paragraphs.contexts(note, node, bl.refs)
-        out.append({"title": note.title, "url": site.urls[bl.source], "path": bl.source,
-                    "contexts": contexts, "more": more, "embed": any(r.embed for r in bl.refs)})
+        contexts, more = contexts_of(note, node, refs, remember)
+        out.append({"title": note.title, "url": urls[source], "path": source, "contexts": contexts,
+                    "more": more, "embed": refs[0].embed if len(refs) == 1 else any(r.embed for r in refs)})
     return out
 
 

@@ -73,7 +73,11 @@ def context_html(ctx: Context, refs: list[LinkRef], highlight: Collection[LinkRe
                     ours.append((i, r, places))
                     break
         return _long(para, min([o[0] for o in ours], default=0), ours)
-    marks = [i for r in highlight for i in para.places(r) if links[i >> 1] is r or links[i >> 1] == r]
+    if len(links) * len(highlight) <= 32:  # (most): looked through, no index of the paragraph made
+        marks = [2 * k + 1 for k, link in enumerate(links) for r in highlight
+                 if link is r or link.original == r.original and link == r]
+    else:
+        marks = [i for r in highlight for i in para.places(r) if links[i >> 1] is r or links[i >> 1] == r]
     first = min(marks, default=0)
     start, before = first, 0
     while start > 0 and before < CONTEXT // 3:  # walk back a third of the window
@@ -341,13 +345,24 @@ def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
         texts.append(escape(shown) if special(shown) else shown)
         links.append(ref)
         last = start + len(original)
-    texts.append(html.escape(strip_wiki(text[last:])))
-    total = sum(map(len, texts))
-    if len(_PARAGRAPHS) >= 4096:
-        _PARAGRAPHS.clear()
-    made = Paragraph(texts, links, total)
-    _PARAGRAPHS[id(ctx)] = (ctx, refs, made)  # both kept, so their ids are not reused meanwhile
+    tail = text[last:]
+    if "[" in tail:
+        tail = strip_wiki(tail)
+        texts.append(escape(tail) if special(tail) else tail)
+    else:
+        texts.append(tail if clean or not special(tail) else escape(tail))  # as the gaps
+    made = Paragraph(texts, links, sum(map(len, texts)))
+    if len(refs) >= KEEP:
+        if len(_PARAGRAPHS) >= 4096:
+            _PARAGRAPHS.clear()
+        _PARAGRAPHS[id(ctx)] = (ctx, refs, made)  # both kept, so their ids are not reused meanwhile
     return made
+
+
+KEEP = 8
+"""Links of a paragraph from which its pieces are kept for the other targets it links to (a line
+of 75 000 links to concepts: a concept page per link asks). Fewer are cut again faster than a
+cold build keeps every paragraph (its targets' pages come in no order of the paragraph)."""
 
 
 def _cut(text: str, refs: list[LinkRef]) -> tuple[list[str], list[LinkRef], int]:
@@ -386,27 +401,41 @@ def _cut(text: str, refs: list[LinkRef]) -> tuple[list[str], list[LinkRef], int]
 _CONTEXTS: dict[tuple[int, str], tuple[ParsedNote, tuple[LinkRef, ...], list[dict[str, Any]], int]] = {}
 
 
-def contexts(note: ParsedNote, node: str, refs: tuple[LinkRef, ...]) -> tuple[list[dict[str, Any]], int]:
+def contexts(note: ParsedNote, node: str, refs: tuple[LinkRef, ...],
+             remember: bool = True) -> tuple[list[dict[str, Any]], int]:
     """The paragraphs of `note` that hold `refs` (its links to `node`), at most CONTEXTS, and
-    how many more; remembered while the note is unchanged: after an edit, serve renders the
-    pages of its link targets again, and a hub's page shows hundreds of backlinks."""
-    hit = _CONTEXTS.get((id(note), node))
+    how many more; with `remember`, remembered while the note is unchanged: after an edit, serve
+    renders the pages of its link targets again, and a hub's page shows hundreds of backlinks.
+    (A page of a few backlinks makes them again faster than a cold build keeps them all.)"""
+    key = (id(note), node)
+    hit = _CONTEXTS.get(key)
     if hit is not None and hit[0] is note and hit[1] == refs:
         return hit[2], hit[3]
-    by_ctx = _links_by_context(note)
-    ours: dict[int, list[LinkRef]] = {}  # refs by paragraph: only a paragraph's own can equal its links
-    for r in refs:
-        if r.context >= 0:
-            ours.setdefault(r.context, []).append(r)
-    places = [ci for ci in sorted(ours) if ci < len(note.contexts)]
+    paras = note.contexts
+    if len(refs) == 1:  # most notes link to a target once: no grouping
+        ci = refs[0].context
+        places = [ci] if 0 <= ci < len(paras) else []
+        ours = {ci: list(refs)}
+    else:
+        ours = {}  # refs by paragraph: only a paragraph's own can equal its links
+        for r in refs:
+            if r.context >= 0:
+                ours.setdefault(r.context, []).append(r)
+        places = [ci for ci in sorted(ours) if ci < len(paras)]
     # each paragraph is given its own refs to mark, not all (a note that links to one note on
     # each of 60 000 lines looked through all of them for each paragraph shown)
-    shown = [{"html": context_html(note.contexts[ci], by_ctx.get(ci, []), ours[ci]), "line": note.contexts[ci].line}
-             for ci in places[:CONTEXTS]]
-    if len(_CONTEXTS) >= 20_000:  # a few hub pages' worth; bounded memory in a cold build
-        _CONTEXTS.clear()
-    _CONTEXTS[(id(note), node)] = (note, refs, shown, len(places) - len(shown))  # the note kept: its id stays its own
-    return shown, len(places) - len(shown)
+    shown = []
+    if places:
+        by_ctx = _links_by_context(note)
+        for ci in places[:CONTEXTS]:
+            ctx = paras[ci]
+            shown.append({"html": context_html(ctx, by_ctx.get(ci, []), ours[ci]), "line": ctx.line})
+    more = len(places) - len(shown)
+    if remember:
+        if len(_CONTEXTS) >= 20_000:  # a few hub pages' worth; bounded memory in a cold build
+            _CONTEXTS.clear()
+        _CONTEXTS[key] = (note, refs, shown, more)  # the note kept: its id stays its own
+    return shown, more
 
 
 _BY_CONTEXT: dict[int, tuple[ParsedNote, dict[int, list[LinkRef]]]] = {}
@@ -422,7 +451,10 @@ def _links_by_context(note: ParsedNote) -> dict[int, list[LinkRef]]:
     for ref in note.links:
         if ref.context >= 0:
             by_ctx.setdefault(ref.context, []).append(ref)
-    if len(_BY_CONTEXT) >= 4096:  # a cold build asks once per link target: keep most notes
+    if len(_BY_CONTEXT) >= 1 << 14:
+        # a cold build asks once per link target, in the order of the targets' pages: a bound
+        # below the notes that link was reached every few pages, and each note grouped again
+        # for each of its targets (the lists hold the note's own refs)
         _BY_CONTEXT.clear()
     _BY_CONTEXT[id(note)] = (note, by_ctx)  # the note is kept, so its id cannot be reused meanwhile
     return by_ctx
