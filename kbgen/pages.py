@@ -20,7 +20,7 @@ from kbgen.localgraph import local_graph
 from kbgen.model import ParsedNote, SourcePath
 from kbgen.site import Site, is_concept_label
 from kbgen.toc import Toc, toc_html
-from kbgen.urls import concept_url, folder_url, quote_path, relative, tag_url
+from kbgen.urls import concept_url, folder_url, quote_path, relative, relative_path, tag_url
 
 
 @dataclass
@@ -93,8 +93,13 @@ def tag_links(site: Site, tags: tuple[str, ...]) -> list[dict[str, Any]]:
     """A note's tags that have pages (those past its cap have none: see taglimit), each with its
     parents that have pages, lowercased: search filters by them (not by all 4 000 parents of
     `#a/a/…/a`, each as long as the tag so far)."""
-    return [{"name": t, "url": tag_url(t), "parents": [n.lower() for n in taglimit.names(t)[:-1]]}
-            for t in taglimit.split(tags).tags]
+    known = site.tags  # (each Tag's url is tag_url of its name, in any case: not made again per note)
+    out = []
+    for t in taglimit.split(tags).tags:
+        tag = known.get(t.casefold())
+        out.append({"name": t, "url": tag_url(t) if tag is None else tag.url,
+                    "parents": [n.lower() for n in taglimit.names(t)[:-1]] if "/" in t else []})
+    return out
 
 
 def toc(note: ParsedNote) -> Toc:
@@ -164,18 +169,21 @@ def outlinks_html(items: Outlinks, url: str) -> Markup:
     without a page (most of a note of 75 000 links to concepts) is joined at once."""
     out: list[str] = []
     start = 0
+    titles, resolved = items.titles, items.resolved
+    folder = url.rpartition("/")[0]  # what relative() takes of the page's URL, once a page
     for i, link in enumerate(items.urls):
         if not link:
             continue
         if start < i:
-            out.append(_spans(items.titles[start:i]))
+            out.append(_spans(titles[start:i]))
         start = i + 1
-        title, href = items.titles[i], relative(url, link)
-        out.append(f'<li><a class="internal-link{"" if items.resolved[i] else " is-unresolved"}" '
+        title = titles[i]
+        href = relative_path(folder, link) if "#" not in link else relative(url, link)
+        out.append(f'<li><a class="internal-link{"" if resolved[i] else " is-unresolved"}" '
                    f'href="{escape(href) if _SPECIAL(href) else href}">'
                    f'{escape(title) if _SPECIAL(title) else title}</a></li>')
-    if start < len(items.titles):
-        out.append(_spans(items.titles[start:]))
+    if start < len(titles):
+        out.append(_spans(titles[start:]))
     return Markup("".join(out))
 
 

@@ -307,9 +307,11 @@ def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
     the pieces' texts (text, link, text, …, text), the link of each odd piece (piece i shows
     links[i >> 1]), the pieces of the links written as each (text, line), and the length of
     all pieces."""
-    hit = _PARAGRAPHS.get(id(ctx))
-    if hit is not None and hit[0] is ctx and hit[1] is refs:
-        return hit[2]
+    keep = len(refs) >= KEEP
+    if keep:
+        hit = _PARAGRAPHS.get(id(ctx))
+        if hit is not None and hit[0] is ctx and hit[1] is refs:
+            return hit[2]
     text = ctx.text
     texts: list[str] = []
     links: list[LinkRef] = []
@@ -352,7 +354,7 @@ def _paragraph(ctx: Context, refs: list[LinkRef]) -> Paragraph:
     else:
         texts.append(tail if clean or not special(tail) else escape(tail))  # as the gaps
     made = Paragraph(texts, links, sum(map(len, texts)))
-    if len(refs) >= KEEP:
+    if keep:
         if len(_PARAGRAPHS) >= 4096:
             _PARAGRAPHS.clear()
         _PARAGRAPHS[id(ctx)] = (ctx, refs, made)  # both kept, so their ids are not reused meanwhile
@@ -407,10 +409,11 @@ def contexts(note: ParsedNote, node: str, refs: tuple[LinkRef, ...],
     how many more; with `remember`, remembered while the note is unchanged: after an edit, serve
     renders the pages of its link targets again, and a hub's page shows hundreds of backlinks.
     (A page of a few backlinks makes them again faster than a cold build keeps them all.)"""
-    key = (id(note), node)
-    hit = _CONTEXTS.get(key)
-    if hit is not None and hit[0] is note and hit[1] == refs:
-        return hit[2], hit[3]
+    if remember:
+        key = (id(note), node)
+        hit = _CONTEXTS.get(key)
+        if hit is not None and hit[0] is note and hit[1] == refs:
+            return hit[2], hit[3]
     paras = note.contexts
     if len(refs) == 1:  # most notes link to a target once: no grouping
         ci = refs[0].context
