@@ -3,7 +3,9 @@ own lookup finds — the dict's methods first, then its keys, else undefined."""
 from __future__ import annotations
 
 import jinja2
+import jinja2.runtime
 import pytest
+from markupsafe import Markup
 
 from kbgen.render import _Environment
 
@@ -48,3 +50,53 @@ def test_templates_found_by_name_once_loaded_unless_they_reload(tmp_path) -> Non
         env.get_template("missing.html")
     with pytest.raises(jinja2.TemplateNotFound):
         env.get_template("missing.html")
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<i>safe</i>"
+
+
+class _Sub(str):
+    pass
+
+
+@pytest.mark.parametrize("value", ["plain", "<a href=\"x\">&'</a>", "", Markup("<b>m</b>"), 3, 2.5, None,
+                                   _Html(), _Sub("<s>"), Markup("&amp;") + "<", ["<l>"]])
+def test_escape_is_markupsafe_s(value: object) -> None:
+    from markupsafe import escape
+
+    from kbgen.render import _escape
+    ours, theirs = _escape(value), escape(value)
+    assert ours == theirs and type(ours) is type(theirs) is Markup
+
+
+SOURCE = """{% macro m(x) %}<{{ x }}>{% endmacro %}{{ a }}|{{ b }}|{{ m(a) }}|{% filter upper %}{{ a }}{% endfilter %}|\
+{% set s %}{{ a }}{% endset %}{{ s }}|{{ n }}|{{ a ~ b }}|{% for i in range(2) %}{{ loop.index }}{{ a }}{% endfor %}|\
+{% include 'part.html' %}|{{ d.k }}|{{ namespace is defined }}"""
+
+
+def test_templates_render_as_jinja2_s(tmp_path) -> None:
+    (tmp_path / "page.html").write_text(SOURCE)
+    (tmp_path / "part.html").write_text("{{ a }}{{ b }}{{ range is defined }}")
+    values = {"a": "<&'\">", "b": Markup("<b>&amp;</b>"), "n": 7, "d": {"k": "<k>"}}
+    ours = _Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), autoescape=True, auto_reload=False)
+    theirs = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), autoescape=True)
+    page = ours.get_template("page.html")
+    assert page.render(values) == theirs.get_template("page.html").render(values)
+    assert page.root_render_func.__globals__["escape"] is not jinja2.runtime.escape  # ours in use
+
+
+def test_a_page_context_holds_the_globals_and_its_values(tmp_path) -> None:
+    from collections import ChainMap
+
+    from kbgen.render import _flat
+    env = _Environment(autoescape=True)
+    env.globals["g"] = "env"
+    t = env.from_string("{{ g }}", globals={"own": 1})
+    assert isinstance(t.globals, ChainMap) and _flat(t.globals) == dict(t.globals)
+    ctx = t.new_context({"g": "page", "x": 2})
+    assert ctx.parent == dict(t.globals, g="page", x=2) and ctx.globals_keys == set(t.globals)
+    assert t.render(x=1) == "env" and t.render(g="<p>") == "&lt;p&gt;"
+    assert _flat({"a": 1}) == {"a": 1}
+    assert _flat(ChainMap({"a": 1}, {"a": 2, "b": 3})) == {"a": 1, "b": 3}
