@@ -26,17 +26,16 @@ from __future__ import annotations
 import hashlib
 import itertools
 import sys
-from collections import ChainMap
 from pathlib import Path
 from typing import Any
 
 import jinja2
-import jinja2.runtime
 from jinja2 import nodes
 from jinja2.ext import Extension
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from kbgen.config import Config
+from kbgen.jinjaenv import Environment
 from kbgen.urls import relative_path, relative, root_prefix
 
 def _themes_dir() -> Path:
@@ -65,7 +64,7 @@ class Theme:
         if not base.is_dir():
             base = THEMES / "default"
         self.dirs.append(base)
-        self.env = _Environment(
+        self.env = Environment(
             loader=jinja2.FileSystemLoader([str(d / "templates") for d in self.dirs]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -117,110 +116,6 @@ class Theme:
                 self.env.get_template(name)
             except jinja2.TemplateError:
                 pass
-
-
-_DICT_ATTRIBUTES = frozenset(dir(dict))
-
-
-class _Environment(jinja2.Environment):
-    """jinja2's Environment, but `x.key` on a plain dict looks the key up without first failing
-    to find an attribute `key` (an exception each time, and a page's templates make some 60
-    such lookups; the same results: a dict has no attributes but its class's), and a loaded
-    template is found again by its name alone (see get_template)."""
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self._loaded: dict[str, jinja2.Template] = {}
-
-    def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> jinja2.Template:
-        """jinja2's, remembered by name when templates never reload (auto_reload off; join_path
-        is jinja2's, which ignores the parent): jinja2's own cache, an LRU, moves the name to the
-        end of its queue by a linear search at every lookup, and a page includes some six partials."""
-        if globals is None and type(name) is str and not self.auto_reload:
-            hit = self._loaded.get(name)
-            if hit is None:
-                hit = self._loaded[name] = super().get_template(name, parent)
-            return hit
-        return super().get_template(name, parent, globals)
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
-            try:
-                return obj[attribute]
-            except KeyError:
-                pass
-        return super().getattr(obj, attribute)
-
-
-def _flat(globals: Any) -> dict[str, Any]:
-    """A template's globals as one dict: a ChainMap's maps merged in C, the first map winning as
-    in the ChainMap (dict(chainmap) looks each key up in Python)."""
-    if type(globals) is not ChainMap:
-        return dict(globals)
-    out: dict[str, Any] = {}
-    for m in reversed(globals.maps):
-        out.update(m)
-    return out
-
-
-class _Context(jinja2.runtime.Context):
-    """jinja2's Context, its globals' names taken from _flat() (a context is made for each page
-    and each partial it includes)."""
-
-    def __init__(self, environment: Any, parent: dict[str, Any], name: str | None, blocks: dict[str, Any],
-                 globals: Any = None) -> None:
-        super().__init__(environment, parent, name, blocks)
-        if globals is not None:
-            self.globals_keys = set(_flat(globals))
-
-
-def _fast_escape() -> Any:
-    """markupsafe.escape, what a template's `{{ … }}` calls (some 50 times a page), without
-    Markup's own __new__ in the usual cases: the same text, a Markup too. markupsafe's own
-    where it has no _escape_inner (before 3.0)."""
-    try:
-        from markupsafe import _escape_inner  # type: ignore[attr-defined]
-    except ImportError:
-        return escape
-    make = str.__new__
-
-    def fast(s: Any) -> Markup:
-        if type(s) is str:
-            return make(Markup, _escape_inner(s))
-        if type(s) is Markup:
-            return s  # escape() makes an equal Markup of it
-        return escape(s)
-    return fast
-
-
-_escape = _fast_escape()
-
-
-class _Template(jinja2.Template):
-    """jinja2's Template, but a page's context starts from _flat() of the globals, and its code
-    escapes with _escape."""
-
-    @classmethod
-    def from_code(cls, environment: Any, code: Any, globals: Any, uptodate: Any = None) -> Any:
-        template = super().from_code(environment, code, globals, uptodate)
-        space = template.root_render_func.__globals__  # the compiled module's: every block's too
-        if space.get("escape") is escape:
-            space["escape"] = _escape
-        return template
-
-    def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False,
-                    locals: Any = None) -> jinja2.runtime.Context:
-        if shared or locals:
-            return super().new_context(vars, shared, locals)
-        parent = _flat(self.globals)
-        if vars:
-            parent.update(vars)
-        return self.environment.context_class(self.environment, parent, self.name, self.blocks,
-                                              globals=self.globals)
-
-
-_Environment.context_class = _Context
-_Environment.template_class = _Template
 
 
 class Fragments(Extension):

@@ -1,5 +1,6 @@
-"""The theme's jinja environment (render._Environment): `x.name` on a dict finds what jinja2's
-own lookup finds — the dict's methods first, then its keys, else undefined."""
+"""The theme's jinja environment (jinjaenv.Environment) gives jinja2's own results: `x.name` on a
+dict finds the dict's methods first, then its keys, else undefined; templates are found by name
+once loaded; escaping and contexts as jinja2's."""
 from __future__ import annotations
 
 import jinja2
@@ -7,7 +8,7 @@ import jinja2.runtime
 import pytest
 from markupsafe import Markup
 
-from kbgen.render import _Environment
+from kbgen.jinjaenv import Environment
 
 
 @pytest.mark.parametrize("source", [
@@ -19,13 +20,13 @@ from kbgen.render import _Environment
 ])
 def test_lookups_match_jinja2(source: str) -> None:
     values = {"d": {"title": "T<", "items": "shadow", "nested": {"inner": 1}}, "o": 3, "t": (1, 2)}
-    ours = _Environment(autoescape=True).from_string(source).render(values)
+    ours = Environment(autoescape=True).from_string(source).render(values)
     theirs = jinja2.Environment(autoescape=True).from_string(source).render(values)
     assert ours == theirs
 
 
 def test_a_missing_key_is_strictly_undefined() -> None:
-    env = _Environment(undefined=jinja2.StrictUndefined)
+    env = Environment(undefined=jinja2.StrictUndefined)
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ d.absent }}").render(d={"title": "x"})
 
@@ -34,13 +35,13 @@ def test_templates_found_by_name_once_loaded_unless_they_reload(tmp_path) -> Non
     (tmp_path / "page.html").write_text("a{% include 'part.html' %}")
     (tmp_path / "part.html").write_text("b")
     loader = jinja2.FileSystemLoader(str(tmp_path))
-    env = _Environment(loader=loader, auto_reload=False, cache_size=0)  # no jinja2 cache at all
+    env = Environment(loader=loader, auto_reload=False, cache_size=0)  # no jinja2 cache at all
     first = env.get_template("page.html")
     assert env.get_template("page.html") is first and env.get_template("part.html", "page.html") is \
         env.get_template("part.html")
     (tmp_path / "part.html").write_text("c")
     assert first.render() == "ab"  # never reloaded: the theme makes a new environment instead
-    live = _Environment(loader=loader, auto_reload=True)
+    live = Environment(loader=loader, auto_reload=True)
     assert live.get_template("page.html").render() == "ac"
     (tmp_path / "part.html").write_text("d")
     import os
@@ -66,7 +67,7 @@ class _Sub(str):
 def test_escape_is_markupsafe_s(value: object) -> None:
     from markupsafe import escape
 
-    from kbgen.render import _escape
+    from kbgen.jinjaenv import _escape
     ours, theirs = _escape(value), escape(value)
     assert ours == theirs and type(ours) is type(theirs) is Markup
 
@@ -80,7 +81,7 @@ def test_templates_render_as_jinja2_s(tmp_path) -> None:
     (tmp_path / "page.html").write_text(SOURCE)
     (tmp_path / "part.html").write_text("{{ a }}{{ b }}{{ range is defined }}")
     values = {"a": "<&'\">", "b": Markup("<b>&amp;</b>"), "n": 7, "d": {"k": "<k>"}}
-    ours = _Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), autoescape=True, auto_reload=False)
+    ours = Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), autoescape=True, auto_reload=False)
     theirs = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), autoescape=True)
     page = ours.get_template("page.html")
     assert page.render(values) == theirs.get_template("page.html").render(values)
@@ -90,8 +91,8 @@ def test_templates_render_as_jinja2_s(tmp_path) -> None:
 def test_a_page_context_holds_the_globals_and_its_values(tmp_path) -> None:
     from collections import ChainMap
 
-    from kbgen.render import _flat
-    env = _Environment(autoescape=True)
+    from kbgen.jinjaenv import _flat
+    env = Environment(autoescape=True)
     env.globals["g"] = "env"
     t = env.from_string("{{ g }}", globals={"own": 1})
     assert isinstance(t.globals, ChainMap) and _flat(t.globals) == dict(t.globals)
