@@ -4,10 +4,12 @@ the same output."""
 from __future__ import annotations
 
 from collections import ChainMap
+from types import FunctionType
 from typing import Any
 
 import jinja2
 import jinja2.runtime
+from jinja2.utils import internalcode
 from markupsafe import Markup, escape
 
 
@@ -57,13 +59,28 @@ def _flat(globals: Any) -> dict[str, Any]:
 
 class _Context(jinja2.runtime.Context):
     """jinja2's Context, its globals' names taken from _flat() (a context is made for each page
-    and each partial it includes)."""
+    and each partial it includes), and quicker to call plain functions."""
 
     def __init__(self, environment: Any, parent: dict[str, Any], name: str | None, blocks: dict[str, Any],
                  globals: Any = None) -> None:
         super().__init__(environment, parent, name, blocks)
         if globals is not None:
             self.globals_keys = set(_flat(globals))
+
+    @internalcode
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (jinja2's names)
+        """jinja2's, but a plain function (no attributes, so no pass_context mark) is called
+        without asking it twice for one: href() and static(), 20 to 300 calls a page."""
+        if type(__obj) is not FunctionType or __obj.__dict__:
+            return super().call(__obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception")
 
 
 def _fast_escape() -> Any:

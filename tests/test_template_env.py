@@ -101,3 +101,28 @@ def test_a_page_context_holds_the_globals_and_its_values(tmp_path) -> None:
     assert t.render(x=1) == "env" and t.render(g="<p>") == "&lt;p&gt;"
     assert _flat({"a": 1}) == {"a": 1}
     assert _flat(ChainMap({"a": 1}, {"a": 2, "b": 3})) == {"a": 1, "b": 3}
+
+
+def test_calls_from_templates_as_jinja2_s() -> None:
+    def plain(x: str = "d") -> str:
+        return f"<{x}>"
+
+    @jinja2.pass_context
+    def ctx(context, x: str) -> str:
+        return f"{context['who']}:{x}"
+
+    @jinja2.pass_environment
+    def env_of(environment, x: str) -> str:
+        return f"{type(environment).__name__ != ''}:{x}"
+
+    def stops() -> str:
+        raise StopIteration
+
+    marked = lambda x: x * 2  # noqa: E731
+    marked.extra = 1  # attributes: jinja2's own path
+    source = ("{{ plain() }}{{ plain('a') }}{% for i in [1] %}{{ plain(i) }}{{ ctx(i) }}{% endfor %}"
+              "{{ ctx('b') }}{{ env_of('c') }}{{ marked(2) }}{{ stops() is defined }}{{ plain(x='k') }}")
+    values = {"plain": plain, "ctx": ctx, "env_of": env_of, "stops": stops, "marked": marked, "who": "W"}
+    ours = Environment(autoescape=True).from_string(source).render(values)
+    assert ours == jinja2.Environment(autoescape=True).from_string(source).render(values)
+    assert ours == "&lt;d&gt;&lt;a&gt;&lt;1&gt;W:1W:bTrue:c4False&lt;k&gt;"
