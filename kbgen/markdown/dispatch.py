@@ -18,7 +18,7 @@ from markdown_it.common.utils import MD_TRIM_CHARS, mdTrim
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
-from kbgen.markdown.tokens import block_token
+from kbgen.markdown.tokens import inline_block
 from kbgen.markdown.tokens import text as text_token
 
 Rule = Callable[[StateInline, bool], bool]
@@ -349,13 +349,8 @@ def _setext_or_paragraph(lheading: BlockRule, narrow: bool) -> BlockRule:
             content = src[bMarks[startLine] + tShift[startLine]:eMarks[startLine]].strip(MD_TRIM_CHARS)
         else:
             content = mdTrim(state.getLines(startLine, line, indent, False))
-        level = state.level  # what three state.push() calls leave, tokens made directly
-        opening = block_token("paragraph_open", "p", 1, level)
-        opening.map = [startLine, line]
-        inline = block_token("inline", "", 0, level + 1)
-        inline.content = content
-        inline.map = [startLine, line]
-        inline.children = []
-        state.tokens += (opening, inline, block_token("paragraph_close", "p", -1, level))
+        # what three state.push() calls leave, tokens made directly
+        state.tokens += inline_block("paragraph_open", "paragraph_close", "p", "", state.level,
+                                     [startLine, line], content)
         return True
     return rule

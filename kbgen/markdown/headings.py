@@ -3,7 +3,7 @@
 A vault's notes hold many headings; markdown-it's rule logs a debug call, steps over the
 closing `#`s and spaces one character at a time and pushes each token through
 StateBlock.push(). This rule decides the same and makes the same tokens with string methods
-and tokens.block_token.
+and tokens.inline_block.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from markdown_it.common.utils import MD_TRIM_CHARS
 from markdown_it.rules_block import StateBlock
 
 from kbgen.markdown.tables import replace_block_rule
-from kbgen.markdown.tokens import block_token
+from kbgen.markdown.tokens import inline_block
 
 _LEVELS = {level: ("h" + str(level), "#" * level) for level in range(1, 7)}
 """Heading level → (tag, markup), made once."""
@@ -62,16 +62,8 @@ def heading_rule(state: StateBlock, startLine: int, endLine: int, silent: bool) 
             if hashes > pos and (src[hashes - 1] == " " or src[hashes - 1] == "\t"):
                 end = hashes
         tag, markup = _LEVELS[level]
-        opening = block_token("heading_open", tag, 1, outer)
-        opening.markup = markup
-        opening.map = [line, line + 1]
-        inline = block_token("inline", "", 0, outer + 1)
-        inline.content = src[pos:end].strip(MD_TRIM_CHARS)
-        inline.map = [line, line + 1]
-        inline.children = []
-        closing = block_token("heading_close", tag, -1, outer)
-        closing.markup = markup
-        tokens += (opening, inline, closing)
+        tokens += inline_block("heading_open", "heading_close", tag, markup, outer, [line, line + 1],
+                               src[pos:end].strip(MD_TRIM_CHARS))
         after = line + 1
         # the next line, if a heading that markdown-it's block loop would give to this rule
         line = after

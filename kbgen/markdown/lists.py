@@ -21,6 +21,7 @@ from markdown_it.token import Token
 
 from kbgen.markdown.dispatch import BLOCK_TRIGGERS
 from kbgen.markdown.tables import BlockRule, block_token, claimed, replace_block_rule
+from kbgen.markdown.tokens import inline_block
 
 ANYWHERE = frozenset({"table", "code", "lheading", "paragraph", "front_matter"})
 """Block rules that can start at any character (dispatch.BLOCK_TRIGGERS has the others') and
@@ -221,13 +222,8 @@ def _list(state: StateBlock, line: int, endLine: int, start: int, after: int, or
             # The tokens markdown-it's paragraph rule makes of the one line (its two maps one
             # list: no rule changes a paragraph's map in place); no state.level to keep.
             add_made(len(tokens))
-            opening = block_token("paragraph_open", "p", 1, level + 2)
-            opening.map = lines = [line, line + 1]
-            inline = block_token("inline", "", 0, level + 3)
-            inline.content = src[content:end].strip(MD_TRIM_CHARS)
-            inline.map = lines
-            inline.children = []
-            tokens += (opening, inline, block_token("paragraph_close", "p", -1, level + 2))
+            tokens += inline_block("paragraph_open", "paragraph_close", "p", "", level + 2, [line, line + 1],
+                                   src[content:end].strip(MD_TRIM_CHARS))
             if leaves_paragraph:
                 state.parentType = "paragraph"
             if prev_empty_end:

@@ -73,15 +73,20 @@ def _tag_rule(state: StateInline, silent: bool) -> bool:
         token.markup = "#"
         # Inside a link's text the tag is shown as text: no link inside a link.
         token.meta = {"line0": inline_line(state), "nested": state.linkLevel > 0}
+        state.env[_TAGGED] = True
     state.pos += len(tag) + 1
     return True
+
+
+_TAGGED = "_kb_tagged"
+"""`env[_TAGGED]`: set when the inline rule has made a tag token in this parse."""
 
 
 def _collect(state: StateCore) -> None:
     """Record `(tag, file line)` of every tag token still in the note (comments were dropped)."""
     col = collector(state.env)
-    if col is None or "#" not in state.src:
-        return
+    if col is None or not state.env.pop(_TAGGED, False):
+        return  # no tag token was made (a note of headings has a `#` on every line, and no tag)
     for block in state.tokens:
         if block.type == "inline" and block.children:
             for tok in block.children:

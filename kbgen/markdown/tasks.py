@@ -26,8 +26,11 @@ from markdown_it.utils import OptionsDict
 from kbgen.markdown.tokens import token
 
 _TASK = re.compile(r"\[([^\n])\](?:[ \t]+\n?|\n|$)")
-_BOX = re.compile(r"\[[^\n]\]")
-"""What every task starts with; item contents are cut from the source, so it is in the source."""
+_BOX = re.compile(r"\[[^\n]\](?!\S)")
+"""What every task starts with; item contents are cut from the source, so it is in the source,
+followed there by what follows it in the item (a blank or a line end) or by what the item's text
+had trimmed off its end (white space): not by `]` (`[[a]]`, a link to a one-letter note, is no
+task box)."""
 _LISTS = ("bullet_list_open", "ordered_list_open")
 _LIST_TOKENS = frozenset(_LISTS + ("bullet_list_close", "ordered_list_close", "list_item_open"))
 

@@ -122,6 +122,26 @@ def _link_tokens(opening: str, closing: str, tag: str, level: int, content: str,
     return a, t, b
 
 
+def _inline_block(opening: str, closing: str, tag: str, markup: str, level: int, lines: list[int],
+                  content: str) -> tuple[Token, Token, Token]:
+    new = _new
+    a, t, b = new(Token), new(Token), new(Token)
+    a.type, t.type, b.type = opening, "inline", closing
+    a.tag, t.tag, b.tag = tag, "", tag
+    a.nesting, t.nesting, b.nesting = 1, 0, -1
+    a.attrs, t.attrs, b.attrs = {}, {}, {}
+    a.map, t.map, b.map = lines, lines.copy(), None
+    a.level, t.level, b.level = level, level + 1, level
+    a.children, t.children, b.children = None, [], None
+    a.content, t.content, b.content = "", content, ""
+    a.markup, t.markup, b.markup = markup, "", markup
+    a.info = t.info = b.info = ""
+    a.meta, t.meta, b.meta = {}, {}, {}
+    a.block = t.block = b.block = True
+    a.hidden = t.hidden = b.hidden = False
+    return a, t, b
+
+
 def _constructed_token(type_: str, tag: str, nesting: Nesting, level: int, content: str = "",
                        markup: str = "", meta: dict[Any, Any] | None = None) -> Token:
     return Token(type_, tag, nesting, None, None, level, None, content, markup,
@@ -143,6 +163,16 @@ def _constructed_link_tokens(opening: str, closing: str, tag: str, level: int, c
             _constructed_token(closing, tag, -1, level, meta=meta))
 
 
+def _constructed_inline_block(opening: str, closing: str, tag: str, markup: str, level: int,
+                              lines: list[int], content: str) -> tuple[Token, Token, Token]:
+    a, t, b = (_constructed_block(opening, tag, 1, level), _constructed_block("inline", "", 0, level + 1),
+               _constructed_block(closing, tag, -1, level))
+    a.markup = b.markup = markup
+    a.map, t.map = lines, lines.copy()
+    t.content, t.children = content, []
+    return a, t, b
+
+
 def _constructed_block(type_: str, tag: str, nesting: Nesting, level: int) -> Token:
     return Token(type_, tag, nesting, None, None, level, block=True)
 
@@ -158,6 +188,10 @@ level, meta=meta)): a link's three tokens in one call (the opener and closer sha
 given, else each gets its own)."""
 block_token = _block if SAME_FIELDS else _constructed_block
 """A block token as StateBlock.push() makes it at `level` (without changing the state's level)."""
+inline_block = _inline_block if SAME_FIELDS else _constructed_inline_block
+"""A block of inline content as three StateBlock.push() calls at `level` make it: the opening
+token (`opening`, `tag`, `markup`, map `lines`), the inline token (`content`, a copy of `lines`,
+no children yet) and the closing one, in one call (a heading, a paragraph)."""
 add_tokens = _add_tokens if SAME_FIELDS else _constructed_add_tokens
 """Append to `out` an inline token at `level` for each (type, tag, nesting, content, markup) of
 `fields` (token() of each, without a call per token)."""
@@ -166,13 +200,7 @@ add_tokens = _add_tokens if SAME_FIELDS else _constructed_add_tokens
 def one_line_paragraph(content: str, start: int, following: int, level: int) -> tuple[Token, Token, Token]:
     """The paragraph markdown-it's rule makes of one line's text (`content`, trimmed) in a container
     at `level`: what the quote and footnote-definition fast paths put between their own tokens."""
-    opening = block_token("paragraph_open", "p", 1, level + 1)
-    opening.map = [start, following]
-    inline = block_token("inline", "", 0, level + 2)
-    inline.content = content
-    inline.map = [start, following]
-    inline.children = []
-    return opening, inline, block_token("paragraph_close", "p", -1, level + 1)
+    return inline_block("paragraph_open", "paragraph_close", "p", "", level + 1, [start, following], content)
 
 
 

@@ -112,7 +112,8 @@ def test_same_tokens_on_random_lines(parsers: tuple) -> None:
 
 DEFINITION_LINES = ["[r]: /u", "[r]: /u \"t\"", "[r", "x]: /v", "[^1]: n", "[^2]:", "[[a]] x", "> [r]: /q",
                     "> [!note] t", "[a]", "]:", "x ]: y", ": b", "[b] : c", "[c]:", "  [d]: /e", "- [f]: /g",
-                    "text [r] [^1] [c]", "", "", "para", "> q", "    [h]: /i", "[j\\]: k]: /l", "[r]:"]
+                    "text [r] [^1] [c]", "", "", "para", "> q", "    [h]: /i", "[j\\]: k]: /l", "[r]:",
+                    "- [[a]]", "> - [[b]]", "  [s]: /w", "1. [t]: /x"]
 
 
 def test_definitions_where_a_label_end_follows(parsers: tuple) -> None:
@@ -128,6 +129,25 @@ def test_definitions_where_a_label_end_follows(parsers: tuple) -> None:
         want = [t.as_dict() for t in plain.parse(text)]
         assert [t.as_dict() for t in dispatched.parse(text)] == want, text
         assert dispatched.render(text) == plain.render(text), text
+
+
+def test_label_end_pretest_answers_as_a_search_would() -> None:
+    """The pretest's memo of the next `]:` answers, for lines asked in any order (forward,
+    back before what it has seen, across `]:` pairs split by the stretch's start), whether a
+    `]:` starts at or after the line's text."""
+    import random
+    from types import SimpleNamespace
+
+    from kbgen.markdown.dispatch import _label_end_pretest
+
+    rnd = random.Random(4)
+    for _ in range(300):
+        src = "".join(rnd.choice(["]", ":", "]:", "a", "\n"]) for _ in range(rnd.randint(0, 40)))
+        state = SimpleNamespace(src=src, bMarks=list(range(len(src) + 1)), tShift=[0] * (len(src) + 1))
+        pretested = _label_end_pretest(lambda state, start, end, silent: True)
+        for _ in range(30):
+            pos = rnd.randint(0, len(src))
+            assert pretested(state, pos, pos + 1, True) == (src.find("]:", pos) >= 0), (src, pos)
 
 
 @pytest.mark.parametrize("text", ["[r]: /u\n\n[r]", "[^1]: n\n\nx[^1]", "x\n> [r]: /q\n\n[r]", "[r\nx]: /v\n[r x]",

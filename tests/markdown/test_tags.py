@@ -136,3 +136,23 @@ def test_body_tags_match_real_obsidian(path: Path) -> None:
                     reason=f"{CAPTURED} is absent (../shared is not beside this checkout)")
 def test_the_captured_notes_are_all_there() -> None:
     assert len(_captured()) == 89
+
+
+def test_random_notes_collect_every_tag_token() -> None:
+    """The collecting rule, which walks the tokens only when the tag rule has made one, records
+    every tag token left in the note (in headings, items, callouts, footnotes, after comments)."""
+    import random
+
+    from kbgen.markdown.collect import ENV_KEY
+
+    pieces = ["# h ", "#t ", "#a/b ", "#1 ", "%%", "- ", "> [!note] ", "[^1]: ", "[^1] ", "`#c` ", "\\#e ", "x#y ",
+              "[[l#h]] ", "[t #in](u) ", "\n", "\n\n", "text "]
+    rng = random.Random(9)
+    md = make_parser()
+    for _ in range(1500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        col = Collector(path="n.md")
+        tokens = md.parse(text, {ENV_KEY: col})
+        walked = [tok.content for block in tokens if block.type == "inline" and block.children
+                  for tok in block.children if tok.type == "tag"]
+        assert [tag for tag, _ in col.tags] == walked, repr(text)

@@ -69,3 +69,24 @@ def test_token_meta() -> None:
 def test_plugin_alone() -> None:
     md = MarkdownIt("commonmark").use(tasks_plugin)
     assert 'data-task="-"' in md.render("- [-] cancelled")
+
+
+def test_random_items_as_with_any_box_in_the_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pretest (a `[c]` followed by white space or the end, somewhere in the note) skips only
+    notes without a task: the same tokens as with the pretest that only looked for `[c]`."""
+    import random
+    import re
+
+    from kbgen.markdown import tasks
+
+    pieces = ["- ", "* ", "1. ", "> - ", "  - ", "-\n  ", "[x]", "[ ]", "[[a]]", "[a]", "[/]", " ", "\t", "\xa0",
+              "\f", "\v", "\r", "\n", "\n\n", "text", "%%c%%", "`[x]`", "\\[x]", "]", "[", "x"]
+    rng = random.Random(6)
+    md = make_parser()
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 10))) for _ in range(3000)]
+    ours = [[t.as_dict() for t in md.parse(text, {})] for text in texts]
+    monkeypatch.setattr(tasks, "_BOX", re.compile(r"\[[^\n]\]"))
+    assert sum(tasks._BOX.search(text) is not None and re.search(r"\[[^\n]\](?!\S)", text) is None
+               for text in texts) > 300  # (notes the new pretest skips)
+    for text, tokens in zip(texts, ours):
+        assert [t.as_dict() for t in md.parse(text, {})] == tokens, repr(text)

@@ -82,3 +82,24 @@ def test_link_tokens_are_what_three_pushes_make(meta: dict[str, object] | None) 
         assert _separate(made[0], made[1]) and made[0].attrs is not made[2].attrs
         assert (made[0].meta is made[2].meta) == (meta is not None)
         assert meta is None or made[0].meta is meta
+
+
+@pytest.mark.parametrize("opening, closing, tag, markup", [
+    ("heading_open", "heading_close", "h2", "##"), ("paragraph_open", "paragraph_close", "p", "")])
+def test_inline_block_is_what_three_pushes_make(opening: str, closing: str, tag: str, markup: str) -> None:
+    """A heading's or paragraph's three tokens as markdown-it's rules push them (each with maps
+    and mutable fields of its own)."""
+    from markdown_it.rules_block import StateBlock
+
+    assert tokens.inline_block is tokens._inline_block
+    for make in (tokens._inline_block, tokens._constructed_inline_block):
+        state = StateBlock("x", make_parser(), {}, [])
+        state.level = 2
+        pushed = [state.push(opening, tag, 1), state.push("inline", "", 0), state.push(closing, tag, -1)]
+        pushed[0].markup = pushed[2].markup = markup
+        pushed[0].map, pushed[1].map = [3, 5], [3, 5]
+        pushed[1].content, pushed[1].children = "a *b*", []
+        made = make(opening, closing, tag, markup, 2, [3, 5], "a *b*")
+        assert list(made) == pushed and state.level == 2
+        assert made[0].map is not made[1].map and made[1].children is not None
+        assert all(_separate(a, b) for a, b in ((made[0], made[1]), (made[1], made[2]), (made[0], made[2])))
