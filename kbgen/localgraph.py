@@ -64,9 +64,9 @@ def nearby(graph: LinkGraph, center: str, depth: int, limit: int) -> list[str]:
 _records = _PerGraph("_local_records")
 
 
-Record = tuple[str, str, int, float, tuple[int, str, str]]
-"""A node's title, URL, colour, size and place in an inner ring (colour groups together,
-uncoloured last, then by title)."""
+Record = tuple[str, str, int, float, tuple[int, str, str], float]
+"""A node's title, URL, colour, size, place in an inner ring (colour groups together,
+uncoloured last, then by title) and its label's width (see _labels)."""
 
 
 def _records_of(site: Site, nodes: list[str]) -> dict[str, Record]:
@@ -82,7 +82,7 @@ def _records_of(site: Site, nodes: list[str]) -> dict[str, Record]:
             title = site.graph.g.nodes[n]["title"]
             colour = palette(site).get(_group(site, n), 0)
             rec = cached[n] = (title, node_url(site, n), colour, node_radius(len(adjacency(site.graph)[n])),
-                               (colour or COLOURS + 1, title.casefold(), n))
+                               (colour or COLOURS + 1, title.casefold(), n), 5.0 * len(_short(title)))
         out[n] = rec
     return out
 
@@ -149,10 +149,10 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
         later = set(group)
         for a in group:
             later.discard(a)
-            found = adj[a] & later
-            if found:
+            near = adj[a]
+            if not near.isdisjoint(later):  # half of them are (no set made for those)
                 k = index[a] * count
-                codes += [k + j for j in map(get, found)]
+                codes += [k + j for j in map(get, near & later)]
     codes.sort()
     edges = list(map(divmod, codes, [count] * len(codes)))
     # label the middle and, where they fit, the inner ring; the rest show on hover or zoom
@@ -161,7 +161,7 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
     out = []
     for level, names in ((0, [center]), (1, ring1), (2, ring2)):
         for n in names:
-            title, url, colour, r, _ = rec[n]
+            title, url, colour, r, _, _ = rec[n]
             x, y = pos[n]
             out.append({"id": n, "ring": level, "title": title, "url": url, "x": x, "y": y, "r": r,
                         "colour": colour, "label": n in labelled})
@@ -176,17 +176,18 @@ def _labels(center: str, candidates: list[str], pos: dict[str, tuple[int, int]],
     chosen: set[str] = set()
     for n in [center] + candidates:
         x, y = pos[n]
-        title, _, _, r, _ = rec[n]
-        w = 5.0 * len(_short(title))
+        r, w = rec[n][3], rec[n][5]
         left = x if x < SIZE * 0.2 else x - w if x > SIZE * 0.8 else x - w / 2
         top = y + r + 1
-        box = (left, top, left + w, top + 10)
-        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
-            continue
-        boxes.append(box)
-        chosen.add(n)
-        if len(chosen) > LABELS:
-            break
+        right, bottom = left + w, top + 10
+        for b in boxes:
+            if left < b[2] and b[0] < right and top < b[3] and b[1] < bottom:
+                break
+        else:
+            boxes.append((left, top, right, bottom))
+            chosen.add(n)
+            if len(chosen) > LABELS:
+                break
     return chosen
 
 
