@@ -10,8 +10,11 @@ tokens (2.8 s of CPU at 10 000 notes) nor render most bodies.
 """
 from __future__ import annotations
 
+import posixpath
 import re
+import unicodedata
 from typing import Any, Iterable, NamedTuple
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -151,3 +154,25 @@ def fence_languages(sources: Iterable[bytes]) -> set[str]:
             found.update(_FENCE.findall(data))
     # (at most GUESSES: a vault of odd fence words should not compile a highlighter per word)
     return {lang.decode("utf-8", "replace") for lang in sorted(found)[:GUESSES]}
+
+
+_CUT = re.compile(rb"!\[\[([^\]\[#|\n]*)#|!\[[^\]\n]*\]\(<?([^)#\n]*)#")
+"""`![[Note#…` and `![…](Note.md#…`: an embed of a section or a block."""
+
+
+def cut_names(sources: Iterable[bytes]) -> set[str]:
+    """The names (file name without `.md`, casefolded) of the notes that section and block embeds
+    of these notes may show, read without parsing them: a guess. Those embeds cut the tokens of
+    the note they show, so its parse worker sends its tokens rather than its template; a note
+    the guess misses is parsed again where its tokens are needed (once per process while in use)."""
+    found: set[str] = set()
+    for data in sources:
+        if b"![" in data and b"#" in data:
+            for wiki, md in _CUT.findall(data):
+                name = wiki.decode("utf-8", "replace") if wiki else unquote(md.decode("utf-8", "replace"))
+                name = posixpath.basename(name.strip())
+                if name[-3:].lower() == ".md":
+                    name = name[:-3]
+                if name:  # (`![[#h]]`, a note's own section, is cut as a cycle: no tokens)
+                    found.add(unicodedata.normalize("NFC", name).casefold())
+    return found

@@ -11,6 +11,7 @@ import hashlib
 import operator
 import os
 import pickle
+import posixpath
 import time
 import unicodedata
 from contextlib import contextmanager
@@ -548,14 +549,18 @@ class Builder:
                 advance(1)
             return out
         from kbgen.parallel import parse_all
+        tokens: set[str] = set()
         if render:
             # the parse workers highlight the code: highlighters compiled here are each compiled
             # once, not once per worker
-            from kbgen.bodytemplate import fence_languages
+            from kbgen.bodytemplate import cut_names, fence_languages
             from kbgen.markdown.code import ready
             ready(fence_languages(data for _, data, _ in todo))
+            # and they send the tokens of the notes whose sections and blocks are embedded
+            names = cut_names(data for _, data, _ in todo)
+            tokens = {p for p, _, _ in todo if names and posixpath.basename(p)[:-3].casefold() in names}
         return parse_all(self._md, todo, self.jobs, advance, seen=self._ready_for if render else None,
-                         bodies=render)
+                         bodies=render, tokens=tokens)
 
     def _ready_for(self, notes: list[ParsedNote]) -> None:
         """Import the rest of the pipeline and compile the templates and the code highlighters

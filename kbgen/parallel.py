@@ -100,17 +100,19 @@ def _chunks(items: list[Any], jobs: int, alone: int = 0) -> list[list[Any]]:
 
 
 def _parse_chunk(chunk: list[tuple[str, bytes, str]]) -> list[bytes]:
-    """Parsed notes without their tokens, and their bodies pickled (pickle_body; the tokens when
-    the pages are not rendered): the parent only stores them, and the render processes unpickle
-    the ones they need. The whole chunk goes back as one pickle of the notes' fields (_fields_table)."""
+    """Parsed notes without their tokens, and their bodies pickled (pickle_body; their tokens
+    when the pages are not rendered, or when a section or block embed may cut them): the parent
+    only stores them, and the render processes unpickle the ones they need. The whole chunk goes
+    back as one pickle of the notes' fields (_fields_table)."""
     from dataclasses import replace
 
     from kbgen.build import _parse_one
-    md, bodies = _shared["md"], _shared["bodies"]
+    md, bodies, tokens = _shared["md"], _shared["bodies"], _shared["tokens"]
     out = []
     for p, d, k in chunk:
         note = _parse_one(md, p, d, k)
-        out.append((replace(note, tokens=None), pickle_body(md, note) if bodies else pickle_tokens(note.tokens)))
+        body = pickle_body(md, note) if bodies and p not in tokens else pickle_tokens(note.tokens)
+        out.append((replace(note, tokens=None), body))
     buf = io.BytesIO()
     pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _fields_table()
@@ -150,10 +152,12 @@ def _fields_table() -> dict[type, Callable[[Any], tuple[Any, ...]]]:
 
 def parse_all(md: Any, todo: list[tuple[str, bytes, str]], jobs: int,
               advance: Callable[[int], None] = lambda n: None,
-              seen: Callable[[list[Any]], None] | None = None, bodies: bool = False) -> list[Any]:
-    """Parsed notes (with their tokens pickled, or with `bodies` their bodies: see _parse_chunk).
-    `seen` is handed each chunk's notes as they come in, while the workers parse the next ones."""
-    _shared["md"], _shared["bodies"] = md, bodies
+              seen: Callable[[list[Any]], None] | None = None, bodies: bool = False,
+              tokens: set[str] | frozenset[str] = frozenset()) -> list[Any]:
+    """Parsed notes with their tokens pickled; with `bodies`, their bodies (see pickle_body),
+    but for the notes in `tokens`. `seen` is handed each chunk's notes as they come in, while
+    the workers parse the next ones."""
+    _shared["md"], _shared["bodies"], _shared["tokens"] = md, bodies, tokens
     notes: list[Any] = []
 
     def each(result: list[bytes]) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from kbgen import build as build_module
 from kbgen.body import BodyRenderer
-from kbgen.bodytemplate import MARK, Template, fence_languages, make
+from kbgen.bodytemplate import MARK, Template, cut_names, fence_languages, make
 from kbgen.build import Builder
 from kbgen.markdown import make_parser
 from kbgen.taglimit import TAG_LIMIT
@@ -124,6 +124,8 @@ def test_a_build_from_templates_is_the_build_from_tokens(tmp_path: Path, monkeyp
     two = Builder(vault, tmp_path / "two", quiet=True, search=False, jobs=2)
     two.build()
     bodies = {d: pickle.loads(b) for d, b in two._token_bytes.items()}
+    cut = two.site.notes["B.md"].digest  # its sections are embedded: its tokens came (cut_names)
+    assert isinstance(bodies.pop(cut), list)
     assert bodies and all(isinstance(b, Template) for b in bodies.values())
     # and from the parse cache, which now holds the templates, into a fresh folder
     three = Builder(vault, tmp_path / "three", quiet=True, search=False, jobs=1)
@@ -134,18 +136,30 @@ def test_a_build_from_templates_is_the_build_from_tokens(tmp_path: Path, monkeyp
     assert trees[0] == trees[1] == trees[2]
 
 
-def test_section_embeds_of_a_templated_note_parse_it_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A note kept as a template is parsed again for the pages that embed its sections, once
-    while they come (not once per page)."""
-    files: dict[str, str | bytes] = {f"P{i}.md": f"![[Long#H{i % 5}]] ![[Long#^b{i % 3}]]\n" for i in range(30)}
-    files["Long.md"] = "".join(f"# H{i}\n\ntext {i} ^b{i}\n\n" for i in range(5))
+@pytest.mark.parametrize("guessed", [True, False])
+def test_section_embeds_of_a_templated_note_parse_it_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          guessed: bool) -> None:
+    """The parse workers send the tokens of a note whose sections are embedded (cut_names); a
+    note the guess misses, kept as a template, is parsed again for the pages that embed its
+    sections, once while they come (not once per page)."""
+    files: dict[str, str | bytes] = {f"P{i}.md": f"![[Long#H{i % 5}]] ![[sub/long#^b{i % 3}|x]]\n" for i in range(30)}
+    files["sub/Long.md"] = "".join(f"# H{i}\n\ntext {i} ^b{i}\n\n" for i in range(5))
     vault = write_vault(tmp_path / "vault", files)
     _parallel(monkeypatch)
+    if not guessed:
+        from kbgen import bodytemplate
+        monkeypatch.setattr(bodytemplate, "cut_names", lambda sources: set())
     parsed = []
     real = build_module._parse_one
     monkeypatch.setattr(build_module, "_parse_one", lambda *a: parsed.append(a[1]) or real(*a))
     builder = Builder(vault, tmp_path / "site", quiet=True, search=False, cache=False, jobs=2, rebuilds=False)
     builder.build()  # (the parse workers' own calls are not seen here)
-    assert parsed.count("Long.md") == 1
+    assert parsed.count("sub/Long.md") == (0 if guessed else 1)
     page = (tmp_path / "site" / "p7.html").read_text(encoding="utf-8")
     assert "text 2" in page and "text 1" in page
+
+
+def test_cut_names_guesses_the_notes_whose_sections_are_embedded() -> None:
+    notes = [b"![[Long#H1]] ![[a/b/Deep.md#^x|y]] ![[Whole]] ![[#Own]] [[Linked#H]] ![[Bar|x#y]]",
+             b"![x](My%20Note.md#Part) ![y](<Other.md#^b>) ![z](pic.png)", "![[\u00c9t\u00e9#x]]".encode()]
+    assert cut_names(notes) == {"long", "deep", "my note", "other", "\u00e9t\u00e9"}
