@@ -4,6 +4,7 @@ from __future__ import annotations
 import heapq
 import math
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from markupsafe import Markup
@@ -252,15 +253,15 @@ def _angle(sin: float, cos: float) -> float:
     return a if a >= -math.pi / 2 else a + 2 * math.pi
 
 
-def _edge_path(nodes: list[dict[str, Any]], edges: list[tuple[int, int]]) -> str:
+def _edge_path(point: list[str], edges: list[tuple[int, int]]) -> str:
     """Every edge in one path's `d`: `M` starts a polyline, `L` then points (SVG repeats the
     L for each further pair). The script reads the edges back from it by the nodes' points.
 
     Each edge is in exactly one polyline: a polyline pays one point per edge where separate
     lines pay two. Greedy walks, from odd-degree nodes first (a trail must end at each), along
-    the highest unused neighbour: deterministic and near the fewest polylines."""
-    count = len(nodes)
-    point = [f'{n["x"]} {n["y"]}' for n in nodes]
+    the highest unused neighbour: deterministic and near the fewest polylines. `point`: each
+    node's point as written."""
+    count = len(point)
     near: list[list[int]] = [[] for _ in range(count)]
     for a, b in edges:
         near[a].append(b)
@@ -300,53 +301,49 @@ def local_graph_svg(graph: dict[str, Any], href: Any, links: dict[str, str] | No
     (those of one folder), so the hubs on most pages are not made relative again each time."""
     nodes = graph["nodes"]
     size = graph["size"]
+    point = [f"{x} {y}" for x, y in map(_POINT, nodes)]
     out = [f'<svg class="graph" viewBox="0 0 {size} {size}" role="group" aria-labelledby="graph-title" '
-           f'data-size="{size}"><path class="edges" d="{_edge_path(nodes, graph["edges"])}"/>']
+           f'data-size="{size}"><path class="edges" d="{_edge_path(point, graph["edges"])}"/>']
+    rows = list(map(_FIELDS, nodes))
     ring = None
     classes, radii, titles = _CLASSES, _RADII, _TITLES
     if len(titles) > _TITLES_KEPT:
         titles.clear()
     if links is None:
         links = {}
-    for i in range(len(nodes) - 1, -1, -1):  # outer ring first: inner labels end up on top
-        n = nodes[i]
-        if n["ring"] != ring:
-            out.append(f'{"</g>" if ring is not None else ""}<g class="nodes ring{n["ring"]}">')
-            ring = n["ring"]
-        concept = n["id"].startswith("concept:")
-        label = n["label"]
-        key = (n["colour"], concept, i == 0, label)
+    for i in range(len(rows) - 1, -1, -1):  # outer ring first: inner labels end up on top
+        node, level, title, url, x, y, r, colour, label = rows[i]
+        if level != ring:
+            out.append(f'{"</g>" if ring is not None else ""}<g class="nodes ring{level}">')
+            ring = level
+        concept = node.startswith("concept:")
+        key = (colour, concept, i == 0, label)
         attrs = classes.get(key)
         if attrs is None:
             attrs = classes[key] = _class_attr(*key)
-        x, y, r = n["x"], n["y"], n["r"]
         shown = radii.get(r)
         if shown is None:
             shown = radii[r] = f"{r:g}"
-        title = n["title"]
         text = titles.get(title)
         if text is None:
             text = titles[title] = _xml(title)
-        url = n["url"]
+        shows = f'<text x="{x}" y="{int(y + r + 9.5)}"{_anchor(x, size)}>{_xml(_short(title))}</text>' \
+            if label else ""
         if url and i:
             link = links.get(url)
             if link is None:
                 link = links[url] = _xml(href(url))
             out.append(f'<a href="{link}"{attrs}><title>{text}{" (no note yet)" if concept else ""}</title>'
-                       f'<circle cx="{x}" cy="{y}" r="{shown}"/>')
-            end = "</a>"
+                       f'<circle cx="{x}" cy="{y}" r="{shown}"/>{shows}</a>')
         else:
             out.append(f'<g{attrs}><title>{text}{" (no note yet)" if concept else ""}</title>'
-                       f'<circle cx="{x}" cy="{y}" r="{shown}"/>')
-            end = "</g>"
-        if label:
-            out.append(f'<text x="{x}" y="{int(y + r + 9.5)}"{_anchor(x, size)}>{_xml(_short(title))}</text>{end}')
-        else:
-            out.append(end)
+                       f'<circle cx="{x}" cy="{y}" r="{shown}"/>{shows}</g>')
     out.append("</g></svg>" if nodes else "</svg>")
     return Markup("".join(out))
 
 
+_FIELDS = itemgetter("id", "ring", "title", "url", "x", "y", "r", "colour", "label")
+_POINT = itemgetter("x", "y")
 _TITLES: dict[str, str] = {}
 """A node's title → as written in the SVG: the same hubs' titles on most pages."""
 _TITLES_KEPT = 100_000
