@@ -8,8 +8,14 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
+from kbgen.markdown.collect import RENDER_KEY
+
 
 InlineWriter = Callable[[Sequence[Token], Callable[[str], None]], None]
+
+REF_METHOD = "ref_method"
+"""A render rule's attribute naming the method of `env[RENDER_KEY]` it returns the result of,
+called with the token's `meta["ref"]`, when the env holds one (else the rule runs)."""
 
 
 class _Tags(dict[str, str]):
@@ -134,6 +140,15 @@ class Renderer(RendererHTML):
         plain_text = _stock(rules, "text", RendererHTML.text)
         xhtml = options["xhtmlOut"]
         render_token = self.renderToken
+        # What RendererHTML's break rules return, made once (a note may hold a break per line)
+        constant = {kind: rule(self, (), 0, options, env) for kind, rule in
+                    (("softbreak", RendererHTML.softbreak), ("hardbreak", RendererHTML.hardbreak))
+                    if _stock(rules, kind, rule)}
+        # A rule that only calls the page's method (REF_METHOD) on the token's ref: the method,
+        # called here (a note may hold a link per line: its opener and closer)
+        page = env.get(RENDER_KEY) if isinstance(env, dict) else None
+        by_ref = {kind: method for kind, rule in rules.items() if page is not None and hasattr(rule, REF_METHOD)
+                  and callable(method := getattr(page, getattr(rule, REF_METHOD), None))}
 
         def write(tokens: Sequence[Token], append: Callable[[str], None]) -> None:
             for i, token in enumerate(tokens):
@@ -144,6 +159,10 @@ class Renderer(RendererHTML):
                     if "&" in text or "<" in text or ">" in text or '"' in text:
                         text = escapeHtml(text)
                     append(text)
+                elif kind in by_ref:
+                    append(by_ref[kind](token.meta["ref"]))
+                elif kind in constant:
+                    append(constant[kind])
                 elif kind in rules:
                     append(rules[kind](tokens, i, options, env))
                 elif token.attrs or token.block or token.hidden or (xhtml and token.nesting == 0):

@@ -72,3 +72,37 @@ def test_block_tags_with_attributes_render_alike(xhtml: bool) -> None:
                 given += 1
         assert md.renderer.render(tokens, md.options, {}) == reference.render(tokens, md.options, {}), text
     assert given > 1000
+
+
+class _Page:
+    """A page's renderer (env[RENDER_KEY]) that writes each ref's fields into the HTML."""
+
+    def link_open(self, ref: object) -> str:
+        return f"<a {ref!r}>"
+
+    def link_close(self, ref: object) -> str:
+        return f"</a {id(ref)}>"
+
+    def embed(self, ref: object) -> str:
+        return f"<embed {ref!r}>"
+
+
+@pytest.mark.parametrize("breaks", [False, True])
+@pytest.mark.parametrize("xhtml", [False, True])
+def test_links_embeds_and_breaks_render_alike(breaks: bool, xhtml: bool) -> None:
+    """Links and embeds through the page's methods, line breaks as RendererHTML's rules write
+    them, with and without a page in the env."""
+    from kbgen.markdown.collect import RENDER_KEY
+
+    md = make_parser()
+    md.options["xhtmlOut"], md.options["breaks"] = xhtml, breaks
+    reference = RendererHTML()
+    reference.rules.update({k: v for k, v in md.renderer.rules.items()
+                            if getattr(v, "__func__", None) is not getattr(RendererHTML, k, None)})
+    rng = random.Random(2 + xhtml + 2 * breaks)
+    pieces = ["[[a]]", "![[b]]", "[[c|d]]", "![[e#f]]", "\n", "  \n", "text ", "*x* ", "[l](u) ", "`c` "]
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        tokens = md.parse(text, {})
+        for env in ({}, {RENDER_KEY: _Page()}):
+            assert md.renderer.render(tokens, md.options, env) == reference.render(tokens, md.options, env), text
