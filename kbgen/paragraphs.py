@@ -400,7 +400,9 @@ def _cut(text: str, refs: list[LinkRef]) -> tuple[list[str], list[LinkRef], int]
     return texts, links, last
 
 
-_CONTEXTS: dict[tuple[int, str], tuple[ParsedNote, tuple[LinkRef, ...], list[dict[str, Any]], int]] = {}
+_CONTEXTS: dict[tuple[str, str], tuple[ParsedNote, tuple[LinkRef, ...], list[dict[str, Any]], int]] = {}
+"""(note path, target node) → the note, its refs and their contexts: by path, so an edited
+note's contexts take the place of the old version's (which is let go)."""
 
 
 def contexts(note: ParsedNote, node: str, refs: tuple[LinkRef, ...],
@@ -410,7 +412,7 @@ def contexts(note: ParsedNote, node: str, refs: tuple[LinkRef, ...],
     renders the pages of its link targets again, and a hub's page shows hundreds of backlinks.
     (A page of a few backlinks makes them again faster than a cold build keeps them all.)"""
     if remember:
-        key = (id(note), node)
+        key = (note.path, node)
         hit = _CONTEXTS.get(key)
         if hit is not None and hit[0] is note and hit[1] == refs:
             return hit[2], hit[3]
@@ -437,17 +439,18 @@ def contexts(note: ParsedNote, node: str, refs: tuple[LinkRef, ...],
     if remember:
         if len(_CONTEXTS) >= 20_000:  # a few hub pages' worth; bounded memory in a cold build
             _CONTEXTS.clear()
-        _CONTEXTS[key] = (note, refs, shown, more)  # the note kept: its id stays its own
+        _CONTEXTS[key] = (note, refs, shown, more)  # (a hit is the very note)
     return shown, more
 
 
-_BY_CONTEXT: dict[int, tuple[ParsedNote, dict[int, list[LinkRef]]]] = {}
+_BY_CONTEXT: dict[str, tuple[ParsedNote, dict[int, list[LinkRef]]]] = {}
+"""Note path → the note and its links by paragraph (by path, as _CONTEXTS)."""
 
 
 def _links_by_context(note: ParsedNote) -> dict[int, list[LinkRef]]:
     """A note's links grouped by the paragraph that holds them, computed once per note: regrouping
     for each target made a 4 MB note with 1 200 link targets take 35 s (targets × links)."""
-    hit = _BY_CONTEXT.get(id(note))
+    hit = _BY_CONTEXT.get(note.path)
     if hit is not None and hit[0] is note:
         return hit[1]
     by_ctx: dict[int, list[LinkRef]] = {}
@@ -459,5 +462,5 @@ def _links_by_context(note: ParsedNote) -> dict[int, list[LinkRef]]:
         # below the notes that link was reached every few pages, and each note grouped again
         # for each of its targets (the lists hold the note's own refs)
         _BY_CONTEXT.clear()
-    _BY_CONTEXT[id(note)] = (note, by_ctx)  # the note is kept, so its id cannot be reused meanwhile
+    _BY_CONTEXT[note.path] = (note, by_ctx)  # (a hit is the very note)
     return by_ctx

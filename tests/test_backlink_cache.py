@@ -57,3 +57,16 @@ def test_pieces_kept_only_for_paragraphs_of_many_links() -> None:
     shown, more = paragraphs.contexts(many, "A", _refs_to(many, "A"), remember=False)
     assert len(paragraphs._PARAGRAPHS) == 1 and more == 0
     assert str(shown[0]["html"]).count("<mark>A</mark>") == paragraphs.KEEP
+
+
+def test_an_edited_note_takes_the_place_of_its_old_version() -> None:
+    """The caches hold one version of a note (serve: an old version is let go, not kept until a bound)."""
+    _clear()
+    old = parse_note(SourcePath("e.md"), b"a [[A]] b\n", MD)
+    new = parse_note(SourcePath("e.md"), b"a [[A]] b, edited\n", MD)
+    for note in (old, new):
+        refs = _refs_to(note, "A")
+        shown, _ = paragraphs.contexts(note, "A", refs)
+        assert "edited" in str(shown[0]["html"]) or note is old
+    assert len(paragraphs._BY_CONTEXT) == 1 and paragraphs._BY_CONTEXT["e.md"][0] is new
+    assert len(paragraphs._CONTEXTS) == 1 and paragraphs._CONTEXTS[("e.md", "A")][0] is new
