@@ -76,16 +76,17 @@ def _records_of(site: Site, nodes: list[str]) -> dict[str, Record]:
     cached = _records.get(site.graph)
     if cached is None:
         cached = _records[site.graph] = {}
-    out = {}
+    try:
+        return {n: cached[n] for n in nodes}  # the usual case: every node met on an earlier page
+    except KeyError:
+        pass
     for n in nodes:
-        rec = cached.get(n)
-        if rec is None:
+        if n not in cached:
             title = site.graph.g.nodes[n]["title"]
             colour = palette(site).get(_group(site, n), 0)
-            rec = cached[n] = (title, node_url(site, n), colour, node_radius(len(adjacency(site.graph)[n])),
-                               (colour or COLOURS + 1, title.casefold(), n), 5.0 * len(_short(title)))
-        out[n] = rec
-    return out
+            cached[n] = (title, node_url(site, n), colour, node_radius(len(adjacency(site.graph)[n])),
+                         (colour or COLOURS + 1, title.casefold(), n), 5.0 * len(_short(title)))
+    return {n: cached[n] for n in nodes}
 
 
 def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[str, Any]:
@@ -115,9 +116,14 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
     for n in outer:
         common = adj[n] & inner  # most often one inner node, whose angle is known
         links.append(common)
-        wanted[n] = slot[next(iter(common))][3] if len(common) == 1 else _wanted(sorted(common), slot)
-    ring2 = sorted(outer, key=lambda n: (wanted[n], n))
-    angle = _spread([wanted[n] for n in ring2], ring2)
+        if len(common) == 1:
+            for m in common:
+                wanted[n] = slot[m][3]
+        else:
+            wanted[n] = _wanted(sorted(common), slot)
+    by_angle = sorted(zip(map(wanted.__getitem__, outer), outer))  # by (wanted angle, name)
+    ring2 = [n for _, n in by_angle]
+    angle = _spread([a for a, _ in by_angle], ring2)
     mid = SIZE // 2
     order = [center] + ring1 + ring2
     pos = {center: (mid, mid)}
@@ -143,9 +149,7 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
     get = index.__getitem__
     count = len(order)
     codes = list(range(1, len(ring1) + 1))
-    for n, common in zip(outer, links):
-        j = index[n]
-        codes += [i * count + j for i in map(get, common)]
+    codes += [get(m) * count + get(n) for n, common in zip(outer, links) for m in common]
     for group in (ring1, ring2):
         later = set(group)
         for a in group:
@@ -208,12 +212,17 @@ def _spread(wanted: list[float], names: list[str], widest: float = 0.45) -> dict
         return {}
     gap = min(2 * math.pi / m, widest)
     got = list(wanted)
+    last = got[0]
     for i in range(1, m):
-        got[i] = max(got[i], got[i - 1] + gap)
+        last += gap
+        if last > got[i]:  # max(got[i], got[i - 1] + gap)
+            got[i] = last
+        else:
+            last = got[i]
     if got[-1] - got[0] > 2 * math.pi - gap:  # crowded: evenly round the whole circle
         got = [wanted[0] + 2 * math.pi * i / m for i in range(m)]
     else:  # pushing forward drifted them: shift back by the mean drift
-        shift = sum(w - g for w, g in zip(wanted, got)) / m
+        shift = sum([w - g for w, g in zip(wanted, got)]) / m
         got = [g + shift for g in got]
     return dict(zip(names, got))
 

@@ -59,3 +59,31 @@ def test_pages_of_one_folder_share_the_links_memo_and_another_folder_starts_anew
     b = render._links("x")
     assert b is not a and "n.html" not in b
     assert render._links("x/y") is not a  # the folder changed in between: made again
+
+
+def _old_spread(wanted: list[float], names: list[str], widest: float = 0.45) -> dict[str, float]:
+    """localgraph._spread as it was written before (kept here)."""
+    import math
+    m = len(wanted)
+    if not m:
+        return {}
+    gap = min(2 * math.pi / m, widest)
+    got = list(wanted)
+    for i in range(1, m):
+        got[i] = max(got[i], got[i - 1] + gap)
+    if got[-1] - got[0] > 2 * math.pi - gap:
+        got = [wanted[0] + 2 * math.pi * i / m for i in range(m)]
+    else:
+        shift = sum(w - g for w, g in zip(wanted, got)) / m
+        got = [g + shift for g in got]
+    return dict(zip(names, got))
+
+
+def test_outer_angles_spread_as_before() -> None:
+    import random
+    rng = random.Random(5)
+    for _ in range(2000):
+        m = rng.randrange(0, 40)
+        wanted = sorted(rng.choice([rng.uniform(-1.6, 4.7), rng.choice([0.5, 1.0, 3.1])]) for _ in range(m))
+        names = [f"n{i}" for i in range(m)]
+        assert localgraph._spread(wanted, names) == _old_spread(wanted, names)  # exactly: the same floats
