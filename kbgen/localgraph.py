@@ -76,10 +76,6 @@ def _records_of(site: Site, nodes: list[str]) -> dict[str, Record]:
     cached = _records.get(site.graph)
     if cached is None:
         cached = _records[site.graph] = {}
-    try:
-        return {n: cached[n] for n in nodes}  # the usual case: every node met on an earlier page
-    except KeyError:
-        pass
     for n in nodes:
         if n not in cached:
             title = site.graph.g.nodes[n]["title"]
@@ -310,7 +306,7 @@ def local_graph_svg(graph: dict[str, Any], href: Any, links: dict[str, str] | No
     (those of one folder), so the hubs on most pages are not made relative again each time."""
     nodes = graph["nodes"]
     size = graph["size"]
-    point = [f"{x} {y}" for x, y in map(_POINT, nodes)]
+    point = list(map(_POINTS.__getitem__, map(_POINT, nodes)))
     out = [f'<svg class="graph" viewBox="0 0 {size} {size}" role="group" aria-labelledby="graph-title" '
            f'data-size="{size}"><path class="edges" d="{_edge_path(point, graph["edges"])}"/>']
     rows = list(map(_FIELDS, nodes))
@@ -353,6 +349,17 @@ def local_graph_svg(graph: dict[str, Any], href: Any, links: dict[str, str] | No
 
 _FIELDS = itemgetter("id", "ring", "title", "url", "x", "y", "r", "colour", "label")
 _POINT = itemgetter("x", "y")
+
+
+class _Points(dict[tuple[int, int], str]):
+    """A point → as written in the edge path: points sit on two rings, a few thousand of them."""
+
+    def __missing__(self, point: tuple[int, int]) -> str:
+        text = self[point] = f"{point[0]} {point[1]}"
+        return text
+
+
+_POINTS = _Points()
 _TITLES: dict[str, str] = {}
 """A node's title → as written in the SVG: the same hubs' titles on most pages."""
 _TITLES_KEPT = 100_000
