@@ -66,11 +66,21 @@ def resolve_note(resolver: Resolver, hidden: set[str], path: SourcePath,
     level = DEFAULT_LEVELS["unresolved-link"]  # make() written out: a note may hold 175 000 such links
     said: dict[str, tuple[str, str]] = {}  # original → (target, message): one string for the same link
     last = None
+    # (target, subpath) as written → what resolve() gave a link so written, when it found no
+    # problem (a problem is said at each link): the same again without resolve()'s lookups
+    found: dict[tuple[str, str], Target] = {}
     for ref in note.links:
         if ref is last:
             continue  # the link before, shared as written alike (wikilinks._scan): in the table
         last = ref
-        target, problems = resolve(path, ref)  # (a repeated link again: resolve() is memoised)
+        key = (ref.target, ref.subpath)
+        target = found.get(key)  # type: ignore[assignment]
+        if target is None:
+            target, problems = resolve(path, ref)  # (a repeated link again: resolve() is memoised)
+            if not problems:
+                found[key] = target
+        else:
+            problems = _NONE
         unresolved = target.kind == "unresolved"
         if unresolved and hidden and _stem_key(ref.target) in hidden:
             target = _PRIVATE  # a private note leaves no trace
@@ -95,6 +105,10 @@ def resolve_note(resolver: Resolver, hidden: set[str], path: SourcePath,
                           f"unless another note gives them a page"))
     diags.extend(tag_limit(path, note))
     return table, diags
+
+
+_NONE: list[Diagnostic] = []
+"""No problems (never changed)."""
 
 
 def tag_limit(path: SourcePath, note: ParsedNote) -> list[Diagnostic]:
