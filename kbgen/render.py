@@ -190,7 +190,7 @@ def base_context(config: Config, url: str, static_versions: dict[str, str]) -> d
         return relative(url, STATIC_PREFIX + name) + (f"?v={v}" if v else "")
 
     def graph_svg(graph: dict[str, Any]) -> Any:
-        from kbgen.localgraph import local_graph_svg
+        from kbgen.graphsvg import local_graph_svg
         return local_graph_svg(graph, href, _links(folder))
 
     return {

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import write_vault
 from graphsites import collect, small_vault, synthetic
-from kbgen import localgraph
+from kbgen import graphsvg, localgraph
 from kbgen.site import Site
 
 
@@ -53,7 +53,7 @@ def drawn(g: dict) -> tuple[ET.Element, list[ET.Element], set[tuple[str, str]], 
     """The local graph's SVG parsed: the root, the node elements in drawing order, the edges
     drawn (pairs of node titles, read from the path as the script reads them) and the number
     of segments drawn."""
-    svg = ET.fromstring(str(localgraph.local_graph_svg(g, href)))
+    svg = ET.fromstring(str(graphsvg.local_graph_svg(g, href)))
     nodes = [n for group in svg.iter("g") if "nodes" in group.get("class", "").split() for n in group]
     at = {}
     for n in nodes:
@@ -113,7 +113,7 @@ def test_svg_text_is_escaped_and_long_labels_shortened(tmp_path: Path) -> None:
     assert g["nodes"][0]["title"] == long
     _, nodes, edges, _ = drawn(g)  # parses: the markup is well formed
     assert nodes[-1].find("title").text == long
-    assert nodes[-1].find("text").text == localgraph._short(long) == "A <b>very</b> long &…"
+    assert nodes[-1].find("text").text == graphsvg._short(long) == "A <b>very</b> long &…"
     assert edges == {(long, "Hub")}
 
 

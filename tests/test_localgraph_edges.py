@@ -5,7 +5,7 @@ from pathlib import Path
 
 from conftest import write_vault
 from graphsites import collect, synthetic
-from kbgen import localgraph
+from kbgen import graphsvg, localgraph
 from kbgen.adjacency import adjacency
 from kbgen.site import Site
 from kbgen.urls import relative
@@ -47,7 +47,7 @@ def test_a_links_memo_shared_by_a_folder_s_pages_draws_the_same(tmp_path: Path) 
             url = f"{folder}/p{k}.html".lstrip("/")
             href = lambda u: relative(url, u)  # noqa: E731
             g = localgraph.local_graph(site, path)
-            assert localgraph.local_graph_svg(g, href, links) == localgraph.local_graph_svg(g, href)
+            assert graphsvg.local_graph_svg(g, href, links) == graphsvg.local_graph_svg(g, href)
         assert len(links) > 20 and all(v == relative(f"{folder}/x.html".lstrip("/"), k) for k, v in links.items())
 
 

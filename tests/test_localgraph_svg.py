@@ -1,4 +1,4 @@
-"""localgraph.local_graph_svg against the way it was written before (kept here), byte for byte."""
+"""graphsvg.local_graph_svg against the way it was written before (kept here), byte for byte."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from conftest import write_vault
 from graphsites import collect, synthetic
-from kbgen import localgraph
+from kbgen import graphsvg, localgraph
 from kbgen.urls import relative
 
 
@@ -53,12 +53,12 @@ def _old_svg(graph: dict[str, Any], href: Any) -> Markup:
         x, y, r = n["x"], n["y"], n["r"]
         tag = "a" if n["url"] and i else "g"
         if tag == "a":
-            attrs = f' href="{localgraph._xml(href(n["url"]))}"{attrs}'
-        out.append(f'<{tag}{attrs}><title>{localgraph._xml(n["title"])}{" (no note yet)" if concept else ""}</title>'
+            attrs = f' href="{graphsvg._xml(href(n["url"]))}"{attrs}'
+        out.append(f'<{tag}{attrs}><title>{graphsvg._xml(n["title"])}{" (no note yet)" if concept else ""}</title>'
                    f'<circle cx="{x}" cy="{y}" r="{r:g}"/>')
         if n["label"]:
-            out.append(f'<text x="{x}" y="{int(y + r + 9.5)}"{localgraph._anchor(x, size)}>'
-                       f'{localgraph._xml(localgraph._short(n["title"]))}</text>')
+            out.append(f'<text x="{x}" y="{int(y + r + 9.5)}"{graphsvg._anchor(x, size)}>'
+                       f'{graphsvg._xml(graphsvg._short(n["title"]))}</text>')
         out.append(f"</{tag}>")
     out.append("</g></svg>" if nodes else "</svg>")
     return Markup("".join(out))
@@ -71,7 +71,7 @@ def test_svg_alike_on_a_synthetic_vault() -> None:
         g = localgraph.local_graph(site, f"n{i}.md")
         assert g["nodes"]
         href = lambda u: relative(url, u)  # noqa: E731
-        assert localgraph.local_graph_svg(g, href) == _old_svg(g, href)
+        assert graphsvg.local_graph_svg(g, href) == _old_svg(g, href)
 
 
 def test_svg_alike_with_concepts_odd_titles_and_no_links(tmp_path: Path) -> None:
@@ -84,6 +84,6 @@ def test_svg_alike_with_concepts_odd_titles_and_no_links(tmp_path: Path) -> None
         url = site.urls[path]
         g = localgraph.local_graph(site, path)
         href = lambda u: relative(url, u)  # noqa: E731
-        assert localgraph.local_graph_svg(g, href) == _old_svg(g, href)
-    assert localgraph.local_graph_svg({"nodes": [], "edges": [], "size": 300}, str) == \
+        assert graphsvg.local_graph_svg(g, href) == _old_svg(g, href)
+    assert graphsvg.local_graph_svg({"nodes": [], "edges": [], "size": 300}, str) == \
         _old_svg({"nodes": [], "edges": [], "size": 300}, str)
