@@ -35,6 +35,7 @@ from jinja2.ext import Extension
 from markupsafe import Markup
 
 from kbgen.config import Config
+from kbgen.graphsvg import local_graph_svg
 from kbgen.jinjaenv import Environment
 from kbgen.urls import relative_path, relative, root_prefix
 
@@ -190,7 +191,6 @@ def base_context(config: Config, url: str, static_versions: dict[str, str]) -> d
         return relative(url, STATIC_PREFIX + name) + (f"?v={v}" if v else "")
 
     def graph_svg(graph: dict[str, Any]) -> Any:
-        from kbgen.graphsvg import local_graph_svg
         return local_graph_svg(graph, href, _links(folder))
 
     return {
