@@ -22,8 +22,8 @@ class Environment(jinja2.Environment):
     such lookups; the same results: a dict has no attributes but its class's), and a loaded
     template is found again by its name alone (see get_template)."""
 
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
+    def __init__(self, *args: Any, **options: Any) -> None:
+        super().__init__(*args, **options)
         self._loaded: dict[str, jinja2.Template] = {}
 
     def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> jinja2.Template:
