@@ -579,7 +579,7 @@ class Builder:
         """The note's body template (bodytemplate.Template); None: render its tokens (a note
         parsed here, or whose template could not be made)."""
         digest = note.digest
-        if digest in self._tokens:
+        if digest in self._tokens or digest in self._recent:  # (already loaded: no second load)
             return None
         template = self._templates.pop(digest, False)
         if template is False:

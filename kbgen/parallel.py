@@ -128,9 +128,11 @@ def pickle_body(md: Any, note: Any) -> bytes:
     template = make(md, note, note.tokens)
     if template is None:
         return pickle_tokens(note.tokens)
+    if not template.extra:  # (strings and numbers)
+        return pickle.dumps(template, protocol=pickle.HIGHEST_PROTOCOL)
     buf = io.BytesIO()
     pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _fields_table()  # (its links past the note's, if any)
+    pickler.dispatch_table = _fields_table()  # its links past the note's as their fields
     pickler.dump(template)
     return buf.getvalue()
 

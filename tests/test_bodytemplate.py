@@ -163,3 +163,40 @@ def test_cut_names_guesses_the_notes_whose_sections_are_embedded() -> None:
     notes = [b"![[Long#H1]] ![[a/b/Deep.md#^x|y]] ![[Whole]] ![[#Own]] [[Linked#H]] ![[Bar|x#y]]",
              b"![x](My%20Note.md#Part) ![y](<Other.md#^b>) ![z](pic.png)", "![[\u00c9t\u00e9#x]]".encode()]
     assert cut_names(notes) == {"long", "deep", "my note", "other", "\u00e9t\u00e9"}
+
+
+def test_the_bundled_vault_from_templates_is_the_vault_from_tokens(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    repo = Path(__file__).resolve().parent.parent
+    vault = tmp_path / "vault"
+    for part in ("notes", "attachments"):
+        shutil.copytree(repo / part, vault / part)
+    Builder(vault, tmp_path / "one", quiet=True, search=False, cache=False, jobs=1).build()
+    _parallel(monkeypatch)
+    two = Builder(vault, tmp_path / "two", quiet=True, search=False, cache=False, jobs=2)
+    two.build()
+    assert any(isinstance(pickle.loads(b), Template) for b in two._token_bytes.values())
+    trees = [{p.relative_to(tmp_path / n).as_posix(): p.read_bytes()
+              for p in sorted((tmp_path / n).rglob("*")) if p.is_file()} for n in ("one", "two")]
+    assert trees[0] == trees[1]
+
+
+def test_tokens_loaded_for_a_section_embed_are_not_loaded_again_for_the_page(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A note whose tokens came from a parse worker is loaded once for the section embeds of it
+    and its own page, whichever comes first (the 0.7 MB note of 41 000 headings was unpickled twice)."""
+    vault = write_vault(tmp_path / "vault", {"A.md": "![[Z#H]]\n", "Z.md": "# H\n\nz\n"})
+    _parallel(monkeypatch)
+    builder = Builder(vault, tmp_path / "site", quiet=True, search=False, cache=False, jobs=2, rebuilds=False)
+    builder.build()
+    z = builder.site.notes["Z.md"]
+    assert isinstance(pickle.loads(builder._token_bytes[z.digest]), list)  # (cut_names: its tokens came)
+    builder._recent.clear()
+    builder._templates.clear()
+    loads = []
+    real = pickle.loads
+    monkeypatch.setattr(build_module.pickle, "loads", lambda data: loads.append(1) or real(data))
+    tokens = builder._tokens_of("Z.md", z)
+    assert builder._template_of("Z.md", z) is None and builder._tokens_of("Z.md", z) is tokens
+    assert len(loads) == 1
