@@ -78,30 +78,6 @@ def _shown_backlinks(items: list[dict[str, Any]], url: str) -> dict[str, Any]:
             "backlinks_more": continuation_url(url, 1) if len(items) > SHOWN else ""}
 
 
-def backlinks_html(items: Sequence[dict[str, Any]], url: str) -> Markup:
-    """The `<li>` items of partials/backlink_list.html for `items` (backlinks()) on the page at
-    `url`, as its loop wrote them (a theme's own partial may still loop over `backlinks`): the
-    template spent some 8 µs a backlink on hrefs, lookups and escaping titles that hold nothing
-    to escape."""
-    folder = url.rpartition("/")[0]
-    out: list[str] = []
-    for b in items:
-        link, title, more = b["url"], b["title"], b["more"]
-        href = relative_path(folder, link) if link and "#" not in link else relative(url, link)
-        a = (f'href="{escape(href) if _SPECIAL(href) else href}">'
-             f'{escape(title) if _SPECIAL(title) else title}</a>')
-        out.append(f'  <li class="backlink"><a class="internal-link backlink-title" {a}\n')
-        for c in b["contexts"]:
-            html = c["html"]
-            out.append(f'<blockquote class="backlink-context">{html if isinstance(html, Markup) else escape(html)}'
-                       '</blockquote>')
-        if more:
-            out.append(f'<p class="backlink-more">and {more} more mention{"s" if more > 1 else ""} in '
-                       f'<a class="internal-link" {a}</p>')
-        out.append("  </li>\n")
-    return Markup("".join(out))
-
-
 def crumbs(site: Site, path: str) -> list[dict[str, str]]:
     """Home › Folder › Sub for a note path (folders link to their folder pages)."""
     rel = path[len(site.strip):] if site.strip and path.startswith(site.strip) else path
