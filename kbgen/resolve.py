@@ -64,6 +64,10 @@ class NoteInfo:
     aliases: tuple[str, ...] = ()
 
 
+_NO_INFO = NoteInfo()
+"""The info of a note the resolver does not know: none of anything (only read)."""
+
+
 class Resolver:
     """Built once per build from the published notes and the vault's attachments."""
 
@@ -251,7 +255,7 @@ class Resolver:
         """(anchor, problem, code) for `#Heading#Sub` or `#^block` in note `path`."""
         if not subpath:
             return "", "", ""
-        info = self.notes.get(path, NoteInfo())
+        info = self.notes.get(path) or _NO_INFO  # (not a NoteInfo made per link to a section)
         if subpath.startswith("^"):
             block = subpath[1:].strip()
             bid = self._block_ids(path, info).get(block.casefold())

@@ -77,6 +77,8 @@ class Renderer(RendererHTML):
                 append(rules[kind](tokens, i, options, env))
             elif token.hidden:
                 continue  # renderToken() writes nothing for it (a tight list's paragraphs)
+            elif token.nesting == -1 and token.block and not token.attrs:
+                append(_CLOSE_LINE[token.tag])  # renderToken() for a block closer: a line of its own
             elif item_rule is not None and kind == "list_item_open" and token.meta and "checked" in token.meta:
                 append(item_rule(tokens, i, options, env))
             elif token.attrs and stock_tags and token.block and token.nesting:
@@ -114,8 +116,6 @@ class Renderer(RendererHTML):
                 append(self.renderToken(tokens, i, options, env))
             elif not token.block:
                 append((_CLOSE if token.nesting == -1 else _OPEN)[token.tag])
-            elif token.nesting == -1:
-                append(_CLOSE_LINE[token.tag])  # renderToken() for a block closer: a line of its own
             else:
                 # renderToken() for a block tag without attributes: a newline before an
                 # opener that follows a hidden paragraph (tight lists), and after the tag
