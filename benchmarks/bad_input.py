@@ -173,7 +173,9 @@ def run(name: str, text: str | dict[str, str], scratch: Path = SCRATCH) -> tuple
             (vault / rel).parent.mkdir(parents=True, exist_ok=True)
             (vault / rel).write_text(body, encoding="utf-8")
         (vault / "Other.md").write_text("other note, linking back to [[Big]]\n", encoding="utf-8")
-        builder = Builder(vault, Path(tmp) / "site", quiet=True, search=False, cache=False, jobs=1)
+        # as `kbgen build` makes it (rebuilds=False): no state kept for the edits of `serve`
+        builder = Builder(vault, Path(tmp) / "site", quiet=True, search=False, cache=False, jobs=1,
+                          rebuilds=False)
         start, cpu = time.perf_counter(), time.process_time()
         builder.build()
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
