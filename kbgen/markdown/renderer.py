@@ -159,12 +159,13 @@ class Renderer(RendererHTML):
                     if "&" in text or "<" in text or ">" in text or '"' in text:
                         text = escapeHtml(text)
                     append(text)
-                elif kind in by_ref:
-                    append(by_ref[kind](token.meta["ref"]))
-                elif kind in constant:
-                    append(constant[kind])
-                elif kind in rules:
-                    append(rules[kind](tokens, i, options, env))
+                elif kind in rules:  # (by_ref and constant hold some of the rules' kinds)
+                    if kind in by_ref:
+                        append(by_ref[kind](token.meta["ref"]))
+                    elif kind in constant:
+                        append(constant[kind])
+                    else:
+                        append(rules[kind](tokens, i, options, env))
                 elif token.attrs or token.block or token.hidden or (xhtml and token.nesting == 0):
                     append(render_token(tokens, i, options, env))
                 else:
