@@ -147,8 +147,8 @@ class Renderer(RendererHTML):
         # A rule that only calls the page's method (REF_METHOD) on the token's ref: the method,
         # called here (a note may hold a link per line: its opener and closer)
         page = env.get(RENDER_KEY) if isinstance(env, dict) else None
-        by_ref = {kind: method for kind, rule in rules.items() if page is not None and hasattr(rule, REF_METHOD)
-                  and callable(method := getattr(page, getattr(rule, REF_METHOD), None))}
+        by_ref = {kind: method for kind, name in self._ref_kinds()
+                  if page is not None and callable(method := getattr(page, name, None))}
 
         def write(tokens: Sequence[Token], append: Callable[[str], None]) -> None:
             for i, token in enumerate(tokens):
@@ -172,6 +172,16 @@ class Renderer(RendererHTML):
                     # renderToken()'s result for an inline tag without attributes.
                     append((_CLOSE if token.nesting == -1 else _OPEN)[token.tag])
         return write
+
+    def _ref_kinds(self) -> tuple[tuple[str, str], ...]:
+        """(kind, REF_METHOD) of each rule that has one, looked for again only when the rules
+        have changed (a page renders each note and embed: 35 rules asked per render call)."""
+        seen = self.__dict__.get("_ref_seen")
+        if seen is None or seen[0] != self.rules:  # (a rule added or replaced since)
+            kinds = tuple((kind, getattr(rule, REF_METHOD)) for kind, rule in self.rules.items()
+                          if hasattr(rule, REF_METHOD))
+            seen = self._ref_seen = (dict(self.rules), kinds)
+        return seen[1]  # type: ignore[no-any-return]
 
 
 def _stock(rules: dict[str, Any], kind: str, method: Callable[..., str]) -> bool:

@@ -106,3 +106,15 @@ def test_links_embeds_and_breaks_render_alike(breaks: bool, xhtml: bool) -> None
         tokens = md.parse(text, {})
         for env in ({}, {RENDER_KEY: _Page()}):
             assert md.renderer.render(tokens, md.options, env) == reference.render(tokens, md.options, env), text
+
+
+def test_a_link_rule_replaced_after_a_render_is_used() -> None:
+    """The renderer remembers which rules call the page's methods, and looks again when a rule
+    is added or replaced."""
+    from kbgen.markdown.collect import RENDER_KEY
+
+    md = make_parser()
+    env = {RENDER_KEY: _Page()}
+    assert md.render("[[a]]", env).startswith("<p><a LinkRef(")
+    md.add_render_rule("wikilink_open", lambda self, tokens, idx, options, env: "<a plugin>")
+    assert md.render("[[a]]", env).startswith("<p><a plugin>a</a ")
