@@ -130,10 +130,8 @@ class LinkGraph:
                 g.nodes[node]["title"] = g.edges[first, node]["refs"][0].target.strip()
                 g.nodes[node]["paged"] = any(not g.edges[p, node].get("capped") for p in g.predecessors(node))
         if index is not None:  # patched, not made again for every note at each edit in serve
-            for node in old | new:  # only the edited note's targets have other backlinks now
-                index.pop(node, None)
-                if node in g:
-                    index[node] = self._backlinks_of(node)
+            for node in old | new:  # only the edited note's targets have other backlinks now:
+                index[node] = None  # made again when asked (a hub's take ms, its page may not be)
             g.__networkx_cache__[_BACKLINKS] = index
         return old | new
 
@@ -201,10 +199,16 @@ class LinkGraph:
     def backlinks(self, node: str) -> list[Backlink]:
         """Notes that link to `node` (self-links excluded), sorted by path."""
         index = self._index()
-        return self._backlinks_of(node) if index is None else list(index.get(node, ()))
+        if index is None:
+            return self._backlinks_of(node)
+        found = index.get(node, ())
+        if found is None:  # an edit changed them (replace_links)
+            found = index[node] = self._backlinks_of(node)
+        return list(found)
 
-    def _index(self) -> dict[str, list[Backlink]] | None:
-        """The backlink index, made when missing; None without networkx's cache (before 3.3)."""
+    def _index(self) -> dict[str, list[Backlink] | None] | None:
+        """The backlink index (None for a node whose backlinks an edit changed), made when
+        missing; None without networkx's cache (before 3.3)."""
         cache = getattr(self.g, "__networkx_cache__", None)
         if cache is None:
             return None
@@ -221,12 +225,12 @@ class LinkGraph:
         attrs, new = self.g._node, tuple.__new__
         return [new(Backlink, (attrs[src]["path"], tuple(near[src]["refs"]))) for src in sorted(near) if src != node]
 
-    def _backlink_index(self) -> dict[str, list[Backlink]]:
+    def _backlink_index(self) -> dict[str, list[Backlink] | None]:
         """Every node's backlinks, in one pass over the edges by source: at 10 000 notes, made
         per page (a sort, a lookup of the source and a copy of its links per backlink, between
         the pages' other work) they cost ~0.3 s of a build's CPU, and this pass ~0.1 s.
         (tuple.__new__ is Backlink() without the Python call of its generated __new__.)"""
-        index: dict[str, list[Backlink]] = {}
+        index: dict[str, list[Backlink] | None] = {}
         attrs, succ, new = self.g._node, self.g._succ, tuple.__new__
         for src in sorted(s for s, out in succ.items() if out):  # each target's list comes out sorted
             path = attrs[src].get("path")  # (a source the notes lack has none: made at build, not asked)
