@@ -97,12 +97,20 @@ _set_level, _set_text, _set_anchor, _set_line = (
     vars(Heading)[name].__set__ for name in ("level", "text", "anchor", "line"))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Context:
     """The plain text of the block that holds one or more links, for backlinks with context."""
 
     text: str
     line: int
+
+    def __init__(self, text: str, line: int) -> None:
+        # the slots set directly, as Heading's (~0.5 -> ~0.3 us; a note may hold a list item per line)
+        _set_context_text(self, text)
+        _set_context_line(self, line)
+
+
+_set_context_text, _set_context_line = (vars(Context)[name].__set__ for name in ("text", "line"))
 
 
 @dataclass(slots=True)
@@ -145,7 +153,7 @@ class ParsedNote:
         return pub is not False and draft is not True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Target:
     """Where a link goes after resolution."""
 
@@ -156,3 +164,15 @@ class Target:
     """The `id` on the target page (heading or block), already checked; empty for the page top."""
     label: str = ""
     """For unresolved links: the concept name (the target text as written)."""
+
+    def __init__(self, kind: Literal["note", "asset", "unresolved"], path: SourcePath | None, anchor: str = "",
+                 label: str = "") -> None:
+        # the slots set directly, as Heading's (~0.4 -> ~0.25 us; resolution makes one per distinct link)
+        _set_target_kind(self, kind)
+        _set_target_path(self, path)
+        _set_target_anchor(self, anchor)
+        _set_target_label(self, label)
+
+
+_set_target_kind, _set_target_path, _set_target_anchor, _set_target_label = (
+    vars(Target)[name].__set__ for name in ("kind", "path", "anchor", "label"))

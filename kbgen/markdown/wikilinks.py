@@ -11,7 +11,6 @@ path and subpath, whitespace around each part is trimmed, and the link cannot sp
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import fields
 from typing import Any, Sequence
 
 from markdown_it import MarkdownIt
@@ -176,25 +175,11 @@ def display_start(src: str, begin: int, end: int) -> int:
     return bar + 1 if bar >= 0 else end
 
 
-def _slots_context(text: str, line: int) -> Context:
-    context = _new_object(Context)
-    _set_context_text(context, text)
-    _set_context_line(context, line)
-    return context
-
-
-_new_object = object.__new__
-_set_context_text, _set_context_line = (vars(Context)[name].__set__ for name in ("text", "line"))
-_context = _slots_context if tuple(f.name for f in fields(Context)) == ("text", "line") else Context
-"""Context(text, line) with its two slots set directly: the frozen dataclass's own __init__ goes
-through object.__setattr__ per field (~0.5 -> ~0.3 us; a note may hold a list item per line)."""
-
-
 def new_context(env: dict[str, Any], col: Collector, src: str) -> tuple[str, int]:
     """Record `src`, the inline block being parsed, as the next backlink context."""
     line = col.file_line(env.get(LINE_KEY, 0))
     contexts: list[Context] = env.setdefault("_kb_contexts", [])
-    contexts.append(_context(src, line))
+    contexts.append(Context(src, line))
     current = (src, len(contexts) - 1)
     env["_kb_ctx"] = current
     return current

@@ -197,20 +197,3 @@ def test_embed_paragraphs_recognised_alike() -> None:
                 assert got == _old_only_note_embeds(tok.children or []), text
                 seen.add(got)
     assert seen == {True, False}
-
-
-def test_contexts_made_directly_are_contexts() -> None:
-    """The context maker sets Context's fields as its constructor does: equal, hashed alike,
-    frozen, pickled alike."""
-    import dataclasses
-    import pickle
-
-    from kbgen.markdown import wikilinks
-
-    assert wikilinks._context is wikilinks._slots_context
-    for text, line in (("a [[b]]", 3), ("", 1), ("x\ny", 10 ** 6)):
-        made, built = wikilinks._context(text, line), Context(text, line)
-        assert type(made) is Context and made == built and hash(made) == hash(built)
-        assert pickle.loads(pickle.dumps(made)) == built and pickle.dumps(made) == pickle.dumps(built)
-        with pytest.raises(dataclasses.FrozenInstanceError):
-            made.line = 2  # type: ignore[misc]
