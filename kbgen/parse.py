@@ -140,11 +140,22 @@ def positions(types: list[str], kind: str) -> Iterator[int]:
 
 def _headings(tokens: list[Token], types: list[str], col: Collector) -> list[Heading]:
     """Collect headings and give each a unique anchor on its `heading_open` token."""
+    # A note may hold a heading per line (250 000 in a MB): the common cases are written out
+    # here rather than called (positions(), Anchors.take(), col.file_line()).
     out: list[Heading] = []
-    take = Anchors().take
+    add = out.append
+    anchors = Anchors()
+    used, take = anchors.used, anchors.take
     bases: dict[str, str] = {}  # visible text → its anchor before numbering (a note may repeat one heading)
-    offset = col.file_line(0)  # (col.file_line() written out: once per heading)
-    for i in positions(types, "heading_open"):
+    levels = _HEADING_LEVELS
+    offset = col.file_line(0)
+    find = types.index
+    i = -1
+    while True:
+        try:
+            i = find("heading_open", i + 1)
+        except ValueError:
+            return out
         tok = tokens[i]
         inline = tokens[i + 1]
         children = inline.children
@@ -154,11 +165,18 @@ def _headings(tokens: list[Token], types: list[str], col: Collector) -> list[Hea
         base = bases.get(text)
         if base is None:
             base = bases[text] = heading_anchor(text)
-        anchor = take(base)
+        # Anchors.take written out for a first use and for a repeat whose next number is free
+        n = used.get(base, 0)
+        if not n:
+            used[base] = 1
+            anchor = base
+        elif (anchor := f"{base}-{n}") in used:
+            anchor = take(base)
+        else:
+            used[base] = n + 1
+            used[anchor] = 1
         tok.attrs["id"] = anchor  # (tok.attrSet())
-        out.append(Heading(_HEADING_LEVELS[tok.tag], inline.content.strip(), anchor,
-                           tok.map[0] + offset if tok.map else 1))
-    return out
+        add(Heading(levels[tok.tag], inline.content.strip(), anchor, where[0] + offset if (where := tok.map) else 1))
 
 
 _HEADING_LEVELS = {f"h{level}": level for level in range(1, 7)}
