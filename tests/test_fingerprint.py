@@ -105,3 +105,17 @@ def test_two_builds_store_the_same_fingerprints(tmp_path: Path):
         fps.append({url: entry["fp"] for url, entry in pages.items()})
     assert fps[0] == fps[1]
     assert len(fps[0]) >= 3 and all(fps[0].values())
+
+
+def test_a_failed_context_leaves_later_fingerprints_as_they_were(calls):
+    call = _note(calls, "Alpha")
+    deep: Any = [{"a": "b", "f": lambda: None}]  # cannot be pickled, past the pickler's
+    for _ in range(80):  # nesting limit (where its `fast` mode starts to track containers)
+        deep = [deep]
+    with pytest.raises(Exception):
+        _fp(call, dict(call[2], bad=deep))
+    assert _fp(call, call[2]) == call[5]
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(2) as pool:  # each thread with its own pickler
+        assert set(pool.map(lambda _: output._page_fingerprint(call[0], call[1], call[3], call[4]),
+                            range(8))) == {call[5]}
