@@ -20,6 +20,7 @@ from kbgen import taglimit
 from kbgen.bodytemplate import fill
 from kbgen.diagnostics import Diagnostic, make
 from kbgen.markdown.collect import RENDER_KEY
+from kbgen.markdown.footnotes import CUT
 from kbgen.markdown.wikilinks import default_display
 from kbgen.model import AUDIO_EXTS, IMAGE_EXTS, VIDEO_EXTS, LinkRef, SourcePath, Target, is_file_name
 from kbgen.resolve import find_heading
@@ -60,8 +61,12 @@ class BodyRenderer:
     def href(self, url: str) -> str:
         return relative(self.page_url, url)
 
-    def render(self, source: SourcePath, tokens: list[Token], stack: tuple[SourcePath, ...] = ()) -> str:
-        env = {RENDER_KEY: _Links(self, source, stack + (source,))}
+    def render(self, source: SourcePath, tokens: list[Token], stack: tuple[SourcePath, ...] = (),
+               cut: bool = False) -> str:
+        """`tokens` of `source`; `cut`: a section or block of it, embedded (see footnotes.CUT)."""
+        env: dict[str, Any] = {RENDER_KEY: _Links(self, source, stack + (source,))}
+        if cut:
+            env[CUT] = True
         return self.md.renderer.render(tokens, self.md.options, env)
 
     def render_note(self, source: SourcePath, stack: tuple[SourcePath, ...] = ()) -> str:
@@ -150,7 +155,7 @@ class BodyRenderer:
                                              f"content could not be cut out"))
             return (f'<div class="embed-missing" data-src="{esc(ref.target)}">'
                     f'Unable to find “{esc(sub)}” in <a class="internal-link" href="{esc(link)}">{esc(note.title)}</a>.</div>')
-        return self._embedded(ref, sub, link, title, self.render(path, part, stack))
+        return self._embedded(ref, sub, link, title, self.render(path, part, stack, cut=True))
 
     @staticmethod
     def _embedded(ref: LinkRef, sub: str, link: str, title: str, inner: str) -> str:

@@ -68,10 +68,12 @@ class Parts:
 
 def _sections(tokens: list[Token]) -> dict[str | None, tuple[int, int]]:
     """Each top-level heading's section: from it to the next top-level heading of its level or
-    higher, which a stack of the headings still open finds in one pass."""
+    higher, which a stack of the headings still open finds in one pass, or to the footnotes."""
+    types = [t.type for t in tokens]
     heads = [(i, int(tokens[i].tag[1]), tokens[i].attrGet("id"))
-             for i in positions([t.type for t in tokens], "heading_open") if tokens[i].level == 0]
-    ends = [len(tokens)] * len(heads)
+             for i in positions(types, "heading_open") if tokens[i].level == 0]
+    # the last section ends where the footnote definitions, gathered at the note's end, begin
+    ends = [next(positions(types, "footnote_block_open"), len(tokens))] * len(heads)
     open_: list[int] = []  # heads whose section has not ended, levels rising
     for k, (i, level, _) in enumerate(heads):
         while open_ and heads[open_[-1]][1] >= level:

@@ -15,7 +15,7 @@ from kbgen.markdown.autolinks import linkify_rule, linkify_test
 from kbgen.markdown.collect import LINE_KEY
 from kbgen.markdown.delims import delims_plugin
 from kbgen.markdown.dispatch import dispatch_block, dispatch_inline, markup_pattern
-from kbgen.markdown.footnotes import footnotes_plugin
+from kbgen.markdown.footnotes import footnotes_plugin, unlinked_in_parts
 from kbgen.markdown.headings import headings_plugin
 from kbgen.markdown.lines import lines_plugin
 from kbgen.markdown.lists import lists_plugin
@@ -79,6 +79,7 @@ def make_parser(options: ParseOptions = ParseOptions()) -> MarkdownIt:
     md.use(lists_plugin)               # after every block rule: its fast path depends on them
     md.use(quotes_plugin)              # likewise (a one-line quote of text made directly)
     md.use(footnotes_plugin)           # likewise (a one-line footnote definition of text)
+    md.use(unlinked_in_parts)          # footnotes in embedded sections and blocks: no dead links
     plain = plain_links_parser(md, markup) if markup else None  # text and links: no inline parse
     dispatch_inline(md)                # last: inline rules tried only at their own characters
     dispatch_block(md)                 # and block rules only on lines that start with theirs

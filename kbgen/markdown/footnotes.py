@@ -1,4 +1,5 @@
-"""Footnote definitions: the plugin's `footnote_def` rule, with a one-line definition of plain text made directly.
+"""Footnote definitions: the plugin's `footnote_def` rule, with a one-line definition of plain text made directly;
+and footnotes rendered in a part of a note embedded elsewhere (unlinked_in_parts).
 
 mdit_py_plugins' rule shifts the line past its `[^label]:`, parses it again as blocks (every
 rule that can start at its first character, then the paragraph rule) and puts the line back:
@@ -8,6 +9,8 @@ past the end, and no indented line after the blanks continues it, this rule make
 tokens itself; any other definition goes to the plugin's rule.
 """
 from __future__ import annotations
+
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import MD_TRIM_CHARS
@@ -73,3 +76,28 @@ def make_footnote_rule(fast: FastPath) -> BlockRule:
         return True
 
     return footnote_rule
+
+
+CUT = "kbgen_cut"
+"""env key set when the tokens rendered are a section or block of a note shown on another page
+(an embed): the note's footnote definitions are not on that page."""
+
+
+def unlinked_in_parts(md: MarkdownIt) -> None:
+    """In a cut part, a footnote reference is its number without a link, and a definition's
+    back-link is left out: the page showing the part has neither end of those links."""
+    rules = md.renderer.rules
+    ref, anchor = rules.get("footnote_ref"), rules.get("footnote_anchor")
+    if ref is None or anchor is None:
+        return
+
+    def footnote_ref(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+        if env.get(CUT):
+            return f'<sup class="footnote-ref">{self.rules["footnote_caption"](tokens, idx, options, env)}</sup>'
+        return ref(tokens, idx, options, env)
+
+    def footnote_anchor(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+        return "" if env.get(CUT) else anchor(tokens, idx, options, env)
+
+    md.add_render_rule("footnote_ref", footnote_ref)
+    md.add_render_rule("footnote_anchor", footnote_anchor)
