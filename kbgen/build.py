@@ -109,7 +109,7 @@ class Builder:
         self._recent: dict[str, list[Any]] = {}
         """Tokens loaded from the parse cache lately, when they are not kept in _tokens."""
         self._pid = os.getpid()
-        self._token_bytes: dict[str, bytes] = {}
+        self._pickled_bodies: dict[str, bytes] = {}
         """Digest → the note's body as a parse worker pickled it: its template (bodytemplate),
         or its tokens (see parallel.pickle_body)."""
         self._templates: dict[str, Any] = {}
@@ -393,7 +393,7 @@ class Builder:
         # When every note's tokens are in memory the render workers never read the cache file,
         # so it is written while they render (216 MB at 10 000 notes) rather than after
         alongside = (lambda: self._cache.save(keep)) if save_cache and \
-            all(d in self._tokens or d in self._token_bytes for d in keep) else None
+            all(d in self._tokens or d in self._pickled_bodies for d in keep) else None
         outputs = output.render(site, pages, self._theme, self._md, self._tokens_of,
                                 previous, self._theme.digest(), self.out, self.jobs, unchanged,
                                 progress=self._progress, sink=sink, index=index,
@@ -525,14 +525,14 @@ class Builder:
             if pickled is None:
                 self._tokens[parsed.digest] = parsed.tokens
             else:
-                self._token_bytes[parsed.digest] = pickled
+                self._pickled_bodies[parsed.digest] = pickled
             self._cache.put(parsed, pickled)
             self._memory[parsed.digest] = parsed
         live = {n.digest for n in notes.values()}
         for stale in set(self._memory) - live:
             self._memory.pop(stale, None)
             self._tokens.pop(stale, None)
-            self._token_bytes.pop(stale, None)
+            self._pickled_bodies.pop(stale, None)
             self._templates.pop(stale, None)
         diags = [d for n in notes.values() for d in n.diagnostics]
         return dict(sorted(notes.items())), diags
@@ -583,7 +583,7 @@ class Builder:
             return None
         template = self._templates.pop(digest, False)
         if template is False:
-            pickled = self._token_bytes.get(digest)
+            pickled = self._pickled_bodies.get(digest)
             body = pickle.loads(pickled) if pickled is not None else self._cache.body(digest)
             template = body if isinstance(body, tuple) else None
             if isinstance(body, list):  # its tokens: for _tokens_of, next
@@ -602,7 +602,7 @@ class Builder:
         if tokens is not None:
             self._recent[digest] = tokens  # (popped and put back: the least recently used goes first)
             return tokens
-        pickled = self._token_bytes.get(digest)
+        pickled = self._pickled_bodies.get(digest)
         # (a body kept here is never looked up in the cache, which may be being written meanwhile)
         body = pickle.loads(pickled) if pickled is not None else self._cache.body(digest)
         if isinstance(body, list):

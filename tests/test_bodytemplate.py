@@ -123,7 +123,7 @@ def test_a_build_from_templates_is_the_build_from_tokens(tmp_path: Path, monkeyp
     _parallel(monkeypatch)
     two = Builder(vault, tmp_path / "two", quiet=True, search=False, jobs=2)
     two.build()
-    bodies = {d: pickle.loads(b) for d, b in two._token_bytes.items()}
+    bodies = {d: pickle.loads(b) for d, b in two._pickled_bodies.items()}
     cut = two.site.notes["B.md"].digest  # its sections are embedded: its tokens came (cut_names)
     assert isinstance(bodies.pop(cut), list)
     assert bodies and all(isinstance(b, Template) for b in bodies.values())
@@ -176,7 +176,7 @@ def test_the_bundled_vault_from_templates_is_the_vault_from_tokens(tmp_path: Pat
     _parallel(monkeypatch)
     two = Builder(vault, tmp_path / "two", quiet=True, search=False, cache=False, jobs=2)
     two.build()
-    assert any(isinstance(pickle.loads(b), Template) for b in two._token_bytes.values())
+    assert any(isinstance(pickle.loads(b), Template) for b in two._pickled_bodies.values())
     trees = [{p.relative_to(tmp_path / n).as_posix(): p.read_bytes()
               for p in sorted((tmp_path / n).rglob("*")) if p.is_file()} for n in ("one", "two")]
     assert trees[0] == trees[1]
@@ -191,7 +191,7 @@ def test_tokens_loaded_for_a_section_embed_are_not_loaded_again_for_the_page(
     builder = Builder(vault, tmp_path / "site", quiet=True, search=False, cache=False, jobs=2, rebuilds=False)
     builder.build()
     z = builder.site.notes["Z.md"]
-    assert isinstance(pickle.loads(builder._token_bytes[z.digest]), list)  # (cut_names: its tokens came)
+    assert isinstance(pickle.loads(builder._pickled_bodies[z.digest]), list)  # (cut_names: its tokens came)
     builder._recent.clear()
     builder._templates.clear()
     loads = []

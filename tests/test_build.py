@@ -567,7 +567,7 @@ def test_tokens_kept_pickled_are_unpickled_once_while_in_use(tmp_path: Path) -> 
     assert site is not None
     a, b = site.notes["a.md"], site.notes["b.md"]
     tokens = builder._tokens.pop(a.digest)
-    builder._token_bytes[a.digest] = pickle.dumps(tokens)
+    builder._pickled_bodies[a.digest] = pickle.dumps(tokens)
     first = builder._tokens_of("a.md", a)
     assert [t.type for t in first] == [t.type for t in tokens]
     builder._tokens_of("b.md", b)  # another note's page between two uses
