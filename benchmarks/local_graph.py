@@ -5,7 +5,7 @@
 Collects the vault once (no cache written), then times over every note, best of --runs:
   local_graph – localgraph.local_graph() (its caches warm, as for all but a build's first pages);
   json        – json.dumps of the result, as the page fingerprint does;
-  svg         – localgraph.local_graph_svg(), the markup each page carries;
+  svg         – graphsvg.local_graph_svg(), the markup each page carries;
 and prints the mean sizes of the JSON and the SVG. Compare figures from the same run only.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kbgen import localgraph
+from kbgen import graphsvg, localgraph
 from kbgen.build import Builder
 
 
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         t1 = time.perf_counter()
         dumped = [json.dumps(g, sort_keys=True) for g in graphs]
         t2 = time.perf_counter()
-        svgs = [str(localgraph.local_graph_svg(g, lambda url: "../" + url)) for g in graphs]
+        svgs = [str(graphsvg.local_graph_svg(g, lambda url: "../" + url)) for g in graphs]
         t3 = time.perf_counter()
         for key, took in (("local_graph", t1 - t0), ("json", t2 - t1), ("svg", t3 - t2)):
             best[key] = min(best[key], took)

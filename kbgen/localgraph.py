@@ -8,7 +8,7 @@ from typing import Any
 
 from kbgen.adjacency import COLOURS, _PerGraph, _group, _ranked, adjacency, node_url, palette
 from kbgen.graph import LinkGraph
-from kbgen.graphsvg import _short, local_graph_svg  # noqa: F401 (benchmarks/local_graph.py finds it here)
+from kbgen.graphsvg import _short
 from kbgen.site import Site
 
 SIZE = 300
