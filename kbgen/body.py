@@ -4,7 +4,8 @@ Links inside embedded content resolve as in the embedded note; hrefs are relativ
 Embeds nest up to MAX_DEPTH; a note already being embedded on the way down is cut (a cycle)
 and shown as a plain link, so no input can recurse forever. A page renders at most MAX_EMBEDS
 note embeds in all: without that cap, n notes that embed one another (no cycle on any one path)
-would make pages of about n^MAX_DEPTH embeds.
+would make pages of about n^MAX_DEPTH embeds. The ids inside an embed are prefixed per embed
+(`e3:intro`, `e3:fn1`: see scoped()), so no page holds an id twice.
 """
 from __future__ import annotations
 
@@ -34,6 +35,10 @@ MAX_EMBEDS = 2000
 esc = html.escape
 _SPECIAL = re.compile("[&<>\"']").search
 """Whether text holds a character html.escape replaces."""
+_OWN_IDS = re.compile(' id="|<sup class="footnote-ref"><a href="#'
+                      '| <a href="#(?=[^"]*" class="footnote-backref">)')
+"""Where embedded HTML names an id of its own: every id attribute, and the two ends of a footnote
+link (a same-page `#anchor` link to the page's own note is not one: it must stay unprefixed)."""
 
 
 class BodyRenderer:
@@ -127,6 +132,7 @@ class BodyRenderer:
             self.diagnostics.append(make(source, ref.line, code, f"{ref.original!r} {why}; shown as a link"))
             return self._cut(ref, target)
         self.embeds += 1
+        scope = f"e{self.embeds}:"  # before the nested embeds count themselves
         if self.embeds > MAX_EMBEDS:
             if self.embeds == MAX_EMBEDS + 1:  # once per page, not once per cut embed
                 self.diagnostics.append(make(source, ref.line, "embed-limit",
@@ -138,7 +144,7 @@ class BodyRenderer:
         self.deps.add(path)
         sub = ref.subpath
         if not sub:  # the whole note: its template, when it has one
-            return self._embedded(ref, sub, link, title, self.render_note(path, stack))
+            return self._embedded(ref, sub, link, title, scoped(self.render_note(path, stack), scope))
         tokens = self.tokens_of(path)
         part: list[Token] | None = tokens
         heading = None
@@ -155,7 +161,7 @@ class BodyRenderer:
                                              f"content could not be cut out"))
             return (f'<div class="embed-missing" data-src="{esc(ref.target)}">'
                     f'Unable to find “{esc(sub)}” in <a class="internal-link" href="{esc(link)}">{esc(note.title)}</a>.</div>')
-        return self._embedded(ref, sub, link, title, self.render(path, part, stack, cut=True))
+        return self._embedded(ref, sub, link, title, scoped(self.render(path, part, stack, cut=True), scope))
 
     @staticmethod
     def _embedded(ref: LinkRef, sub: str, link: str, title: str, inner: str) -> str:
@@ -183,6 +189,16 @@ class BodyRenderer:
             title = esc(ref.display or default_display(ref.target, ref.subpath) or self.site.notes[target.path].title)
             cut = self._cuts[key] = f'<a class="internal-link embed-cut" href="{esc(link)}">→ {title}</a>'
         return cut
+
+
+def scoped(inner: str, scope: str) -> str:
+    """Embedded HTML with its ids (headings, blocks, footnotes) prefixed by `scope`, unique on the
+    page: an embedded note's `fn1` or `#intro` would clash with the page's own, and the page's
+    footnote link would jump into the embed. `scope` holds a `:`, which no heading id or block id
+    can (urls.heading_anchor), so a prefixed id never meets an unprefixed one."""
+    if ' id="' not in inner:
+        return inner
+    return _OWN_IDS.sub(lambda m: m.group() + scope, inner)
 
 
 class _Links:

@@ -1,6 +1,6 @@
 """Property-based: random soups of markdown, wikilinks, embeds, callouts and front matter never
-crash the build, every internal href and src of the site reaches a file (and its anchor), and two
-builds of the same vault are byte-identical."""
+crash the build, every internal href and src of the site reaches a file (and its anchor), no page
+holds an id twice, and two builds of the same vault are byte-identical."""
 from __future__ import annotations
 
 import hashlib
@@ -101,18 +101,21 @@ def vaults(draw: st.DrawFn) -> dict[str, str | bytes]:
 
 
 class Refs(HTMLParser):
-    """Every href and src of a page, and every id in it."""
+    """Every href and src of a page, every id in it, and the ids it holds more than once."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.urls: list[str] = []
         self.ids: set[str] = set()
+        self.repeated: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         for name, value in attrs:
             if name in ("href", "src") and value is not None:
                 self.urls.append(value)
             if name in ("id", "name") and value:
+                if name == "id" and value in self.ids:
+                    self.repeated.append(value)
                 self.ids.add(value)
 
 
@@ -148,6 +151,12 @@ def broken_links(out: Path) -> list[str]:
     return broken
 
 
+def repeated_ids(out: Path) -> list[str]:
+    """Ids a page holds twice (a link to one of them reaches the first, whichever it meant)."""
+    return [f"{page.relative_to(out)}: {ident}" for page in sorted(out.rglob("*.html"))
+            for ident in read_refs(page).repeated]
+
+
 def digests(root: Path) -> dict[str, str]:
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(root.rglob("*")) if p.is_file()}
@@ -161,6 +170,7 @@ def test_any_soup_builds_with_working_links_and_the_same_bytes_twice(files: dict
         first, out1 = build(vault, Path(tmp) / "one", cache=False)
         assert first.pages >= first.notes
         assert broken_links(out1) == []
+        assert repeated_ids(out1) == []
         second, out2 = build(vault, Path(tmp) / "two")  # a fresh folder, through the parse cache
         assert digests(out2) == digests(out1)
         assert [d.format() for d in second.diagnostics] == [d.format() for d in first.diagnostics]
