@@ -103,6 +103,8 @@ def _fast_escape() -> Any:
 
 
 _escape = _fast_escape()
+escape_html = _escape
+"""What a template's `{{ value }}` writes with autoescape on (a Markup), for HTML written in Python."""
 
 
 class _Template(jinja2.Template):
