@@ -20,7 +20,8 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from kbgen import __version__, diagnostics as diag
+from kbgen import diagnostics as diag
+from kbgen.buildid import build_id
 from kbgen.cache import ParseCache
 from kbgen.config import Config, load
 from kbgen.diagnostics import Diagnostic, make
@@ -332,7 +333,7 @@ class Builder:
     def _inputs(self, config: Config, vault: Vault, sources: list[tuple[SourcePath, bytes, str]]) -> str:
         """A digest of everything the site is made from."""
         h = hashlib.blake2b(digest_size=16)
-        h.update(f"{__version__}|{config.digest()}|{self._theme.digest()}".encode())
+        h.update(f"{build_id()}|{config.digest()}|{self._theme.digest()}".encode())
         for _, _, key in sources:
             h.update(key.encode())
         for path, file in vault.assets.items():

@@ -1,6 +1,7 @@
 """The on-disk parse cache: note metadata in one pickle, the notes' tokens in one SQLite file, by digest.
 
-The key also holds kbgen's version and the parse settings, so a stale cache is never used; a
+The key also holds kbgen's build id (its version and code, buildid.py) and the parse settings,
+so a stale cache is never used, and the caches of other code are removed once this one is written; a
 corrupt or unreadable file is reported once and ignored (the notes are parsed again). Tokens
 live in SQLite rather than a file per note: a cold build of thousands of notes would otherwise
 spend more time creating small files than parsing.
@@ -10,14 +11,19 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import sqlite3
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from kbgen import __version__
+from kbgen.buildid import build_id
 from kbgen.model import ParsedNote
+
+_OURS = re.compile("parse-[0-9a-f]{16}")
+"""A parse cache's folder name (see ParseCache.salt)."""
+_FILES = frozenset({"meta.pickle", "tokens.sqlite", "tokens.sqlite-journal", "tokens.sqlite-wal", "tokens.sqlite-shm"})
 
 FORMAT = 9
 """Raised whenever what parse() produces changes, so older caches are not used. (9: a note's
@@ -26,7 +32,7 @@ body may be stored as its template, bodytemplate, rather than its tokens.)"""
 
 class ParseCache:
     def __init__(self, directory: Path | None, salt: str) -> None:
-        self.salt = hashlib.blake2b(f"{FORMAT}:{__version__}:{salt}".encode(), digest_size=8).hexdigest()
+        self.salt = hashlib.blake2b(f"{FORMAT}:{build_id()}:{salt}".encode(), digest_size=8).hexdigest()
         self.dir = directory / f"parse-{self.salt}" if directory else None
         self.meta: dict[str, ParsedNote] = {}
         self.problems: list[str] = []
@@ -114,6 +120,23 @@ class ParseCache:
         self._pending.clear()
         self._write(self.dir / "meta.pickle", {"salt": self.salt, "notes": self.meta})
         self._dirty = False
+        self._forget_others()
+
+    def _forget_others(self) -> None:
+        """Remove the parse caches of other kbgen code (see buildid.py: each checkout or upgrade
+        has its own) from the cache folder, so it does not grow by one vault's cache per upgrade.
+        Only the files a ParseCache writes are removed, and then their folder if it is empty."""
+        assert self.dir is not None
+        try:
+            others = [d for d in self.dir.parent.iterdir()
+                      if d != self.dir and _OURS.fullmatch(d.name) and d.is_dir() and not d.is_symlink()]
+            for folder in others:
+                for f in folder.iterdir():
+                    if f.name in _FILES or f.name.startswith(".tmp-"):
+                        f.unlink()
+                folder.rmdir()
+        except OSError:
+            pass  # another build's cache in use, or not ours after all: left as it is
 
     def _connect(self, create: bool) -> sqlite3.Connection | None:
         if self._pid != os.getpid():  # a forked worker: never share the parent's connection

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from kbgen import __version__
 from kbgen.body import BodyRenderer
+from kbgen.buildid import build_id
 from kbgen.diagnostics import Diagnostic
 from kbgen.globalgraph import adopt, global_layout
 from kbgen.model import LinkRef, ParsedNote, SourcePath, Target
@@ -275,7 +276,7 @@ def _page_fingerprint(site: Site, page: Page, theme_digest: str, config_digest: 
     h = hashlib.blake2b(digest_size=16)
     # one update, not two a part (a tag page's whole fingerprint is a few microseconds);
     # the same bytes as a "\0" after each part, so last builds' fingerprints still hold
-    h.update("\0".join([__version__, theme_digest, config_digest, page.url, page.template,
+    h.update("\0".join([build_id(), theme_digest, config_digest, page.url, page.template,
                         str(page.title), str(page.description), ""]).encode())
     _hash_context(h, page.context)
     if page.source:
