@@ -53,3 +53,11 @@ def test_a_row_equal_in_python_but_not_in_json_is_not_taken_from_the_cache() -> 
     for line in (1, True, 1.0):
         manifest = {"pages": {}, "summary": {"diagnostics": [["c.md", line, "x", "y", "z"]]}}
         assert write._manifest_bytes(manifest) == plain(manifest), line
+
+
+def test_page_entries_of_any_shape_are_encoded_as_json_would() -> None:
+    entries = [{"diags": [], "fp": "0" * 32}, {"fp": "é\"\\</x>\n", "diags": []}, {"fp": "a", "diags": [[1]]},
+               {"fp": "a"}, {"diags": []}, {"fp": 3, "diags": []}, {"fp": "a", "diags": [], "x": 1},
+               {"diags": (), "fp": "a"}, ["fp", "diags"], "text", {"b": 1, "a": {"d": 2, "c": 3}}]
+    manifest = {"pages": {f"p{i}.html": e for i, e in enumerate(entries)}, "files": []}
+    assert write._manifest_bytes(manifest) == plain(manifest)
