@@ -317,25 +317,33 @@ def _concept_description(name: str, mentions: int) -> str:
 
 def tag_page(site: Site, key: str, keys: Sequence[str] | None = None) -> list[Page]:
     """A tag's notes, PER_PAGE to a page (`tags/x.html`, `tags/x.page-2.html`, …). `keys` is
-    `sorted(site.tags)` when the caller has it (one sort for all the tag pages)."""
-    tag = site.tags[key]
-    keys = sorted(site.tags) if keys is None else keys
+    `sorted(site.tags)` when the caller has it (one sort for all the tag pages). A vault may hold
+    a tag page per 7 bytes: most hold one note and no children, which is made with no sort."""
+    tags = site.tags
+    tag = tags[key]
+    keys = sorted(tags) if keys is None else keys
     # the keys below `key/` are one run of the sorted keys, from `key/` up to `key0` ('0' follows
     # '/'): found by bisection, not by testing every tag on every tag's page (quadratic in tags)
-    below = keys[bisect.bisect_left(keys, key + "/"):bisect.bisect_left(keys, key + "0")]
-    children = sorted({site.tags[k].name for k in below}, key=str.casefold)
-    notes = sorted(tag.notes, key=lambda p: (site.title(p).casefold(), p))
-    count = max(1, (len(notes) + PER_PAGE - 1) // PER_PAGE)
+    start = bisect.bisect_left(keys, key + "/")
+    end = bisect.bisect_left(keys, key + "0", start)
+    children = [{"name": c, "url": tag_url(c)}
+                for c in sorted({tags[k].name for k in keys[start:end]}, key=str.casefold)] if start < end else []
+    title, urls = site.title, site.urls
+    rows = [{"title": title(p), "url": urls[p]} for p in tag.notes]
+    if len(rows) > 1:
+        order = sorted(range(len(rows)), key=lambda i: (rows[i]["title"].casefold(), tag.notes[i]))
+        rows = [rows[i] for i in order]
+    count = max(1, (len(rows) + PER_PAGE - 1) // PER_PAGE)
     url_of = lambda i: tag.url if i == 1 else continuation_url(tag.url, i, "page")  # noqa: E731
+    name, description = tag.name, f"Notes tagged #{tag.name}"
     out = []
     for i in range(count):
-        chunk = notes[i * PER_PAGE:(i + 1) * PER_PAGE]
         out.append(Page(url=url_of(i + 1), template="tag.html", kind="tag",
-                        title=f"#{tag.name}" + (f" ({i + 1}/{count})" if i else ""),
-                        description=f"Notes tagged #{tag.name}", parent=tag.url if i else "",
-                        context={"tag": {"name": tag.name, "total": len(notes),
-                                         "notes": [{"title": site.title(p), "url": site.urls[p]} for p in chunk],
-                                         "children": [{"name": c, "url": tag_url(c)} for c in children]},
+                        title=f"#{name} ({i + 1}/{count})" if i else "#" + name,
+                        description=description, parent=tag.url if i else "",
+                        context={"tag": {"name": name, "total": len(rows),
+                                         "notes": rows[i * PER_PAGE:(i + 1) * PER_PAGE],
+                                         "children": children},
                                  "pager": _pager(url_of, i + 1, count),
                                  "breadcrumbs": [{"title": "Tags", "url": "tags/index.html"}]}))
     return out
