@@ -21,7 +21,6 @@ import re
 from functools import lru_cache
 from typing import Any, Callable, Pattern, Sequence
 
-from latex2mathml.converter import convert
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml, isWhiteSpace
 from markdown_it.renderer import RendererHTML
@@ -188,6 +187,9 @@ def to_mathml(tex: str, display: bool) -> tuple[str | None, str]:
     """(MathML, "") for a formula latex2mathml handles, else (None, the reason).
 
     Cached: notes repeat formulas (`$x$`, `$n$`), and each conversion costs about 50 µs."""
+    # imported at the first formula: a build without math does not pay its ~27 ms import
+    from latex2mathml.converter import convert
+
     try:
         out = convert(tex.strip(), display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises many kinds; a bad formula must not stop a build
