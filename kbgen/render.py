@@ -27,7 +27,7 @@ import hashlib
 import itertools
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 from jinja2 import nodes
@@ -58,7 +58,7 @@ class Theme:
     def __init__(self, config: Config) -> None:
         self.dirs: list[Path] = []
         self._digest: str | None = None
-        self._fast: bool | None = None
+        self._fast: dict[str, Any] = {}
         self.compiled = False
         own = config.root / config.theme_dir
         if own.is_dir():
@@ -108,19 +108,25 @@ class Theme:
         return self._digest
 
     def render(self, template: str, context: dict[str, Any]) -> str:
-        if template == "tag.html" and self.fast_tags():
-            return tag_html(context)
+        write = self.fast(template)
+        if write is not None:
+            return write(context)
         return self.env.get_template(template).render(context)
 
-    def fast_tags(self) -> bool:
-        """Whether tag pages may skip jinja (tag_html): only while the templates they use are
-        the ones tag_html was written from, as the theme chain finds them."""
-        if self._fast is None:
-            try:
-                self._fast = _sources_digest(self.env) == TAG_SOURCES
-            except jinja2.TemplateNotFound:
-                self._fast = False
-        return self._fast
+    def fast(self, template: str) -> Callable[[dict[str, Any]], str] | None:
+        """The Python writer of a page template (FAST), while the theme chain finds the templates
+        it was written from as they were; else None (jinja renders the page)."""
+        hit = self._fast.get(template, False)
+        if hit is False:
+            hit = None
+            if template in FAST:
+                names, digest, write = FAST[template]
+                try:
+                    hit = write if _sources_digest(self.env, names) == digest else None
+                except jinja2.TemplateNotFound:
+                    pass
+            self._fast[template] = hit
+        return hit
 
     def compile_all(self) -> None:
         """Compile every template now, before workers are forked (each would compile those it
@@ -220,17 +226,9 @@ def base_context(config: Config, url: str, static_versions: dict[str, str]) -> d
 
 
 
-TAG_TEMPLATES = ("tag.html", "base.html", "partials/breadcrumbs.html", "partials/pager.html")
-"""The templates a tag page renders through, which tag_html() writes out."""
-TAG_SOURCES = "0ce3afd826b8792dfd0dfc8beb3a34b0"
-"""_sources_digest() of the default theme's TAG_TEMPLATES: tag_html() writes what they write. A
-change to any of them turns the fast path off (the test of this digest says so) until
-tag_html() is brought in line and the digest updated."""
-
-
-def _sources_digest(env: jinja2.Environment) -> str:
+def _sources_digest(env: jinja2.Environment, names: tuple[str, ...]) -> str:
     h = hashlib.blake2b(digest_size=16)
-    for name in TAG_TEMPLATES:
+    for name in names:
         source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
         h.update(f"{name}\0{source}\0".encode())
     return h.hexdigest()
@@ -243,7 +241,7 @@ _e = escape_html
 def tag_html(ctx: dict[str, Any]) -> str:
     """A tag page as tag.html through base.html writes it, without jinja: a tag page per 7 bytes
     of a vault of distinct tags, and jinja's ~70 yields, lookups and contexts (the includes') a
-    page were ~20 µs of the ~75 each cost. Same text (tests/test_tag_fast.py)."""
+    page were ~20 µs of the ~75 each cost. Same text (tests/test_fast_pages.py)."""
     tag, pager, href = ctx["tag"], ctx["pager"], ctx["href"]
     out = ['<article class="note tag-page">\n  <h1 class="note-title">#', _e(tag["name"]),
            ' <span class="count">', _e(tag["total"]), '</span></h1>\n']
@@ -256,7 +254,34 @@ def tag_html(ctx: dict[str, Any]) -> str:
     for n in tag["notes"]:
         out += ['<li><a href="', _e(href(n["url"])), '">', _e(n["title"]), '</a></li>\n']
     out.append('</ul>\n')
-    if pager["count"] > 1:  # partials/pager.html
+    _pager_html(pager, href, out)
+    out.append('</article>\n')
+    return _base_html(ctx, "".join(out))
+
+
+def folder_html(ctx: dict[str, Any]) -> str:
+    """A folder page as folder.html through base.html writes it (see tag_html): a vault of a
+    folder per note has a folder page per note."""
+    href = ctx["href"]
+    out = ['<article class="note folder-page">\n  <h1 class="note-title">', _e(ctx["page"]["title"]),
+           '</h1>\n  <ul class="folder-list">\n']
+    for e in ctx["entries"]:
+        out += ['<li class="', "folder" if e["folder"] else "file", '"><a href="', _e(href(e["url"])), '">',
+                _e(e["title"]), '</a>']
+        if e["folder"]:
+            out += [' <span class="count">', _e(e["count"]), " note</span>" if e["count"] == 1 else " notes</span>"]
+        elif e["description"]:
+            out += ['<p>', _e(e["description"]), '</p>']
+        out.append('</li>\n')
+    out.append('</ul>\n')
+    _pager_html(ctx["pager"], href, out)
+    out.append('</article>\n')
+    return _base_html(ctx, "".join(out))
+
+
+def _pager_html(pager: dict[str, Any], href: Callable[[str], str], out: list[str]) -> None:
+    """partials/pager.html, appended to `out`."""
+    if pager["count"] > 1:
         out.append('<nav class="pager" aria-label="Pages">\n')
         if pager["prev"]:
             out += ['<a rel="prev" href="', _e(href(pager["prev"])), '">← Previous</a>']
@@ -264,8 +289,6 @@ def tag_html(ctx: dict[str, Any]) -> str:
         if pager["next"]:
             out += ['<a rel="next" href="', _e(href(pager["next"])), '">Next →</a>']
         out.append('</nav>\n')
-    out.append('</article>\n')
-    return _base_html(ctx, "".join(out))
 
 
 def _base_html(ctx: dict[str, Any], content: str) -> str:
@@ -363,3 +386,14 @@ def _chrome(ctx: dict[str, Any], kind: str) -> tuple[str, str]:
             f'<a class="explorer-extra" href="{_e(href("tags/index.html"))}">Tags</a></p>\n  </nav>\n')
         hit = store[_chrome, folder, kind] = (head, top)
     return hit
+
+
+_BASE = ("base.html", "partials/breadcrumbs.html", "partials/pager.html")
+FAST: dict[str, tuple[tuple[str, ...], str, Callable[[dict[str, Any]], str]]] = {
+    "tag.html": (("tag.html", *_BASE), "0ce3afd826b8792dfd0dfc8beb3a34b0", tag_html),
+    "folder.html": (("folder.html", *_BASE), "f740b7aff1b586429ae2ae8b63ecbdcb", folder_html),
+}
+"""Page template → (the templates its page renders through, _sources_digest() of the default
+theme's, the function that writes what they write). A change to any of those templates turns
+the function off (tests/test_fast_pages.py says so) until it is brought in line and the digest
+updated."""
