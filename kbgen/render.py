@@ -110,10 +110,10 @@ class Theme:
     def render(self, template: str, context: dict[str, Any]) -> str:
         write = self.fast(template)
         if write is not None:
-            return write(context)
+            return write(context, self.env)
         return self.env.get_template(template).render(context)
 
-    def fast(self, template: str) -> Callable[[dict[str, Any]], str] | None:
+    def fast(self, template: str) -> Writer | None:
         """The Python writer of a page template (FAST), while the theme chain finds the templates
         it was written from as they were; else None (jinja renders the page)."""
         hit = self._fast.get(template, False)
@@ -238,7 +238,7 @@ _e = escape_html
 """What `{{ value }}` writes, autoescaped."""
 
 
-def tag_html(ctx: dict[str, Any]) -> str:
+def tag_html(ctx: dict[str, Any], env: Any = None) -> str:
     """A tag page as tag.html through base.html writes it, without jinja: a tag page per 7 bytes
     of a vault of distinct tags, and jinja's ~70 yields, lookups and contexts (the includes') a
     page were ~20 µs of the ~75 each cost. Same text (tests/test_fast_pages.py)."""
@@ -259,7 +259,7 @@ def tag_html(ctx: dict[str, Any]) -> str:
     return _base_html(ctx, "".join(out))
 
 
-def folder_html(ctx: dict[str, Any]) -> str:
+def folder_html(ctx: dict[str, Any], env: Any = None) -> str:
     """A folder page as folder.html through base.html writes it (see tag_html): a vault of a
     folder per note has a folder page per note."""
     href = ctx["href"]
@@ -291,8 +291,79 @@ def _pager_html(pager: dict[str, Any], href: Callable[[str], str], out: list[str
         out.append('</nav>\n')
 
 
-def _base_html(ctx: dict[str, Any], content: str) -> str:
-    """base.html around a page's content block (its head, aside and scripts blocks empty)."""
+def note_html(ctx: dict[str, Any], env: jinja2.Environment) -> str:
+    """A note page as note.html through base.html and its partials writes it (see tag_html),
+    but for partials/graph.html, which jinja renders as the include did: the template's yields,
+    lookups and seven include contexts were ~30 µs of a tiny note's page."""
+    note, href = ctx["note"], ctx["href"]
+    out = ['<article class="note']
+    for c in note["cssclasses"]:
+        out += [" ", _e(c)]
+    out += ['">\n  <header class="note-header">\n    <h1 class="note-title" data-pagefind-meta="title">',
+            _e(ctx["page"]["title"]), '</h1>\n']
+    if note["date"]:
+        out += ['<p class="note-date" data-pagefind-ignore><time>', _e(note["date"]), '</time></p>']
+    if note["tags"]:  # partials/tags.html
+        out.append('<ul class="note-tags" aria-label="Tags" data-pagefind-ignore>')
+        for t in note["tags"]:
+            name = t["name"]
+            out += ['<li><a class="tag" href="', _e(href(t["url"])), '" data-pagefind-filter="tag:',
+                    _e(name.lower() if isinstance(name, str) else str(name).lower()), '">#', _e(name), '</a>']
+            for parent in t["parents"]:
+                out += ['<span hidden data-pagefind-filter="tag:', _e(parent), '"></span>']
+            out.append('</li>')
+        out.append('</ul>\n')
+    if note["aliases"]:  # `| join(", ")`: each alias escaped unless markup, as one string would be
+        out += ['<p class="aliases" data-pagefind-weight="5">Also known as: ',
+                ", ".join([_e(a if hasattr(a, "__html__") else str(a)) for a in note["aliases"]]), '</p>']
+    out += ['  </header>\n  <div class="note-body markdown-rendered">\n', _e(ctx["body"]),
+            '\n  </div>\n</article>\n']
+    recent = ctx.get("recent")
+    if recent:  # partials/recent.html
+        out.append('<section class="recent" aria-labelledby="recent-title" data-pagefind-ignore>\n'
+                   '  <h2 id="recent-title">Recently updated</h2>\n  <ol class="recent-list">\n')
+        for r in recent:
+            out += ['<li><a class="internal-link" href="', _e(href(r["url"])), '">', _e(r["title"]), '</a>']
+            if r["folder"]:
+                out += [' <span class="recent-folder">', _e(r["folder"]), '</span>']
+            out += [' <time datetime="', _e(r["date"]), '" title="', _e("from " + str(r["source"])), '">',
+                    _e(r["date"]), '</time></li>\n']
+        out.append('</ol>\n</section>\n')
+    total = _e(ctx["backlinks_total"])  # partials/backlinks.html
+    out += ['<section class="backlinks" aria-labelledby="backlinks-title" data-pagefind-ignore>\n'
+            '  <h2 id="backlinks-title">Backlinks <span class="count">', total, '</span></h2>\n']
+    if ctx["backlinks"]:
+        out.append('<ul class="backlink-list">\n')  # partials/backlink_list.html
+        for b in ctx["backlinks"]:
+            link, title = _e(href(b["url"])), _e(b["title"])
+            out += ['  <li class="backlink"><a class="internal-link backlink-title" href="', link, '">', title,
+                    '</a>\n']
+            for c in b["contexts"]:
+                out += ['<blockquote class="backlink-context">', _e(c["html"]), '</blockquote>']
+            more = b["more"]
+            if more:
+                out += ['<p class="backlink-more">and ', _e(more), ' more mention', "s" if more > 1 else "",
+                        ' in <a class="internal-link" href="', link, '">', title, '</a></p>']
+            out.append('  </li>\n')
+        out.append('</ul>\n')
+        if ctx["backlinks_more"]:
+            out += ['<p class="more"><a href="', _e(href(ctx["backlinks_more"])), '">All ', total,
+                    ' backlinks</a></p>']
+    else:
+        out.append('<p class="empty">No notes link here yet.</p>')
+    out.append('</section>\n')
+    aside = [env.get_template("partials/graph.html").render(ctx)]
+    if ctx["toc"]:  # partials/toc.html
+        aside += ['<nav class="toc" aria-labelledby="toc-title">\n  <h2 id="toc-title">On this page</h2>\n  <ol>',
+                  _e(ctx["toc_html"]), '</ol>\n</nav>\n']
+    if ctx["outlinks"]:  # partials/outlinks.html
+        aside += ['<section class="outlinks" aria-labelledby="outlinks-title">\n  <h2 id="outlinks-title">Links</h2>\n'
+                  '  <ul>', _e(ctx["outlinks_html"]), '</ul>\n</section>\n']
+    return _base_html(ctx, "".join(out), "".join(aside))
+
+
+def _base_html(ctx: dict[str, Any], content: str, aside: str = "") -> str:
+    """base.html around a page's content and aside blocks (its head and scripts blocks empty)."""
     site, page = ctx["site"], ctx["page"]
     kind, description, canonical, image = page["kind"], page["description"], page["canonical"], page["image"]
     title = _e(page["title"])
@@ -335,7 +406,7 @@ def _base_html(ctx: dict[str, Any], content: str) -> str:
         for c in crumbs:
             out += ['<li><a href="', _e(href(c["url"])), '">', _e(c["title"]), '</a></li>']
         out.append('</ol></nav>\n')
-    out += [content, '  </main>\n  <aside class="sidebar" aria-label="Page">\n'
+    out += [content, '  </main>\n  <aside class="sidebar" aria-label="Page">\n', aside,
             '  </aside>\n</div>\n<footer class="site-footer"><p>Built with kbgen</p></footer>\n']
     if page["has_mermaid"]:
         out += ['<script src="', _e(ctx["config"].mermaid_url), '" defer></script><script src="',
@@ -389,9 +460,13 @@ def _chrome(ctx: dict[str, Any], kind: str) -> tuple[str, str]:
 
 
 _BASE = ("base.html", "partials/breadcrumbs.html", "partials/pager.html")
-FAST: dict[str, tuple[tuple[str, ...], str, Callable[[dict[str, Any]], str]]] = {
+Writer = Callable[[dict[str, Any], Any], str]
+"""A page's writer: its context and the theme's jinja environment → the page."""
+FAST: dict[str, tuple[tuple[str, ...], str, Writer]] = {
     "tag.html": (("tag.html", *_BASE), "0ce3afd826b8792dfd0dfc8beb3a34b0", tag_html),
     "folder.html": (("folder.html", *_BASE), "f740b7aff1b586429ae2ae8b63ecbdcb", folder_html),
+    "note.html": (("note.html", *_BASE, *(f"partials/{name}.html" for name in (
+        "tags", "recent", "backlinks", "backlink_list", "toc", "outlinks"))), "5cadc5cd0bb409af52b2bad7ba08de8e", note_html),
 }
 """Page template → (the templates its page renders through, _sources_digest() of the default
 theme's, the function that writes what they write). A change to any of those templates turns

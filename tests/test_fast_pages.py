@@ -1,4 +1,4 @@
-"""Pages written without jinja (render.FAST: tag and folder pages) read exactly as their
+"""Pages written without jinja (render.FAST: tag, folder and note pages) read exactly as their
 templates through base.html render them, and only while the theme's templates are the ones
 they were written from."""
 from __future__ import annotations
@@ -11,7 +11,11 @@ import pytest
 
 from conftest import build, write_vault
 from kbgen import config as configs
+from markupsafe import Markup
+
+from kbgen.pages import Outlinks
 from kbgen.render import FAST, Theme, _sources_digest, base_context
+from kbgen.toc import Toc
 
 ODD = ["plain", "a<b>&\"c'", "", "#x/y", "ünï ✓", "{{ x }}", "a  b\n"]
 KINDS = ["tag", "folder", "home", "404", "note", "concept", "graph", "tags"]
@@ -31,6 +35,23 @@ def _context(cfg: Any, versions: dict[str, str], url: str, i: int, kind: str) ->
                 "children": [{"name": f"{odd}/c{k}", "url": f"tags/{odd}/c{k}.html"} for k in range(i % 3)]},
         "entries": [{"title": ODD[(i + k) % len(ODD)], "url": f"d/{k}&.html", "folder": bool((i + k) % 2),
                      "description": ODD[(i * k) % len(ODD)], "count": k % 3} for k in range(i % 5)],
+        "note": {"title": odd, "path": "a.md", "meta": {}, "aliases": [ODD[(i + k) % len(ODD)] for k in range(i % 3)]
+                 + ([Markup("<b>m</b>"), 3] if i % 7 == 3 else []),
+                 "tags": [{"name": ODD[(i + k) % len(ODD)] + "Ab", "url": f"tags/{k}&.html",
+                           "parents": [ODD[k % len(ODD)]] * (k % 3)} for k in range(i % 4)],
+                 "date": "2024-01-02" if i % 3 else "", "cssclasses": [ODD[(i + k) % len(ODD)] for k in range(i % 3)]},
+        "body": Markup(f"<p>body {i} &amp;</p>"),
+        "toc": Toc([1, 2][:i % 3], ["a", "b<"][:i % 3], ["a", "b"][:i % 3]),
+        "toc_html": Markup("<li>toc</li>"),
+        "backlinks": [{"title": ODD[(i + k) % len(ODD)], "url": f"b{k}.html", "path": "b.md", "embed": False,
+                       "contexts": [{"html": Markup(f"<p>{k}</p>"), "line": 1}] * (k % 3), "more": (i + k) % 4}
+                      for k in range(i % 4)],
+        "backlinks_total": i % 4 + i % 5, "backlinks_more": "a.backlinks.html" if i % 5 == 2 else "",
+        "outlinks": Outlinks(["x", "y&"][:i % 3], ["x.html", ""][:i % 3], [True, False][:i % 3]),
+        "outlinks_html": Markup("<li>out</li>"),
+        "graph": {"nodes": [], "edges": [], "size": 300},
+        **({"recent": [{"title": ODD[k], "url": f"r{k}.html", "date": "2024-01-0{k}", "source": ODD[k + 1],
+                        "folder": ODD[k + 2]} for k in range(i % 4)]} if i % 6 else {}),
         "pager": {"number": number, "count": count,
                   "prev": f"tags/p{number - 1}.html" if number > 1 else "",
                   "next": f"tags/p{number + 1}.html" if number < count else ""},
@@ -55,7 +76,7 @@ def test_fast_pages_write_what_the_templates_write(tmp_path: Path, template: str
     pages = itertools.islice(zip(itertools.cycle(URLS), itertools.cycle(KINDS)), 80)
     for i, (url, kind) in enumerate(pages):
         # jinja first on some pages, the fast path first on others: either fills the fragments
-        order = [jinja.render, write] if i % 2 else [write, jinja.render]
+        order = [jinja.render, lambda c: write(c, theme.env)] if i % 2 else [lambda c: write(c, theme.env), jinja.render]
         got = [f(_context(cfg, versions, url, i, kind)) for f in order]
         assert got[0] == got[1], (url, kind, i)
 
@@ -73,13 +94,18 @@ def test_the_fast_path_follows_the_templates(tmp_path: Path, template: str) -> N
         write_vault(vault, {f"theme/templates/{name}": source + "<!-- mine -->"})
         theme = Theme(configs.load(vault))
         assert theme.fast(template) is None
-        assert theme.fast("note.html") is None  # (no writer: always jinja)
+        for other, (uses, _, write) in FAST.items():  # the others only when they use it too
+            assert theme.fast(other) is (None if name in uses else write), (name, other)
+        assert theme.fast("concept.html") is None  # (no writer: always jinja)
 
 
 def test_a_site_is_the_same_with_and_without_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    notes = {f"d{i % 2}/{'e/' * (i % 5 == 0)}N {i}.md": f"# N{i}\n#t{i % 4} #nest/ed{i % 2} #a&b [[N {i + 1}]]\n"
+    notes = {f"d{i % 2}/{'e/' * (i % 5 == 0)}N {i}.md":
+             f"---\naliases: [A{i}, 'b&{i}']\ncssclasses: [w{i % 3}]\ndate: 2024-0{1 + i % 9}-01\n---\n" * (i % 4 == 1)
+             + f"# N{i}\n## Part\n#t{i % 4} #nest/ed{i % 2} #a&b [[N {i + 1}]] [[N {i * 7 % 300}]] [[Missing {i % 5}]]\n"
              for i in range(300)}
-    vault = write_vault(tmp_path / "v", {**notes, "kbgen.toml": 'base_url = "https://e.example/s/"\n'})
+    vault = write_vault(tmp_path / "v", {**notes, "Home.md": "# Home\n[[N 1]]\n",
+                                         "kbgen.toml": 'base_url = "https://e.example/s/"\n'})
     _, fast = build(vault, tmp_path / "fast", cache=False)
     monkeypatch.setattr(Theme, "fast", lambda self, template: None)
     _, slow = build(vault, tmp_path / "slow", cache=False)
