@@ -27,12 +27,12 @@ from mdit_py_plugins.footnote.index import footnote_inline as library_footnote_i
 
 from kbgen.markdown import mdlinks, wikilinks
 from kbgen.markdown.autolinks import linkify_rule
-from kbgen.markdown.collect import ENV_KEY
+from kbgen.markdown.collect import ENV_KEY, LINE_KEY
 from kbgen.markdown.dispatch import markup_chars, starting_at
 from kbgen.markdown.tokens import before_break, link_tokens
 from kbgen.markdown.tokens import text as text_token
 from kbgen.markdown.tokens import token as new_token
-from kbgen.model import LinkRef
+from kbgen.model import Context, LinkRef
 
 PlainParse = Callable[[str, int, int, dict[str, Any], list[Token]], bool]
 """(content, first markup position, block line, env, children) → whether it made the tokens."""
@@ -89,6 +89,8 @@ def _parser(search: Callable[[str, int], re.Match[str] | None],
             md_link: Callable[[str, int], tuple[int, str] | None] | None = None,
             md_image: Callable[[str, int], tuple[int, str] | None] | None = None) -> PlainParse:
     def parse(src: str, first: int, line0: int, env: dict[str, Any], children: list[Token]) -> bool:
+        if src[first] == "[" and src.endswith("]]") and _one_link(src, first, line0, env, children):
+            return True
         found = other(src, first) if other is not None else None  # (no markup before `first`)
         if found is not None:
             # Markup this path does not take, unless it is inside a link: after the last `[[`
@@ -164,6 +166,43 @@ def _parser(search: Callable[[str, int], re.Match[str] | None],
         _make(src, pieces, line0, env, children)
         return True
     return parse
+
+
+def _one_link(src: str, first: int, line0: int, env: dict[str, Any], children: list[Token]) -> bool:
+    """The tokens _make() makes of one line of text (without markup: `first` is the first markup
+    character) ending with a wikilink `[[target]]` that needs no splitting (no `|`, `#` or
+    escape): a list item or a table cell of one link. False, with nothing made, for any other
+    content (the loop of parse() takes it)."""
+    close = len(src) - 2
+    inner = src[first + 2:close]
+    if not src.startswith("[[", first) or "[" in inner or "]" in inner or "|" in inner or "#" in inner \
+            or "\\" in inner or "\n" in src:
+        return False
+    path = inner.strip()
+    col = env.get(ENV_KEY)
+    if not path or col is None:
+        return False
+    if first:
+        children.append(text_token(0, src[:first]))
+    line = line0 + 1 + col.line_offset
+    current = env.get("_kb_ctx")
+    if current is None or current[0] is not src:  # wikilinks.new_context(), written out
+        contexts = env.get("_kb_contexts")
+        if contexts is None:
+            contexts = env["_kb_contexts"] = []
+        contexts.append(Context(src, env.get(LINE_KEY, 0) + 1 + col.line_offset))
+        current = env["_kb_ctx"] = (src, len(contexts) - 1)
+    context = current[1]
+    links = col.links
+    original = src[first:]
+    index = len(links)
+    ref = links[-1] if index else None
+    if ref is None or ref.original != original or ref.line != line or ref.embed \
+            or ref.context != context or ref.commented or ref.kind != "wiki":
+        ref = LinkRef(path, "", None, False, "wiki", line, original, context)
+    links.append(ref)
+    children += link_tokens("wikilink_open", "wikilink_close", "a", 0, path, {"ref": ref, "index": index})
+    return True
 
 
 def _make(src: str, pieces: list[Piece], line0: int, env: dict[str, Any], children: list[Token]) -> None:

@@ -161,3 +161,28 @@ def test_off_where_its_assumptions_fail() -> None:
     before = MarkdownIt("commonmark").use(wikilinks_plugin)
     before.inline.ruler.before("unclosed_bracket", "mine", lambda state, silent: False)
     assert build(before, markup) is None
+
+
+ONE_LINKS = ["[[Other]]", "[[ x ]]", "[[a.png]]", "[[é]]", "[[a*b*]]", "[[a:b]]", "[[a!b]]", "[[a^b]]",
+             "[[a`b`]]", "[[a $x$]]", "[[a %%c%% b]]", "[[#tag]]", "[[a <b>]]", "[[a&amp;b]]", "[[a]b]]",
+             "[[a[b]]", "[[a]]]", "[[[a]]", "[[a\\]]", "[[ ]]", "[[]]", "[[a|b]]", "[[a#h]]", "[[a\nb]]",
+             "[[a]] [[b]]", "[[a]]x]]", "![[a]]", "[x](y)]]", "[[a\t]]", "[[a\u00a0]]", "[[\u00a0]]"]
+PREFIXES = ["", "", "item ", "a b ", "é ", "  ", "x-y ", "a.b "]
+
+
+def test_one_link_content_alike(parsers: Parsers, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Content that is text and one `[[link]]` at its end (plainlinks._one_link), in list items,
+    table cells, quotes, headings and paragraphs, one after another (a link shared as written)."""
+    taken: list[bool] = []
+    one_link = plainlinks._one_link
+
+    def counted(*args: Any) -> bool:
+        taken.append(one_link(*args))
+        return taken[-1]
+    monkeypatch.setattr(plainlinks, "_one_link", counted)
+    rng = random.Random(7)
+    for _ in range(600):
+        items = [rng.choice(PREFIXES) + rng.choice(ONE_LINKS) for _ in range(rng.randint(1, 4))]
+        form = rng.choice(["- {}\n", "> - {}\n", "| {} |\n|---|\n", "# {}\n", "{}\n\n", "{}\n", "1. {}\n"])
+        _assert_alike(parsers, "".join(form.format(item) for item in items))
+    assert taken.count(True) > 300 and taken.count(False) > 100
