@@ -1,5 +1,8 @@
 """The theme: jinja2 templates and static files, a vault's own theme folder overriding the default.
 
+The default theme's tag, folder and note pages are written by Python functions with the same text
+(FAST), for as long as the theme chain finds the templates they were written from unchanged.
+
 Every template gets this context (the contract themes rely on):
   site   – {title, base_url, lang}
   page   – {kind, title, url, root, description, canonical, breadcrumbs, css_classes, has_math,
@@ -225,8 +228,11 @@ def base_context(config: Config, url: str, static_versions: dict[str, str]) -> d
     }
 
 
+# The default theme's tag, folder and note pages written in Python (FAST): the same text as their
+# templates, without jinja's per-page contexts, lookups and yields.
 
 def _sources_digest(env: jinja2.Environment, names: tuple[str, ...]) -> str:
+    """A digest of the sources the theme chain finds for these templates."""
     h = hashlib.blake2b(digest_size=16)
     for name in names:
         source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
