@@ -145,7 +145,7 @@ def _headings(tokens: list[Token], types: list[str], col: Collector) -> list[Hea
     out: list[Heading] = []
     add = out.append
     anchors = Anchors()
-    used, take = anchors.used, anchors.take
+    used, take, numbered = anchors.used, anchors.take, anchors.numbered
     bases: dict[str, str] = {}  # visible text → its anchor before numbering (a note may repeat one heading)
     levels = _HEADING_LEVELS
     offset = col.file_line(0)
@@ -168,13 +168,15 @@ def _headings(tokens: list[Token], types: list[str], col: Collector) -> list[Hea
         # Anchors.take written out for a first use and for a repeat whose next number is free
         n = used.get(base, 0)
         if not n:
-            used[base] = 1
-            anchor = base
+            if "-" in base and base[:base.rfind("-")] in used and numbered(base):
+                anchor = take(base)
+            else:
+                used[base] = 1
+                anchor = base
         elif (anchor := f"{base}-{n}") in used:
             anchor = take(base)
         else:
             used[base] = n + 1
-            used[anchor] = 1
         tok.attrs["id"] = anchor  # (tok.attrSet())
         add(Heading(levels[tok.tag], inline.content.strip(), anchor, where[0] + offset if (where := tok.map) else 1))
 
@@ -187,23 +189,39 @@ class Anchors:
 
     def __init__(self) -> None:
         self.used: dict[str, int] = {}
-        """Every anchor given; for a base anchor, the number its next repeat tries first."""
+        """Every base anchor given: the number its next repeat tries first. The numbered anchors
+        are not kept (a note may repeat one heading on each of 250 000 lines): numbered() knows
+        them from their base's number."""
         self.probes = 0
         """Numbers tried that were taken (tests count them)."""
 
     def take(self, base: str) -> str:
         n = self.used.get(base, 0)
         if not n:
-            self.used[base] = 1
-            return base
+            if not self.numbered(base):
+                self.used[base] = 1
+                return base
+            n = 1  # a numbered anchor given before: this base's repeats number from 1
+        # (a numbered anchor `base-n` of a base's own is below its next number; one of another
+        # base is never `base-n`: it parts at its last `-` into its own base and number)
         while (anchor := f"{base}-{n}") in self.used:
             n += 1
             self.probes += 1
         # the next repeat starts past the numbers tried here: all taken (starting again from
         # the old number made `# h-1` … `# h-5000` followed by 5 000 `# h` quadratic)
         self.used[base] = n + 1
-        self.used[anchor] = 1
         return anchor
+
+    def numbered(self, anchor: str) -> bool:
+        """Whether `anchor` (not a base anchor given) was given as a repeat's `base-n`: each
+        number below the base's next one was given to a repeat or skipped (the skipped ones
+        are base anchors given)."""
+        cut = anchor.rfind("-")
+        if cut < 0 or not (next_number := self.used.get(anchor[:cut], 0)):
+            return False
+        number = anchor[cut + 1:]
+        return number.isascii() and number.isdigit() and number[0] != "0" and len(number) < 19 \
+            and int(number) < next_number
 
 
 def plain_text(children: list[Token]) -> str:
