@@ -56,53 +56,76 @@ def local_graph_svg(graph: dict[str, Any], href: Any, links: dict[str, str] | No
     (and the highlighted edges) from the title and the path. Label anchors and colours are
     classes the stylesheet fills in.
 
-    `links`: URL → href(URL) escaped, kept by the caller for pages whose href() answers alike
-    (those of one folder), so the hubs on most pages are not made relative again each time."""
+    A node's markup but its href and point is the same on every page that shows it alike
+    (_PIECES). `links`: URL → href(URL) escaped, kept by the caller for pages whose href()
+    answers alike (those of one folder), so the hubs on most pages are not made relative
+    again each time."""
     nodes = graph["nodes"]
     size = graph["size"]
-    point = list(map(_POINTS.__getitem__, map(_POINT, nodes)))
-    out = [f'<svg class="graph" viewBox="0 0 {size} {size}" role="group" aria-labelledby="graph-title" '
-           f'data-size="{size}"><path class="edges" d="{_edge_path(point, graph["edges"])}"/>']
-    rows = list(map(_FIELDS, nodes))
-    ring = None
-    classes, radii, titles = _CLASSES, _RADII, _TITLES
-    if len(titles) > _TITLES_KEPT:
-        titles.clear()
+    xy = list(map(_POINT, nodes))
+    point = list(map(_POINTS.__getitem__, xy))
+    start = (f'<svg class="graph" viewBox="0 0 {size} {size}" role="group" aria-labelledby="graph-title" '
+             f'data-size="{size}"><path class="edges" d="{_edge_path(point, graph["edges"])}"/>')
+    if not nodes:
+        return Markup(start + "</svg>")
     if links is None:
         links = {}
-    for i in range(len(rows) - 1, -1, -1):  # outer ring first: inner labels end up on top
-        node, level, title, url, x, y, r, colour, label = rows[i]
-        if level != ring:
-            out.append(f'{"</g>" if ring is not None else ""}<g class="nodes ring{level}">')
-            ring = level
-        concept = node.startswith("concept:")
-        key = (colour, concept, i == 0, label)
-        attrs = classes.get(key)
-        if attrs is None:
-            attrs = classes[key] = _class_attr(*key)
-        shown = radii.get(r)
-        if shown is None:
-            shown = radii[r] = f"{r:g}"
-        text = titles.get(title)
-        if text is None:
-            text = titles[title] = _xml(title)
-        shows = f'<text x="{x}" y="{int(y + r + 9.5)}"{_anchor(x, size)}>{_xml(_short(title))}</text>' \
-            if label else ""
-        if url and i:
-            link = links.get(url)
-            if link is None:
-                link = links[url] = _xml(href(url))
-            out.append(f'<a href="{link}"{attrs}><title>{text}{" (no note yet)" if concept else ""}</title>'
-                       f'<circle cx="{x}" cy="{y}" r="{shown}"/>{shows}</a>')
-        else:
-            out.append(f'<g{attrs}><title>{text}{" (no note yet)" if concept else ""}</title>'
-                       f'<circle cx="{x}" cy="{y}" r="{shown}"/>{shows}</g>')
-    out.append("</g></svg>" if nodes else "</svg>")
+    keys = list(map(_KEY, nodes))
+    keys[0] += (True,)  # the page's own node: marked, and no link
+    pieces = list(map(_PIECES.get, keys))
+    if None in pieces:
+        if len(_PIECES) > _PIECES_KEPT:
+            _PIECES.clear()
+        for i, key in enumerate(keys):
+            if pieces[i] is None:
+                pieces[i] = _PIECES[key] = _pieces(*key)
+    hrefs = list(map(links.get, map(_URL, nodes)))
+    hrefs[0] = ""
+    if None in hrefs:
+        for i, node in enumerate(nodes):
+            if hrefs[i] is None:
+                url = node["url"]
+                hrefs[i] = links[url] = _xml(href(url)) if url else ""
+    drawn = [f'{a}{link}{b}{x}" cy="{y}{c}' if label is None else
+             f'{a}{link}{b}{x}" cy="{y}{c}{_label(x, y, size, *label)}'
+             for (a, b, c, label), link, (x, y) in zip(pieces, hrefs, xy)]
+    out = [start]
+    levels = list(map(_RING, nodes))
+    end = len(drawn)
+    while end:  # outer ring first (nodes come ring by ring): inner labels end up on top
+        level = levels[end - 1]
+        begin = end - 1
+        while begin and levels[begin - 1] == level:
+            begin -= 1
+        out.append(f'<g class="nodes ring{level}">')
+        out += drawn[end - 1:begin - 1 if begin else None:-1]
+        out.append("</g>")
+        end = begin
+    out.append("</svg>")
     return Markup("".join(out))
 
 
-_FIELDS = itemgetter("id", "ring", "title", "url", "x", "y", "r", "colour", "label")
+def _pieces(node: str, title: str, url: str, r: float, colour: int, label: bool,
+            current: bool = False) -> tuple[str, str, str, tuple[float, str, str] | None]:
+    """A node's markup around its href and point: (before the href, after it up to cx, after
+    cy, and for a labelled node its size, label text and closing tag, the label being placed
+    by its point)."""
+    concept = node.startswith("concept:")
+    inner = f'{_class_attr(colour, concept, current, label)}><title>{_xml(title)}' \
+            f'{" (no note yet)" if concept else ""}</title><circle cx="'
+    a, b, close = ('<a href="', '"' + inner, "</a>") if url and not current else ("", "<g" + inner, "</g>")
+    c = f'" r="{r:g}"/>'
+    return (a, b, c, (r, _xml(_short(title)), close)) if label else (a, b, c + close, None)
+
+
+def _label(x: int, y: int, size: int, r: float, text: str, close: str) -> str:
+    return f'<text x="{x}" y="{int(y + r + 9.5)}"{_anchor(x, size)}>{text}</text>{close}'
+
+
+_KEY = itemgetter("id", "title", "url", "r", "colour", "label")
 _POINT = itemgetter("x", "y")
+_URL = itemgetter("url")
+_RING = itemgetter("ring")
 
 
 class _Points(dict[tuple[int, int], str]):
@@ -114,17 +137,22 @@ class _Points(dict[tuple[int, int], str]):
 
 
 _POINTS = _Points()
-_TITLES: dict[str, str] = {}
-"""A node's title → as written in the SVG: the same hubs' titles on most pages."""
-_TITLES_KEPT = 100_000
-"""_TITLES is emptied when it holds more titles than this (a long `serve` of renamed notes)."""
+_PIECES: dict[tuple[Any, ...], tuple[str, str, str, tuple[float, str, str] | None]] = {}
+"""_KEY of a node (plus True for the page's own) → _pieces(): the hubs are on most pages."""
+_PIECES_KEPT = 200_000
+"""_PIECES is emptied when it holds more than this (a long `serve` of renamed notes)."""
 _CLASSES: dict[tuple[int, bool, bool, bool], str] = {}
 """(colour, concept, current, labelled) → a node's class attribute: a handful, on every page."""
-_RADII: dict[float, str] = {}
-"""A node's size → as written in the SVG (a few dozen sizes)."""
 
 
 def _class_attr(colour: int, concept: bool, current: bool, labelled: bool) -> str:
+    attr = _CLASSES.get((colour, concept, current, labelled))
+    if attr is None:
+        attr = _CLASSES[colour, concept, current, labelled] = _make_class_attr(colour, concept, current, labelled)
+    return attr
+
+
+def _make_class_attr(colour: int, concept: bool, current: bool, labelled: bool) -> str:
     cls = [f"c{colour}"] if colour else []
     cls += ["node-concept"] if concept else []
     cls += ["current"] if current else []
