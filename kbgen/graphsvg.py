@@ -20,23 +20,31 @@ def _edge_path(point: list[str], edges: list[tuple[int, int]]) -> str:
     lines pay two. Greedy walks, from odd-degree nodes first (a trail must end at each), along
     the highest unused neighbour: deterministic and near the fewest polylines. `point`: each
     node's point as written."""
-    count = len(point)
-    near: list[list[int]] = [[] for _ in range(count)]
+    near: list[list[int]] = [[] for _ in point]
     for a, b in edges:
         near[a].append(b)
         near[b].append(a)
-    out = []
-    for start in [v for v in range(count) if len(near[v]) % 2] + list(range(count)):
-        while near[start]:
-            v, here, trail = start, near[start], []
-            add = trail.append
-            while here:
-                w = here.pop()
-                here = near[w]
-                here.remove(v)
-                add(point[w])
-                v = w
-            out.append(f"M{point[start]}L{' '.join(trail)}")
+    out: list[str] = []
+    add = out.append
+    # (a node without edges left cannot get one back: those with none are passed over)
+    for start in [v for v, n in enumerate(near) if len(n) & 1] + [v for v, n in enumerate(near) if n]:
+        here = near[start]
+        while here:
+            w = here.pop()
+            ahead = near[w]
+            ahead.remove(start)
+            if not ahead:  # a polyline of one edge: most of them when the outer ring is large
+                add(f"M{point[start]}L{point[w]}")
+                continue
+            v, trail = w, [point[w]]
+            step = trail.append
+            while ahead:
+                x = ahead.pop()
+                ahead = near[x]
+                ahead.remove(v)
+                step(point[x])
+                v = x
+            add(f"M{point[start]}L{' '.join(trail)}")
     return "".join(out)
 
 
@@ -71,8 +79,8 @@ def local_graph_svg(graph: dict[str, Any], href: Any, links: dict[str, str] | No
     if links is None:
         links = {}
     keys = list(map(_KEY, nodes))
-    keys[0] += (True,)  # the page's own node: marked, and no link
-    pieces = list(map(_PIECES.get, keys))
+    pieces = [_pieces(*keys[0], current=True)]  # the page's own node: marked, no link (not kept)
+    pieces += map(_PIECES.get, keys[1:])
     if None in pieces:
         if len(_PIECES) > _PIECES_KEPT:
             _PIECES.clear()
@@ -138,7 +146,7 @@ class _Points(dict[tuple[int, int], str]):
 
 _POINTS = _Points()
 _PIECES: dict[tuple[Any, ...], tuple[str, str, str, tuple[float, str, str] | None]] = {}
-"""_KEY of a node (plus True for the page's own) → _pieces(): the hubs are on most pages."""
+"""_KEY of a node → _pieces(): the hubs are on most pages (the page's own node is not kept)."""
 _PIECES_KEPT = 200_000
 """_PIECES is emptied when it holds more than this (a long `serve` of renamed notes)."""
 _CLASSES: dict[tuple[int, bool, bool, bool], str] = {}
