@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from operator import attrgetter
-from typing import Callable
+from typing import Any, Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
@@ -154,9 +154,16 @@ def mark_joined(state: StateInline) -> None:
     other children, or add to these, text_join() looks at them."""
     tokens = state.tokens
     setattr(state, _JOINED, tokens)
-    final = state.env.get(_FINAL)
+    mark_final(state.env, tokens)
+
+
+def mark_final(env: dict[str, Any], tokens: list[Token]) -> None:
+    """Tell text_join() that an inline block's `tokens` are as it would leave them (no
+    `text_special` token, no two text tokens in a row, none with children of that kind): made
+    so by a fast path that sets no StateInline up (plainlinks.py)."""
+    final = env.get(_FINAL)
     if final is None:
-        final = state.env[_FINAL] = {}
+        final = env[_FINAL] = {}
     final[id(tokens)] = (tokens, len(tokens))
 
 

@@ -28,6 +28,7 @@ from mdit_py_plugins.footnote.index import footnote_inline as library_footnote_i
 from kbgen.markdown import mdlinks, wikilinks
 from kbgen.markdown.autolinks import linkify_rule
 from kbgen.markdown.collect import ENV_KEY, LINE_KEY
+from kbgen.markdown.delims import mark_final
 from kbgen.markdown.dispatch import markup_chars, starting_at
 from kbgen.markdown.tokens import before_break, link_tokens
 from kbgen.markdown.tokens import text as text_token
@@ -90,6 +91,7 @@ def _parser(search: Callable[[str, int], re.Match[str] | None],
             md_image: Callable[[str, int], tuple[int, str] | None] | None = None) -> PlainParse:
     def parse(src: str, first: int, line0: int, env: dict[str, Any], children: list[Token]) -> bool:
         if src[first] == "[" and src.endswith("]]") and _one_link(src, first, line0, env, children):
+            mark_final(env, children)
             return True
         found = other(src, first) if other is not None else None  # (no markup before `first`)
         if found is not None:
@@ -164,6 +166,7 @@ def _parser(search: Callable[[str, int], re.Match[str] | None],
             found = search(src, at)
             at = found.start() if found else -1
         _make(src, pieces, line0, env, children)
+        mark_final(env, children)  # (no two text tokens in a row; an image's one text child)
         return True
     return parse
 
