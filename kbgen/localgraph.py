@@ -98,22 +98,21 @@ class _Nodes:
     `row` its (title, URL, colour, size); `key` its place in an inner ring (colour groups
     together, uncoloured last, then by title); `width` its label's (see _labels)."""
 
-    def __init__(self, site: Site) -> None:
-        self.site = site
+    def __init__(self) -> None:
         self.row: dict[str, tuple[str, str, int, float]] = {}
         self.key: dict[str, tuple[int, str, str]] = {}
         self.width: dict[str, float] = {}
 
-    def fill(self, nodes: list[str]) -> None:
+    def fill(self, site: Site, nodes: list[str]) -> None:
         if all(map(self.row.__contains__, nodes)):
             return
-        site, adj = self.site, adjacency(self.site.graph)
+        adj = adjacency(site.graph)
         for n in set(nodes).difference(self.row):
             title = site.graph.g.nodes[n]["title"]
             colour = palette(site).get(_group(site, n), 0)
-            self.row[n] = (title, node_url(site, n), colour, node_radius(len(adj[n])))
             self.key[n] = (colour or COLOURS + 1, title.casefold(), n)
             self.width[n] = 5.0 * len(_short(title))
+            self.row[n] = (title, node_url(site, n), colour, node_radius(len(adj[n])))  # last: tells it all made
 
 
 _nodes = _PerGraph("_local_nodes")
@@ -134,11 +133,11 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
     adj = adjacency(graph)
     info = _nodes.get(graph)
     if info is None:
-        info = _nodes[graph] = _Nodes(site)
+        info = _nodes[graph] = _Nodes()
     center = levels[0][0]
     near = levels[1] if len(levels) > 1 else []  # the center's neighbours, best ranked first
     outer = levels[2] if len(levels) == 3 else [n for level in levels[2:] for n in level]
-    info.fill([center, *near, *outer])
+    info.fill(site, [center, *near, *outer])
     ring1 = sorted(near, key=info.key.__getitem__)
     ring = _ring(len(ring1))
     inner = set(ring1)
