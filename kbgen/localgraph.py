@@ -138,6 +138,44 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
     near = levels[1] if len(levels) > 1 else []  # the center's neighbours, best ranked first
     outer = levels[2] if len(levels) == 3 else [n for level in levels[2:] for n in level]
     info.fill(site, [center, *near, *outer])
+    last = _last.get(graph)
+    if last is not None and last[0] == near and last[1] == outer:
+        placed = last[2]
+    else:  # placed again (what follows is the same for every center with these rings)
+        placed = _place(adj, info, near, outer)
+        _last[graph] = (near, outer, placed)
+    ring1, ring2, points, edges, near_points = placed
+    edges = list(edges)  # (each page its own list)
+    # label the middle and, where they fit, the inner ring (best ranked first: `near`'s order);
+    # the rest show on hover or zoom
+    labelled = _labels([center, *near], [points[0], *near_points], info)
+    order = [center, *ring1, *ring2]
+    rows = map(info.row.__getitem__, order)
+    rings = chain((0,), repeat(1, len(ring1)), repeat(2, len(ring2)))
+    out = [{"id": n, "ring": level, "title": title, "url": url, "x": x, "y": y, "r": r,
+            "colour": colour, "label": n in labelled}
+           for n, level, (title, url, colour, r), (x, y) in zip(order, rings, rows, points)]
+    return {"nodes": out, "edges": edges, "size": SIZE}
+
+
+_APART = 400
+"""Outer nodes from which rounding might put two on one point. Below, never: _spread keeps
+neighbours at least min(2π/m, 0.45) apart, a chord of over 2 units at radius 132, and the
+rings are 50 units apart (the inner ring's points are made apart once, see _ring)."""
+
+
+_last = _PerGraph("_local_last")
+"""The rings of the last page drawn: (inner, outer, what _place made of them). The notes that
+link to one hub alone all get the same rings: only their middle differs."""
+
+
+Placed = tuple[list[str], list[str], list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]
+
+
+def _place(adj: dict[str, set[str]], info: _Nodes, near: list[str], outer: list[str]) -> Placed:
+    """Where the rings' nodes go and the edges: (the inner ring, the outer ring, the points of
+    the middle and of both rings, the edges, the points of `near`). The middle does not matter:
+    it sits in the middle and meets exactly the inner ring."""
     ring1 = sorted(near, key=info.key.__getitem__)
     ring = _ring(len(ring1))
     inner = set(ring1)
@@ -173,7 +211,7 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
     # Edges as codes a * count + b (a < b), sorted as integers and split by divmod: the middle
     # meets exactly the inner ring, an outer node the inner nodes found above; only each ring's
     # own edges are looked for, each node meeting those after it in its ring.
-    order = [center, *ring1, *ring2]
+    order = ["", *ring1, *ring2]  # (the middle: any name but a node's)
     count = len(order)
     index = dict(zip(order, range(count)))
     get = index.__getitem__
@@ -190,21 +228,7 @@ def local_graph(site: Site, path: str, depth: int = 2, limit: int = 40) -> dict[
     codes += [i * count + j for i, common in enumerate(hits, 1) for j in map(get, common)]
     codes.sort()
     edges = list(map(divmod, codes, repeat(count, len(codes))))
-    # label the middle and, where they fit, the inner ring (best ranked first: `near`'s order);
-    # the rest show on hover or zoom
-    labelled = _labels([center, *near], list(map(points.__getitem__, map(get, [center, *near]))), info)
-    rows = map(info.row.__getitem__, order)
-    rings = chain((0,), repeat(1, len(ring1)), repeat(2, len(ring2)))
-    out = [{"id": n, "ring": level, "title": title, "url": url, "x": x, "y": y, "r": r,
-            "colour": colour, "label": n in labelled}
-           for n, level, (title, url, colour, r), (x, y) in zip(order, rings, rows, points)]
-    return {"nodes": out, "edges": edges, "size": SIZE}
-
-
-_APART = 400
-"""Outer nodes from which rounding might put two on one point. Below, never: _spread keeps
-neighbours at least min(2π/m, 0.45) apart, a chord of over 2 units at radius 132, and the
-rings are 50 units apart (the inner ring's points are made apart once, see _ring)."""
+    return ring1, ring2, points, edges, list(map(points.__getitem__, map(get, near)))
 
 
 def _apart(taken: list[tuple[int, int]], points: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -231,3 +231,15 @@ def test_local_graph_as_before_with_concepts_and_folders(tmp_path: Path) -> None
     site = collect(write_vault(tmp_path / "v", notes))
     for path in site.notes:
         assert localgraph.local_graph(site, path) == _old_local_graph(site, path)
+
+
+def test_pages_alike_but_their_middle_share_nothing_a_caller_may_change() -> None:
+    site = _star(60)
+    a = localgraph.local_graph(site, "n045.md")  # (not one of the 38 best ranked leaves)
+    b = localgraph.local_graph(site, "n046.md")  # the same rings: placed once
+    assert a["edges"] == b["edges"] and a["edges"] is not b["edges"]
+    assert all(x is not y for x, y in zip(a["nodes"], b["nodes"]))
+    a["edges"].clear()
+    a["nodes"][5]["x"] = -1
+    c = localgraph.local_graph(site, "n047.md")
+    assert c == _old_local_graph(site, "n047.md")

@@ -87,3 +87,20 @@ def test_svg_alike_with_concepts_odd_titles_and_no_links(tmp_path: Path) -> None
         assert graphsvg.local_graph_svg(g, href) == _old_svg(g, href)
     assert graphsvg.local_graph_svg({"nodes": [], "edges": [], "size": 300}, str) == \
         _old_svg({"nodes": [], "edges": [], "size": 300}, str)
+
+
+def test_svg_alike_for_notes_linking_to_one_hub(tmp_path: Path) -> None:
+    # pages whose pictures differ only in their middle node: the edge path of the page before
+    # is taken again, and must be exactly what it would be
+    notes = {f"N{i:02}.md": "see [[Hub]]\n" for i in range(50)}
+    notes["Hub.md"] = "# Hub\n"
+    notes["Other.md"] = "[[Hub]] [[N03]] [[N07]]\n"
+    site = collect(write_vault(tmp_path / "v", notes))
+    links: dict[str, str] = {}
+    for path in sorted(site.notes) + sorted(site.notes, reverse=True):
+        url = site.urls[path]
+        g = localgraph.local_graph(site, path)
+        href = lambda u: "../" + u  # noqa: E731
+        assert graphsvg.local_graph_svg(g, href, links) == _old_svg(g, href)
+        g["edges"].append((0, 1))  # a caller's change to its own graph reaches no other page
+        g["nodes"][1]["x"] += 1
