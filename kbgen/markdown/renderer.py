@@ -60,6 +60,7 @@ class Renderer(RendererHTML):
         append = out.append
         last = len(tokens) - 1
         written_attrs: dict[tuple[tuple[str, Any], ...], str] = {}
+        by_ref = self._by_ref(env) if plain_text else {}
         for i, token in enumerate(tokens):
             kind = token.type
             if kind == "inline":
@@ -71,6 +72,16 @@ class Renderer(RendererHTML):
                     if "&" in text or "<" in text or ">" in text or '"' in text:
                         text = escapeHtml(text)
                     append(text)
+                elif len(children) == 3 and (opener := children[0]).type in by_ref and \
+                        children[1].type == "text" and (closer := children[2]).type in by_ref:
+                    # a cell or item of one link (its opener, text and closer call the page):
+                    # what write() makes of it, without its loop
+                    append(by_ref[opener.type](opener.meta["ref"]))
+                    text = children[1].content
+                    if "&" in text or "<" in text or ">" in text or '"' in text:
+                        text = escapeHtml(text)
+                    append(text)
+                    append(by_ref[closer.type](closer.meta["ref"]))
                 else:
                     inline(children, append)  # the pieces go into this page's list
             elif kind in rules:
@@ -144,11 +155,7 @@ class Renderer(RendererHTML):
         constant = {kind: rule(self, (), 0, options, env) for kind, rule in
                     (("softbreak", RendererHTML.softbreak), ("hardbreak", RendererHTML.hardbreak))
                     if _stock(rules, kind, rule)}
-        # A rule that only calls the page's method (REF_METHOD) on the token's ref: the method,
-        # called here (a note may hold a link per line: its opener and closer)
-        page = env.get(RENDER_KEY) if isinstance(env, dict) else None
-        by_ref = {kind: method for kind, name in self._ref_kinds()
-                  if page is not None and callable(method := getattr(page, name, None))}
+        by_ref = self._by_ref(env)
 
         def write(tokens: Sequence[Token], append: Callable[[str], None]) -> None:
             for i, token in enumerate(tokens):
@@ -172,6 +179,16 @@ class Renderer(RendererHTML):
                     # renderToken()'s result for an inline tag without attributes.
                     append((_CLOSE if token.nesting == -1 else _OPEN)[token.tag])
         return write
+
+    def _by_ref(self, env: Any) -> dict[str, Callable[[Any], str]]:
+        """For each rule that only calls the page's method (REF_METHOD) on the token's ref: the
+        method, to call in the rule's place (a note may hold a link per line: its opener and
+        closer)."""
+        page = env.get(RENDER_KEY) if isinstance(env, dict) else None
+        if page is None:
+            return {}
+        return {kind: method for kind, name in self._ref_kinds()
+                if callable(method := getattr(page, name, None))}
 
     def _ref_kinds(self) -> tuple[tuple[str, str], ...]:
         """(kind, REF_METHOD) of each rule that has one, looked for again only when the rules

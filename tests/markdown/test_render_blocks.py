@@ -118,3 +118,47 @@ def test_a_link_rule_replaced_after_a_render_is_used() -> None:
     assert md.render("[[a]]", env).startswith("<p><a LinkRef(")
     md.add_render_rule("wikilink_open", lambda self, tokens, idx, options, env: "<a plugin>")
     assert md.render("[[a]]", env).startswith("<p><a plugin>a</a ")
+
+
+class _CountingPage:
+    """A page's link methods (env[RENDER_KEY]): each call numbered, so the order shows."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def _said(self, what: str, ref: object) -> str:
+        self.calls += 1
+        return f"<{what} {self.calls} {getattr(ref, 'original', '')!r}>"
+
+    def link_open(self, ref: object) -> str:
+        return self._said("open", ref)
+
+    def link_close(self, ref: object) -> str:
+        return self._said("close", ref)
+
+    def embed(self, ref: object) -> str:
+        return self._said("embed", ref)
+
+
+ONE_LINK = ["[[x]]", "[[a & b]]", "[[<i>]]", "[[x|y]]", "[[x|\"q\"]]", "[[x#h]]", "![[y]]", "[[x]] [[y]]",
+            "a [[x]]", "[[x]] b", "[x](y.md)", "[[x|*e*]]", "[[x|a<b]]", "[[x]]  \n", "[[x]]\n[[y]]"]
+
+
+def test_one_link_blocks_render_alike_with_a_page() -> None:
+    """Cells and items of one link (written without the inline writer's loop when the page's
+    methods render its opener and closer) as RendererHTML writes them through the rules."""
+    from kbgen.markdown.collect import RENDER_KEY
+
+    md = make_parser()
+    reference = RendererHTML()
+    reference.rules.update({k: v for k, v in md.renderer.rules.items()
+                            if getattr(v, "__func__", None) is not getattr(RendererHTML, k, None)})
+    rng = random.Random(12)
+    for _ in range(400):
+        text = "\n".join(rng.choice(["- ", "> - ", "| ", "# ", "", "1. "]) + rng.choice(ONE_LINK)
+                         + rng.choice(["", " |\n|---|"]) for _ in range(rng.randint(1, 6)))
+        tokens = md.parse(text, {})
+        ours, theirs = _CountingPage(), _CountingPage()
+        assert md.renderer.render(tokens, md.options, {RENDER_KEY: ours}) == \
+            reference.render(tokens, md.options, {RENDER_KEY: theirs}), text
+        assert ours.calls == theirs.calls
