@@ -74,7 +74,8 @@ def local_graph_svg(graph: dict[str, Any], href: Any, links: dict[str, str] | No
     point = list(map(_POINTS.__getitem__, xy))
     edges = graph["edges"]
     last = _LAST_PATH
-    if edges == last[0] and point == last[1]:  # (notes linking to one hub alone: all alike)
+    alike = edges == last[0] and point == last[1]  # (notes linking to one hub alone: all alike)
+    if alike:
         path = last[2]
     else:
         path = _edge_path(point, edges)
@@ -101,9 +102,15 @@ def local_graph_svg(graph: dict[str, Any], href: Any, links: dict[str, str] | No
             if hrefs[i] is None:
                 url = node["url"]
                 hrefs[i] = links[url] = _xml(href(url)) if url else ""
-    drawn = [f'{a}{link}{b}{x}" cy="{y}{c}' if label is None else
-             f'{a}{link}{b}{x}" cy="{y}{c}{_label(x, y, size, *label)}'
-             for (a, b, c, label), link, (x, y) in zip(pieces, hrefs, xy)]
+    if alike:  # the nodes but the page's own may be too
+        drawn = _drawn(pieces[:1], hrefs[:1], xy[:1], size)
+        others = pieces[1:], hrefs[1:], xy[1:], size
+        last = _LAST_NODES
+        if last[0] != others:
+            last[:] = others, _drawn(*others)
+        drawn += last[1]
+    else:
+        drawn = _drawn(pieces, hrefs, xy, size)
     out = [start]
     levels = list(map(_RING, nodes))
     end = len(drawn)
@@ -133,6 +140,14 @@ def _pieces(node: str, title: str, url: str, r: float, colour: int, label: bool,
     return (a, b, c, (r, _xml(_short(title)), close)) if label else (a, b, c + close, None)
 
 
+def _drawn(pieces: list[tuple[str, str, str, tuple[float, str, str] | None]], hrefs: list[str],
+           xy: list[tuple[int, int]], size: int) -> list[str]:
+    """The nodes' elements, from their pieces, hrefs and points."""
+    return [f'{a}{link}{b}{x}" cy="{y}{c}' if label is None else
+            f'{a}{link}{b}{x}" cy="{y}{c}{_label(x, y, size, *label)}'
+            for (a, b, c, label), link, (x, y) in zip(pieces, hrefs, xy)]
+
+
 def _label(x: int, y: int, size: int, r: float, text: str, close: str) -> str:
     return f'<text x="{x}" y="{int(y + r + 9.5)}"{_anchor(x, size)}>{text}</text>{close}'
 
@@ -155,6 +170,9 @@ _POINTS = _Points()
 _LAST_PATH: list[Any] = [None, None, ""]
 """The last graph's edges, points as written and edge path: pages whose pictures differ only
 in their middle node have the same."""
+_LAST_NODES: list[Any] = [None, []]
+"""The nodes but the first (their pieces, hrefs, points and the size) and their elements, of
+the last graph whose edge path was the one before."""
 _PIECES: dict[tuple[Any, ...], tuple[str, str, str, tuple[float, str, str] | None]] = {}
 """_KEY of a node → _pieces(): the hubs are on most pages (the page's own node is not kept)."""
 _PIECES_KEPT = 200_000

@@ -90,17 +90,20 @@ def test_svg_alike_with_concepts_odd_titles_and_no_links(tmp_path: Path) -> None
 
 
 def test_svg_alike_for_notes_linking_to_one_hub(tmp_path: Path) -> None:
-    # pages whose pictures differ only in their middle node: the edge path of the page before
-    # is taken again, and must be exactly what it would be
-    notes = {f"N{i:02}.md": "see [[Hub]]\n" for i in range(50)}
+    # pages whose pictures differ only in their middle node: the edge path and the other nodes
+    # of the page before are taken again, and must be exactly what they would be (in another
+    # folder, the same picture links elsewhere)
+    notes = {f"f{i % 2}/N{i:02}.md": "see [[Hub]]\n" for i in range(100)}
     notes["Hub.md"] = "# Hub\n"
     notes["Other.md"] = "[[Hub]] [[N03]] [[N07]]\n"
     site = collect(write_vault(tmp_path / "v", notes))
-    links: dict[str, str] = {}
-    for path in sorted(site.notes) + sorted(site.notes, reverse=True):
+    folders: dict[str, dict[str, str]] = {}
+    apart = ["f0/N98.md", "f1/N99.md", "f0/N96.md", "f1/N97.md"]  # alike but their middle, folders apart
+    for path in sorted(site.notes) + sorted(site.notes, reverse=True) + apart:
         url = site.urls[path]
         g = localgraph.local_graph(site, path)
-        href = lambda u: "../" + u  # noqa: E731
+        href = lambda u: relative(url, u)  # noqa: E731
+        links = folders.setdefault(url.rpartition("/")[0], {})
         assert graphsvg.local_graph_svg(g, href, links) == _old_svg(g, href)
         g["edges"].append((0, 1))  # a caller's change to its own graph reaches no other page
         g["nodes"][1]["x"] += 1
