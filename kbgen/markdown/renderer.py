@@ -102,6 +102,11 @@ class Renderer(RendererHTML):
                     if type(value) is str:
                         if "&" in value or "<" in value or ">" in value or '"' in value:
                             value = escapeHtml(value)
+                        if token.nesting == 1 and i < last and tokens[i + 1].type == "inline" and \
+                                not (i and tokens[i - 1].hidden):
+                            # an opener around inline content (a heading): its tag in one piece
+                            append(f'<{token.tag} {_KEYS[key]}="{value}">')
+                            continue
                         attrs = " " + _KEYS[key] + '="' + value + '"'
                 if attrs is None:
                     items = tuple(token.attrs.items())
