@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markupsafe import Markup
 
 from conftest import build, write_vault
 from kbgen import config as configs
-from markupsafe import Markup
-
 from kbgen.pages import Outlinks
 from kbgen.render import FAST, Theme, _sources_digest, base_context
 from kbgen.toc import Toc
@@ -23,7 +22,8 @@ URLS = ["tags/a.html", "tags/x/y.html", "tags/x/y.page-2.html", "index.html", "t
 
 
 def _context(cfg: Any, versions: dict[str, str], url: str, i: int, kind: str) -> dict[str, Any]:
-    """What output.PageRenderer.render hands a tag or folder template, varied by `i`."""
+    """What output.PageRenderer.render hands a tag, folder or note template, varied by `i` (each
+    page's keys and some of the others': the writers read only their own)."""
     ctx = base_context(cfg, url, versions)
     odd = ODD[i % len(ODD)]
     count = 1 + i % 3
