@@ -324,10 +324,12 @@ def tag_page(site: Site, key: str, keys: Sequence[str] | None = None) -> list[Pa
     keys = sorted(tags) if keys is None else keys
     # the keys below `key/` are one run of the sorted keys, from `key/` up to `key0` ('0' follows
     # '/'): found by bisection, not by testing every tag on every tag's page (quadratic in tags)
-    start = bisect.bisect_left(keys, key + "/")
-    end = bisect.bisect_left(keys, key + "0", start)
-    children = [{"name": c, "url": tag_url(c)}
-                for c in sorted({tags[k].name for k in keys[start:end]}, key=str.casefold)] if start < end else []
+    below = key + "/"
+    start = bisect.bisect_left(keys, below)
+    children = []
+    if start < len(keys) and keys[start].startswith(below):  # (most tags have none: one bisection)
+        end = bisect.bisect_left(keys, key + "0", start)
+        children = [{"name": c, "url": tag_url(c)} for c in sorted({tags[k].name for k in keys[start:end]}, key=str.casefold)]
     title, urls = site.title, site.urls
     rows = [{"title": title(p), "url": urls[p]} for p in tag.notes]
     if len(rows) > 1:
