@@ -1,4 +1,4 @@
-"""Pages written without jinja (render.FAST: tag, folder and note pages) read exactly as their
+"""Pages written without jinja (pagewriters.FAST: tag, folder and note pages) read exactly as their
 templates through base.html render them, and only while the theme's templates are the ones
 they were written from."""
 from __future__ import annotations
@@ -13,7 +13,8 @@ from markupsafe import Markup
 from conftest import build, write_vault
 from kbgen import config as configs
 from kbgen.pages import Outlinks
-from kbgen.render import FAST, Theme, _sources_digest, base_context
+from kbgen.pagewriters import FAST, sources_digest
+from kbgen.render import Theme, base_context
 from kbgen.toc import Toc
 
 ODD = ["plain", "a<b>&\"c'", "", "#x/y", "ünï ✓", "{{ x }}", "a  b\n"]
@@ -86,8 +87,8 @@ def test_the_fast_path_follows_the_templates(tmp_path: Path, template: str) -> N
     """Off as soon as the theme chain finds another of the templates it writes out."""
     names, digest, _ = FAST[template]
     default = Theme(configs.load(tmp_path))
-    assert _sources_digest(default.env, names) == digest, \
-        f"a template {template} renders through changed: bring its render.FAST writer in line, then the digest"
+    assert sources_digest(default.env, names) == digest, \
+        f"a template {template} renders through changed: bring its pagewriters.FAST writer in line, then the digest"
     for name in names:
         vault = tmp_path / name.replace("/", "_")
         source = default.env.loader.get_source(default.env, name)[0]  # type: ignore[union-attr]
