@@ -65,9 +65,10 @@ def local_graph_svg(graph: dict[str, Any], href: Any, links: dict[str, str] | No
     classes the stylesheet fills in.
 
     A node's markup but its href and point is the same on every page that shows it alike
-    (_PIECES). `links`: URL → href(URL) escaped, kept by the caller for pages whose href()
-    answers alike (those of one folder), so the hubs on most pages are not made relative
-    again each time."""
+    (_PIECES); pages whose pictures differ only in their own node (notes linking to one hub
+    alone) take the edge path and the other nodes' markup of the page before. `links`: URL →
+    href(URL) escaped, kept by the caller for pages whose href() answers alike (those of one
+    folder), so the hubs on most pages are not made relative again each time."""
     nodes = graph["nodes"]
     size = graph["size"]
     xy = list(map(_POINT, nodes))
