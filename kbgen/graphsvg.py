@@ -176,7 +176,7 @@ _LAST_NODES: list[Any] = [None, []]
 the last graph whose edge path was the one before."""
 _PIECES: dict[tuple[Any, ...], tuple[str, str, str, tuple[float, str, str] | None]] = {}
 """_KEY of a node → _pieces(): the hubs are on most pages (the page's own node is not kept)."""
-_PIECES_KEPT = 200_000
+_PIECES_KEPT = 100_000
 """_PIECES is emptied when it holds more than this (a long `serve` of renamed notes)."""
 _CLASSES: dict[tuple[int, bool, bool, bool], str] = {}
 """(colour, concept, current, labelled) → a node's class attribute: a handful, on every page."""
