@@ -10,12 +10,17 @@ to the large one: a cost that is not linear in the input.
 Vault cases (`vault:` names) are many small notes instead of one big one. `--jobs N` builds with N
 worker processes, as `kbgen build` does on N cores (vaults of 400 notes or more parse in workers):
 the wall-clock columns are then the build time a user sees, and `cpu` adds the workers' time.
+`--hugo` also builds each case's notes with Hugo (if installed; the bare layouts of run.py), a
+compiled peer that makes a page per note too: its s/MB and cpu/MB follow kbgen's.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import resource
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -171,8 +176,28 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def run(name: str, text: str | dict[str, str], scratch: Path = SCRATCH, jobs: int = 1) -> tuple[float, float, int, int]:
-    """Build TEXT as Big.md (or the notes of a vault case) and a small Other.md: wall s, CPU s, bytes in, out."""
+def hugo(vault: Path, tmp: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of Hugo building the vault's notes with run.py's bare layouts."""
+    from run import HUGO_CONFIG, HUGO_LIST, HUGO_PAGE  # benchmarks/run.py
+    site = tmp / "hugo-site"
+    shutil.copytree(vault, site / "content")
+    (site / "hugo.toml").write_text(HUGO_CONFIG)
+    layouts = site / "layouts" / "_default"
+    layouts.mkdir(parents=True)
+    (layouts / "single.html").write_text(HUGO_PAGE)
+    (layouts / "list.html").write_text(HUGO_LIST)
+    start = time.perf_counter()
+    proc = subprocess.Popen(["hugo", "--quiet", "--source", str(site), "--cacheDir", str(tmp / "hugo-cache"),
+                             "--destination", str(tmp / "hugo-out")], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(proc.pid, 0)
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+
+
+def run(name: str, text: str | dict[str, str], scratch: Path = SCRATCH, jobs: int = 1,
+        peer: list[tuple[float, float]] | None = None) -> tuple[float, float, int, int]:
+    """Build TEXT as Big.md (or the notes of a vault case) and a small Other.md: wall s, CPU s, bytes in, out.
+    With `peer`, Hugo's wall and CPU seconds on the same notes are appended to it."""
     scratch.mkdir(parents=True, exist_ok=True)
     files = text if isinstance(text, dict) else {"Big.md": text}
     with tempfile.TemporaryDirectory(dir=scratch, prefix="tmp-bad-") as tmp:
@@ -189,6 +214,8 @@ def run(name: str, text: str | dict[str, str], scratch: Path = SCRATCH, jobs: in
         builder.build()
         seconds, cpu = time.perf_counter() - start, _cpu() - cpu
         out = sum(f.stat().st_size for f in (Path(tmp) / "site").rglob("*") if f.is_file())
+        if peer is not None:
+            peer.append(hugo(vault, Path(tmp)))
         return seconds, cpu, sum(len(body.encode()) for body in files.values()), out
 
 
@@ -216,6 +243,7 @@ def main() -> None:
     ap.add_argument("--only", help="run the cases whose name contains this")
     ap.add_argument("--scratch", type=Path, default=SCRATCH, help="folder for each case's vault and site")
     ap.add_argument("--jobs", "-j", type=int, default=1, help="worker processes, as `kbgen build -j N` (default 1)")
+    ap.add_argument("--hugo", action="store_true", help="also time Hugo on each case's notes (if installed)")
     ap.add_argument("--scale", type=float, nargs="*", metavar="MB",
                     help="run each case at these sizes (default 0.25 1) and flag cost per MB that grows")
     args = ap.parse_args()
@@ -232,12 +260,16 @@ def main() -> None:
     size = int(args.mb * 2**20)
     print(f"# {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
           f"{'one process' if args.jobs == 1 else f'{args.jobs} processes'}, {args.mb:g} MB a note")
-    print(f"{'case':28s} {'MB':>6s} {'s':>8s} {'s/MB':>7s} {'cpu/MB':>7s} {'out/in':>7s}")
+    peer: list[tuple[float, float]] | None = [] if args.hugo and shutil.which("hugo") else None
+    print(f"{'case':28s} {'MB':>6s} {'s':>8s} {'s/MB':>7s} {'cpu/MB':>7s} {'out/in':>7s}"
+          + ("  hugo s/MB cpu/MB" if peer is not None else ""))
     for name, make in cases.items():
-        seconds, cpu, n_in, n_out = run(name, make(size), args.scratch, args.jobs)
+        seconds, cpu, n_in, n_out = run(name, make(size), args.scratch, args.jobs, peer)
         mb = n_in / 2**20
-        print(f"{name:28s} {mb:6.2f} {seconds:8.2f} {seconds / mb:7.2f} {cpu / mb:7.2f} {n_out / n_in:7.2f}",
-              flush=True)
+        line = f"{name:28s} {mb:6.2f} {seconds:8.2f} {seconds / mb:7.2f} {cpu / mb:7.2f} {n_out / n_in:7.2f}"
+        if peer:
+            line += f"  {peer[-1][0] / mb:11.2f} {peer[-1][1] / mb:6.2f}"
+        print(line, flush=True)
 
 
 if __name__ == "__main__":
