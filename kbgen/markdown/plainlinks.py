@@ -77,6 +77,11 @@ def plain_links_parser(md: MarkdownIt, markup: re.Pattern[str]) -> PlainParse | 
     return _parser(markup.search, other, colon_text, caret_text, breaks, md_link, md_image)
 
 
+FINAL_MIN = 32
+"""Tokens from which content is marked final for text_join (delims.mark_final): a paragraph of
+a link per line is joined in one step, not looked through; below, the mark costs more than
+text_join's look (a mark makes it look the block up, before its one-text-token shortcut)."""
+
 LINK, EMBED, BREAK, MDLINK, MDIMAGE = 0, 1, 2, 3, 4
 Piece = tuple[int, int, int, str]
 """(kind, where it starts, where the `]]` is (a break: where the next line's text starts; a
@@ -90,8 +95,8 @@ def _parser(search: Callable[[str, int], re.Match[str] | None],
             md_link: Callable[[str, int], tuple[int, str] | None] | None = None,
             md_image: Callable[[str, int], tuple[int, str] | None] | None = None) -> PlainParse:
     def parse(src: str, first: int, line0: int, env: dict[str, Any], children: list[Token]) -> bool:
-        if src[first] == "[" and src.endswith("]]") and _one_link(src, first, line0, env, children):
-            mark_final(env, children)
+        if src[first] == "[" and src.endswith("]]") and "|" not in src and \
+                _one_link(src, first, line0, env, children):  # (an aliased link: the loop, at once)
             return True
         found = other(src, first) if other is not None else None  # (no markup before `first`)
         if found is not None:
@@ -166,7 +171,8 @@ def _parser(search: Callable[[str, int], re.Match[str] | None],
             found = search(src, at)
             at = found.start() if found else -1
         _make(src, pieces, line0, env, children)
-        mark_final(env, children)  # (no two text tokens in a row; an image's one text child)
+        if len(children) > FINAL_MIN:  # (no two text tokens in a row; an image's one text child)
+            mark_final(env, children)
         return True
     return parse
 
