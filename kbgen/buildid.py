@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import sys
+import os
 from functools import lru_cache
 from pathlib import Path
 
 from kbgen import __version__
 
-LIBRARIES = ("markdown_it", "mdit_py_plugins", "linkify_it", "pygments", "jinja2", "nh3", "latex2mathml")
-"""Packages whose version may change the bytes of a page (see _version)."""
+LIBRARIES = {"markdown_it": "markdown_it_py", "mdit_py_plugins": "mdit_py_plugins", "linkify_it": "linkify_it_py",
+             "pygments": "pygments", "jinja2": "jinja2", "nh3": "nh3", "latex2mathml": "latex2mathml"}
+"""Packages whose version may change the bytes of a page → their distribution's name (see _version)."""
 
 
 @lru_cache(maxsize=None)
@@ -20,7 +21,7 @@ def build_id() -> str:
     The parse cache, the page fingerprints and the nothing-changed check are keyed by it, so a
     checkout or an upgrade that changes how pages are made remakes them even under the same
     version number: a warm build then writes what a cold one would. (A few milliseconds.)"""
-    versions = [f"{name}={_version(name)}" for name in LIBRARIES]
+    versions = [f"{name}={_version(name, dist)}" for name, dist in LIBRARIES.items()]
     return f"{__version__}+{code_digest(Path(__file__).parent, versions)}"
 
 
@@ -33,16 +34,26 @@ def code_digest(package: Path, versions: list[str]) -> str:
     return h.hexdigest()
 
 
-def _version(package: str) -> str:
-    """A package's version: its `__version__` when a build has imported it, else from the name of
-    its `*.dist-info` folder, without importing it (latex2mathml is imported at the first
-    formula, and its import reads its metadata: ~25 ms; importlib.metadata took 23 ms for all
-    seven)."""
-    module = sys.modules.get(package)
-    if module is not None and isinstance(getattr(module, "__version__", None), str):
-        return module.__version__
+def _version(package: str, dist: str) -> str:
+    """The installed version of the package, from the name of its distribution's `*.dist-info`
+    folder beside it ("-" if none), the same whether a build has imported the package yet or not
+    (latex2mathml is imported at its first formula, and importing it reads its metadata, ~25 ms;
+    importlib.metadata took 23 ms for all seven)."""
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.origin:
         return "-"
-    found = sorted(p.name for p in Path(spec.origin).parent.parent.glob(f"{package}-*.dist-info"))
-    return found[0] if found else "-"
+    prefix, suffix = dist.lower() + "-", ".dist-info"
+    for name in _listing(str(Path(spec.origin).parent.parent)):
+        low = name.lower()
+        if low.startswith(prefix) and low.endswith(suffix):
+            return name[len(prefix):-len(suffix)]
+    return "-"
+
+
+@lru_cache(maxsize=None)
+def _listing(folder: str) -> list[str]:
+    """A folder's entries, sorted (every library of a build usually sits in one site-packages)."""
+    try:
+        return sorted(os.listdir(folder))
+    except OSError:
+        return []

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,3 +54,14 @@ def test_a_new_build_id_remakes_the_pages_and_ignores_the_parse_cache(
     left = sorted(p.name for p in (vault / ".kbgen-cache").iterdir() if p.name.startswith("parse-"))
     assert len(left) == 2 and "parse-0123456789abcdef" in left
     assert (mine / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_the_id_is_the_same_whatever_a_process_has_imported() -> None:
+    """(It once named a library imported by its `__version__` and one not yet imported by its
+    dist-info folder: `kbgen build` and an in-process build missed each other's parse cache.)"""
+    ask = "from kbgen.buildid import build_id, LIBRARIES; {}print(build_id())"
+    bare = subprocess.run([sys.executable, "-c", ask.format("")], capture_output=True, text=True, check=True)
+    loaded = subprocess.run([sys.executable, "-c", ask.format("import importlib; [importlib.import_module(m) for m in LIBRARIES]; ")],
+                            capture_output=True, text=True, check=True)
+    assert bare.stdout == loaded.stdout and bare.stdout.startswith(kbgen.__version__ + "+")
+    assert all(buildid._version(package, dist) != "-" for package, dist in buildid.LIBRARIES.items())
