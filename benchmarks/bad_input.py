@@ -10,6 +10,8 @@ to the large one: a cost that is not linear in the input.
 Vault cases (`vault:` names) are many small notes instead of one big one. `--jobs N` builds with N
 worker processes, as `kbgen build` does on N cores (vaults of 400 notes or more parse in workers):
 the wall-clock columns are then the build time a user sees, and `cpu` adds the workers' time.
+`--floor` also times plain markdown-it-py (`MarkdownIt("commonmark").enable("table")`, run.py's
+floor) rendering each single note, in this process: its cpu/MB follows kbgen's.
 `--hugo` also builds each case's notes with Hugo (if installed; the bare layouts of run.py), a
 compiled peer that makes a page per note too: its s/MB and cpu/MB follow kbgen's.
 """
@@ -176,6 +178,20 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+def floor(text: str | dict[str, str]) -> float:
+    """CPU seconds of plain markdown-it-py rendering the case's notes (best of 2)."""
+    from markdown_it import MarkdownIt
+    md = MarkdownIt("commonmark").enable("table")
+    notes = list(text.values()) if isinstance(text, dict) else [text]
+    best = float("inf")
+    for _ in range(2):
+        start = time.process_time()
+        for note in notes:
+            md.render(note)
+        best = min(best, time.process_time() - start)
+    return best
+
+
 def hugo(vault: Path, tmp: Path) -> tuple[float, float]:
     """Wall and CPU seconds of Hugo building the vault's notes with run.py's bare layouts."""
     from run import HUGO_CONFIG, HUGO_LIST, HUGO_PAGE  # benchmarks/run.py
@@ -244,6 +260,7 @@ def main() -> None:
     ap.add_argument("--scratch", type=Path, default=SCRATCH, help="folder for each case's vault and site")
     ap.add_argument("--jobs", "-j", type=int, default=1, help="worker processes, as `kbgen build -j N` (default 1)")
     ap.add_argument("--hugo", action="store_true", help="also time Hugo on each case's notes (if installed)")
+    ap.add_argument("--floor", action="store_true", help="also time plain markdown-it-py on each case's notes")
     ap.add_argument("--scale", type=float, nargs="*", metavar="MB",
                     help="run each case at these sizes (default 0.25 1) and flag cost per MB that grows")
     args = ap.parse_args()
@@ -262,11 +279,14 @@ def main() -> None:
           f"{'one process' if args.jobs == 1 else f'{args.jobs} processes'}, {args.mb:g} MB a note")
     peer: list[tuple[float, float]] | None = [] if args.hugo and shutil.which("hugo") else None
     print(f"{'case':28s} {'MB':>6s} {'s':>8s} {'s/MB':>7s} {'cpu/MB':>7s} {'out/in':>7s}"
-          + ("  hugo s/MB cpu/MB" if peer is not None else ""))
+          + ("  floor cpu/MB" if args.floor else "") + ("  hugo s/MB cpu/MB" if peer is not None else ""))
     for name, make in cases.items():
-        seconds, cpu, n_in, n_out = run(name, make(size), args.scratch, args.jobs, peer)
+        text = make(size)
+        seconds, cpu, n_in, n_out = run(name, text, args.scratch, args.jobs, peer)
         mb = n_in / 2**20
         line = f"{name:28s} {mb:6.2f} {seconds:8.2f} {seconds / mb:7.2f} {cpu / mb:7.2f} {n_out / n_in:7.2f}"
+        if args.floor:
+            line += f"  {floor(text) / mb:12.2f}"
         if peer:
             line += f"  {peer[-1][0] / mb:11.2f} {peer[-1][1] / mb:6.2f}"
         print(line, flush=True)
