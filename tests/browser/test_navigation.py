@@ -61,6 +61,7 @@ def test_the_explorer_expands_navigates_and_remembers(page, base_url, site) -> N
     link = explorer.get_by_role("link", name=note["title"], exact=True)
     link.click()
     page.wait_for_url("**/" + note["url"])
+    page.locator("#explorer .tree").wait_for()  # built once explorer.json is fetched
     current = page.locator("#explorer a[aria-current=page]")
     assert current.inner_text() == note["title"]
     # the folder of the current page is open, and so is every folder opened before
@@ -69,6 +70,7 @@ def test_the_explorer_expands_navigates_and_remembers(page, base_url, site) -> N
     if other is not None:
         page.locator("#explorer").get_by_role("button", name=f"Show {other['name']}").click()
         page.goto(base_url + "index.html")
+        page.locator("#explorer .tree").wait_for()  # (count() does not wait: it failed on a busy machine)
         assert page.locator("#explorer").get_by_role("button", name=f"Hide {other['name']}").count() == 1
 
 
