@@ -103,11 +103,11 @@ def date_diagnostics(notes: dict[SourcePath, ParsedNote], files: dict[SourcePath
     """An `invalid-date` for each date property that cannot be read (the note is left out of the feed)."""
     diags = []
     for path, note in notes.items():
-        hit = _bad_dates.get(id(note))
-        if hit is None or hit[0] is not note:  # once per parsed note: serve asks at every edit
-            hit = _bad_dates[id(note)] = (note, _bad_date(note))
-        if hit[1] is not None:
-            key, value = hit[1]
+        hit = _bad_dates.get(note.digest, _UNSEEN)
+        if hit is _UNSEEN:  # once per note's content: serve asks at every edit
+            hit = _bad_dates[note.digest] = _bad_date(note)
+        if hit is not None:
+            key, value = hit
             diags.append(make(path, _key_line(files.get(path), key), "invalid-date",
                               f"{key}: {str(value)!r} is not a date (YYYY-MM-DD or ISO 8601); "
                               "the note is left out of the feed"))
@@ -116,7 +116,11 @@ def date_diagnostics(notes: dict[SourcePath, ParsedNote], files: dict[SourcePath
     return diags
 
 
-_bad_dates: dict[int, tuple[ParsedNote, tuple[str, Any] | None]] = {}
+_bad_dates: dict[str, tuple[str, Any] | None] = {}
+"""A note's digest (its content: the same front matter) → its bad date property, if any. Keyed by
+the digest, not the note: holding the notes kept every parsed version alive until a clear (4 per
+note of the vault and 1 000 more), with its tokens in a one-process build."""
+_UNSEEN = object()
 
 
 def _bad_date(note: ParsedNote) -> tuple[str, Any] | None:

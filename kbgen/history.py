@@ -39,7 +39,9 @@ def recent(root: Path, notes: dict[SourcePath, ParsedNote], limit: int = 10,
 
 
 class _Entry(NamedTuple):
-    note: ParsedNote
+    digest: str
+    """The note's digest (its content) when the entry was made: not the note, which would keep
+    its tokens alive, and those of every vault a process has built (tests, benchmarks)."""
     basis: object
     """What the date rests on: _FRONT (the note alone), or the git table it was read from."""
     when: datetime | None
@@ -50,10 +52,10 @@ class _Entry(NamedTuple):
 _FRONT = object()
 _entries: dict[Path, dict[SourcePath, _Entry]] = {}
 """Vault root → note → its date. serve asks at every edit (the home page lists the newest), so
-an entry stands while its note is the same object and, for git and file dates, the git table it
+an entry stands while its note has the same content and, for git and file dates, the git table it
 was read from is current; forget() drops those whose file changed."""
-_dates: dict[Path, dict[str, tuple[ParsedNote, datetime | None]]] = {}
-"""Vault root → note → (the parsed note, its front-matter date)."""
+_dates: dict[Path, dict[str, tuple[str, datetime | None]]] = {}
+"""Vault root → note → (its digest, its front-matter date)."""
 _mtimes: dict[Path, dict[str, float | None]] = {}
 """Vault root → note → modification time, as last read; forget() names the files changed since."""
 
@@ -63,7 +65,7 @@ def _refresh(root: Path, notes: dict[SourcePath, ParsedNote]) -> dict[SourcePath
     commits = git_times(root)
     for path, note in notes.items():
         entry = table.get(path)
-        if entry is None or entry.note is not note or (entry.basis is not _FRONT and entry.basis is not commits):
+        if entry is None or entry.digest != note.digest or (entry.basis is not _FRONT and entry.basis is not commits):
             table[path] = _entry(root, path, note, commits)
     if len(table) != len(notes):  # every note has an entry: the extra ones are notes gone since
         for path in [p for p in table if p not in notes]:
@@ -74,8 +76,8 @@ def _refresh(root: Path, notes: dict[SourcePath, ParsedNote]) -> dict[SourcePath
 def _entry(root: Path, path: SourcePath, note: ParsedNote, commits: dict[str, int]) -> _Entry:
     known = _dates.setdefault(root, {})
     hit = known.get(path)
-    if hit is None or hit[0] is not note:  # a note reparsed since: read its date again
-        hit = known[path] = (note, note_date(note.meta))
+    if hit is None or hit[0] != note.digest:  # a note changed since: read its date again
+        hit = known[path] = (note.digest, note_date(note.meta))
     when, basis, source = hit[1], _FRONT, "front matter"
     if when is None:
         basis = commits
@@ -83,7 +85,7 @@ def _entry(root: Path, path: SourcePath, note: ParsedNote, commits: dict[str, in
             when, source = datetime.fromtimestamp(commits[path], timezone.utc), "git"
         elif (stamp := _mtime(root, path)) is not None:
             when, source = datetime.fromtimestamp(stamp, timezone.utc), "file"
-    return _Entry(note, basis, when, source, (-when.timestamp() if when else 0.0, path))
+    return _Entry(note.digest, basis, when, source, (-when.timestamp() if when else 0.0, path))
 
 
 def _mtime(root: Path, path: str) -> float | None:
