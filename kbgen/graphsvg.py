@@ -11,7 +11,6 @@ def _short(title: str, limit: int = 22) -> str:
     return title if len(title) <= limit else title[:limit - 1].rstrip() + "…"
 
 
-
 def _edge_path(point: list[str], edges: list[tuple[int, int]]) -> str:
     """Every edge in one path's `d`: `M` starts a polyline, `L` then points (SVG repeats the
     L for each further pair). The script reads the edges back from it by the nodes' points.

@@ -30,7 +30,6 @@ from kbgen.toc import Toc
 from kbgen.write import Staging, stage_file, write_in_place
 
 
-
 PARALLEL_PAGES = 400
 """Below this many pages to render, worker processes cost more than they save."""
 
@@ -460,4 +459,3 @@ def search_index(site_dir: Path, config: Any, outputs: Outputs, result: Any,
         manifest["files"] = sorted(set(kept) | set(files))
         write_manifest(site_dir, manifest)
     return files
-

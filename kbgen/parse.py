@@ -297,6 +297,3 @@ def _plain_text_tokens(text: str) -> list[Token]:
     tok = Token("html_block", "", 0)
     tok.content = "<pre>" + text.replace("&", "&amp;").replace("<", "&lt;") + "</pre>"
     return [tok]
-
-
-
